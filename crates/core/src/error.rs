@@ -1,0 +1,103 @@
+//! The one error type that crosses into every front end as `{code, message}`.
+//!
+//! Codes are stable dotted strings the UI and scripts branch on; messages are for people and
+//! say what to do next. The source chain is kept for logs but never serialized.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// Stable error codes. The serialized form (`auth.cancelled`, ...) is part of the public API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    ConfigInvalid,
+    ConfigNotFound,
+    ConfigProfileNotFound,
+    Io,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfigInvalid => "config.invalid",
+            Self::ConfigNotFound => "config.not_found",
+            Self::ConfigProfileNotFound => "config.profile_not_found",
+            Self::Io => "io.error",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A failure with a stable code and a message that tells the person what to do.
+#[derive(Debug, thiserror::Error, Serialize)]
+#[error("{message}")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip)]
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Keeps the underlying error for logs; it never reaches the message shown to people.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Puts where the error happened in front of the message (a file, a profile, a path).
+    pub fn prefixed(mut self, place: impl std::fmt::Display) -> Self {
+        self.message = format!("{place}: {}", self.message);
+        self
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_code_and_message_only() {
+        let err = Error::new(
+            ErrorCode::ConfigInvalid,
+            "profile 'work': field `bucket` is empty",
+        )
+        .with_source(std::io::Error::other("hidden detail"));
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "config.invalid",
+                "message": "profile 'work': field `bucket` is empty"
+            })
+        );
+    }
+}
