@@ -1,0 +1,180 @@
+//! `cubby login`, `logout`, `whoami`, `credentials`.
+
+use std::io::BufRead;
+use std::time::Duration;
+
+use clap::Args;
+use cubby_core::auth::{browser, loopback};
+use cubby_core::session::{Session, SessionInfo};
+use cubby_core::{Error, ErrorCode, Result};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use url::Url;
+
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Print the sign-in URL instead of opening a browser, then read the address the browser
+    /// ends on, pasted back (for machines without a browser).
+    #[arg(long)]
+    no_browser: bool,
+    /// Give up after this many seconds without an answer from the browser.
+    #[arg(long, value_name = "SECONDS", default_value_t = loopback::DEFAULT_TIMEOUT.as_secs())]
+    timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Also open the hosted sign-out page, ending the browser's sign-in session.
+    #[arg(long)]
+    browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
+    let session = context.session()?;
+    let info = if args.no_browser {
+        login_pasted(&session).await?
+    } else {
+        session
+            .sign_in_with_loopback(
+                |request, receiver| {
+                    if !receiver.busy_ports().is_empty() {
+                        eprintln!(
+                            "Port(s) {:?} busy; waiting for the sign-in on {}",
+                            receiver.busy_ports(),
+                            receiver.redirect()
+                        );
+                    }
+                    match browser::open(request.url()) {
+                        Ok(()) => eprintln!("Opened the sign-in page in your browser; waiting for you to sign in..."),
+                        Err(err) => eprintln!("{err}:\n  {}", request.url()),
+                    }
+                },
+                Duration::from_secs(args.timeout),
+            )
+            .await?
+    };
+    println!(
+        "Signed in as {} (folder s3://{}/{})",
+        info.email.as_deref().unwrap_or(&info.identity_id),
+        info.bucket,
+        info.folder
+    );
+    Ok(())
+}
+
+/// `--no-browser`: the person opens the URL anywhere and pastes back where the browser ended.
+async fn login_pasted(session: &Session) -> Result<SessionInfo> {
+    let redirect = session
+        .profile()
+        .redirects
+        .first()
+        .map(|r| r.url().clone())
+        .ok_or_else(|| Error::new(ErrorCode::ConfigInvalid, "the profile has no callback URL"))?;
+    let request = session.begin_sign_in(&redirect);
+    eprintln!(
+        "Open this URL in a browser and sign in:\n  {}\nThen paste the full address the browser ends on (it starts with {redirect}; the page may fail to load, that is fine):",
+        request.url()
+    );
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .map_err(|err| Error::internal(format!("reading the pasted address failed: {err}")))?
+    .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read the pasted address: {err}")))?;
+    let callback = Url::parse(line.trim()).map_err(|_| {
+        Error::new(
+            ErrorCode::AuthCallbackInvalid,
+            format!("the pasted text is not an address starting with {redirect}; run `cubby login --no-browser` again and paste the whole address"),
+        )
+    })?;
+    session.complete_sign_in(request, &callback).await
+}
+
+pub async fn logout(context: &Context, args: LogoutArgs) -> Result<()> {
+    let signed_out = context.session()?.sign_out().await?;
+    if signed_out.revoked {
+        println!("Signed out; the session was revoked and forgotten on this machine");
+    } else {
+        println!("No session was saved for this profile; nothing to sign out");
+    }
+    if args.browser {
+        browser::open(&signed_out.logout_url)?;
+    }
+    Ok(())
+}
+
+/// The saved session, restored; "not signed in" when there is none.
+async fn restored(context: &Context) -> Result<Session> {
+    let session = context.session()?;
+    match session.restore().await? {
+        Some(_) => Ok(session),
+        None => Err(Error::new(
+            ErrorCode::AuthNotSignedIn,
+            "not signed in with this profile",
+        )),
+    }
+}
+
+pub async fn whoami(context: &Context, args: WhoamiArgs) -> Result<()> {
+    let session = restored(context).await?;
+    session.credentials().await?;
+    let info = session
+        .info()
+        .await
+        .ok_or_else(|| Error::new(ErrorCode::AuthNotSignedIn, "not signed in with this profile"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&info).expect("session info serializes"));
+    } else {
+        println!("user:        {}", info.email.as_deref().unwrap_or("(no email)"));
+        println!("identity id: {}", info.identity_id);
+        println!("folder:      s3://{}/{}", info.bucket, info.folder);
+        if let Some(expiry) = info.credentials_expiry {
+            println!("credentials: valid until {}", rfc3339(expiry));
+        }
+    }
+    Ok(())
+}
+
+/// The AWS CLI's `credential_process` output format, Version 1.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CredentialProcessOutput<'a> {
+    version: u8,
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration: Option<String>,
+}
+
+pub async fn credentials(context: &Context) -> Result<()> {
+    let session = restored(context).await?;
+    let credentials = session.credentials().await?;
+    let output = CredentialProcessOutput {
+        version: 1,
+        access_key_id: credentials.access_key_id(),
+        secret_access_key: credentials.secret_access_key(),
+        session_token: credentials.session_token(),
+        expiration: credentials
+            .expiry()
+            .map(|at| rfc3339(OffsetDateTime::from(at))),
+    };
+    println!("{}", serde_json::to_string(&output).expect("credentials serialize"));
+    Ok(())
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).expect("a system time formats as RFC 3339")
+}

@@ -1,0 +1,4 @@
+//! One module per group of subcommands; each is a thin translation to cubby-core.
+
+pub mod auth;
+pub mod profile;

@@ -1,0 +1,135 @@
+//! `cubby profile list|show|add|remove`: the profiles in the config file.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use cubby_core::config::Config;
+use cubby_core::secrets::{SecretStore, session_key};
+use cubby_core::{Error, ErrorCode, Result};
+
+use crate::context::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// List the profiles (the default one is marked with `*`).
+    List,
+    /// Print a profile as TOML.
+    Show {
+        /// Profile to show (default: --profile, or the config's default).
+        name: Option<String>,
+    },
+    /// Add a profile from a TOML file holding one `[profiles.ANY]` table (`-` reads stdin).
+    Add {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Make it the default profile.
+        #[arg(long)]
+        default: bool,
+        /// Replace a profile of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove a profile from the config file.
+    Remove { name: String },
+}
+
+pub async fn run(context: &Context, command: ProfileCommand) -> Result<()> {
+    match command {
+        ProfileCommand::List => list(context),
+        ProfileCommand::Show { name } => {
+            let (name, profile) = context.profile(name.as_deref())?;
+            print!("{}", profile.to_toml(&name));
+            Ok(())
+        }
+        ProfileCommand::Add {
+            name,
+            from,
+            default,
+            force,
+        } => add(context, name, &from, default, force),
+        ProfileCommand::Remove { name } => remove(context, &name).await,
+    }
+}
+
+fn list(context: &Context) -> Result<()> {
+    let config = context.load_config()?;
+    if config.profiles.is_empty() {
+        eprintln!(
+            "No profiles in {}; add one with `cubby profile add NAME --from FILE`",
+            context.config_path()?.display()
+        );
+    }
+    for name in config.profiles.keys() {
+        let mark = if config.default_profile.as_deref() == Some(name) {
+            "*"
+        } else {
+            " "
+        };
+        println!("{mark} {name}");
+    }
+    Ok(())
+}
+
+fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bool) -> Result<()> {
+    let text = if from.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read stdin: {err}")))?;
+        text
+    } else {
+        std::fs::read_to_string(from).map_err(|err| {
+            Error::new(
+                ErrorCode::Io,
+                format!("cannot read {}: {err}", from.display()),
+            )
+        })?
+    };
+    let source = Config::parse(&text).map_err(|err| err.prefixed(from.display()))?;
+    let mut profiles = source.profiles.into_values();
+    let (Some(profile), None) = (profiles.next(), profiles.next()) else {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!(
+                "{} must hold exactly one [profiles.NAME] table",
+                from.display()
+            ),
+        ));
+    };
+    let path = context.config_path()?;
+    let mut config = Config::load(&path)?;
+    if config.profiles.contains_key(&name) && !force {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!("a profile named '{name}' already exists in {}; pass --force to replace it", path.display()),
+        ));
+    }
+    config.profiles.insert(name.clone(), profile);
+    if default {
+        config.default_profile = Some(name.clone());
+    }
+    config.save(&path)?;
+    println!("Added profile '{name}' to {}", path.display());
+    Ok(())
+}
+
+/// Removes the profile and forgets a session saved for it (use `cubby logout` first to also
+/// revoke it at the sign-in service).
+async fn remove(context: &Context, name: &str) -> Result<()> {
+    let path = context.config_path()?;
+    let mut config = Config::load(&path)?;
+    let (_, profile) = config.profile(Some(name))?;
+    let key = session_key(profile);
+    if let Err(err) = SecretStore::Keyring.delete(&key).await {
+        eprintln!("cubby: warning: {err}; a session saved for '{name}' may remain in the keyring");
+    }
+    config.profiles.remove(name);
+    if config.default_profile.as_deref() == Some(name) {
+        config.default_profile = None;
+    }
+    config.save(&path)?;
+    println!("Removed profile '{name}' from {}", path.display());
+    Ok(())
+}

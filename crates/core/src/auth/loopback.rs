@@ -1,0 +1,210 @@
+//! The loopback receiver (RFC 8252 §7.3 as Cognito allows it): listens on `127.0.0.1` and `[::1]`
+//! on one of the profile's registered `http://localhost:PORT` callbacks, answers exactly one sign-in
+//! callback, then closes. Anything else that reaches it gets a small page and changes nothing.
+
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode, header};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::pages;
+use crate::config::Profile;
+use crate::error::{Error, ErrorCode, Result};
+
+/// How long a sign-in waits for the browser by default (RFC 8252 suggests minutes, not hours).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// Listening sockets bound before the browser opens, so the answer cannot arrive too early.
+#[derive(Debug)]
+pub struct LoopbackReceiver {
+    redirect: Url,
+    busy_ports: Vec<u16>,
+    listeners: Vec<TcpListener>,
+}
+
+type Check<T> = Box<dyn Fn(&Url) -> Result<T> + Send + Sync>;
+
+struct Handler<T> {
+    redirect: Url,
+    check: Check<T>,
+    outcome: Mutex<Option<oneshot::Sender<Result<T>>>>,
+}
+
+impl LoopbackReceiver {
+    /// Binds the first registered loopback callback whose port is free on both loopback
+    /// addresses (`[::1]` is skipped only where the machine has no IPv6 loopback).
+    pub async fn bind(profile: &Profile) -> Result<Self> {
+        let mut busy_ports = Vec::new();
+        for (url, port) in profile.loopback_redirects() {
+            match bind_loopback(port).await {
+                Ok(listeners) => {
+                    if !busy_ports.is_empty() {
+                        tracing::info!(?busy_ports, redirect = %url, "sign-in ports busy; using the next registered callback");
+                    }
+                    return Ok(Self {
+                        redirect: url.clone(),
+                        busy_ports,
+                        listeners,
+                    });
+                }
+                Err(err) if err.kind() == io::ErrorKind::AddrInUse => busy_ports.push(port),
+                Err(err) => {
+                    return Err(Error::new(
+                        ErrorCode::Io,
+                        format!("cannot listen on localhost port {port} for the sign-in answer: {err}"),
+                    )
+                    .with_source(err));
+                }
+            }
+        }
+        if busy_ports.is_empty() {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                "the profile has no http://localhost:PORT/PATH callback to receive the sign-in; add one to `redirect` (and to the app client's callback URLs)",
+            ));
+        }
+        let list = busy_ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(Error::new(
+            ErrorCode::AuthPortBusy,
+            format!(
+                "every registered sign-in port ({list}) is in use by another program; close it, or register another http://localhost:PORT/callback on the app client and in the profile"
+            ),
+        ))
+    }
+
+    /// The callback URL this receiver answers; the authorization request must use it.
+    pub fn redirect(&self) -> &Url {
+        &self.redirect
+    }
+
+    /// Registered ports that were busy and skipped, for telling the person.
+    pub fn busy_ports(&self) -> &[u16] {
+        &self.busy_ports
+    }
+
+    /// Waits for the one callback, runs `check` on it (state, code), shows the person a page
+    /// saying how it went, and returns the result. Closes the sockets before returning.
+    pub async fn receive<T: Send + 'static>(
+        self,
+        check: impl Fn(&Url) -> Result<T> + Send + Sync + 'static,
+        timeout: Duration,
+    ) -> Result<T> {
+        let (sender, outcome) = oneshot::channel();
+        let handler = Arc::new(Handler {
+            redirect: self.redirect.clone(),
+            check: Box::new(check),
+            outcome: Mutex::new(Some(sender)),
+        });
+        let mut accept_loops = JoinSet::new();
+        for listener in self.listeners {
+            accept_loops.spawn(accept_loop(listener, Arc::clone(&handler)));
+        }
+        let result = tokio::time::timeout(timeout, outcome).await;
+        // Dropping the accept loops closes the listening sockets: a replayed callback finds no one.
+        drop(accept_loops);
+        match result {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(Error::internal("the sign-in receiver stopped unexpectedly")),
+            Err(_) => Err(Error::new(
+                ErrorCode::AuthTimeout,
+                format!(
+                    "no sign-in answer reached {} within {} s; sign in again (if the browser showed an error such as redirect_mismatch, that callback URL is not registered on the app client)",
+                    self.redirect,
+                    timeout.as_secs()
+                ),
+            )),
+        }
+    }
+}
+
+async fn bind_loopback(port: u16) -> io::Result<Vec<TcpListener>> {
+    let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+    match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
+        Ok(v6) => Ok(vec![v4, v6]),
+        Err(err) if err.kind() == io::ErrorKind::AddrInUse => Err(err),
+        Err(err) => {
+            tracing::debug!(%err, "no IPv6 loopback; listening on 127.0.0.1 only");
+            Ok(vec![v4])
+        }
+    }
+}
+
+async fn accept_loop<T: Send + 'static>(listener: TcpListener, handler: Arc<Handler<T>>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let handler = Arc::clone(&handler);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let response = handler.respond(&request);
+                async move { Ok::<_, std::convert::Infallible>(response) }
+            });
+            let served = http1::Builder::new()
+                .keep_alive(false)
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            if let Err(err) = served {
+                tracing::debug!(%err, "sign-in receiver connection ended with an error");
+            }
+        });
+    }
+}
+
+impl<T> Handler<T> {
+    fn respond(&self, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+        let is_callback = request.method() == Method::GET
+            && request.uri().path() == self.redirect.path()
+            && request.uri().query().is_some_and(|query| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .any(|(key, _)| key == "code" || key == "state" || key == "error")
+            });
+        if !is_callback {
+            return html(StatusCode::NOT_FOUND, pages::not_found());
+        }
+        let Some(sender) = self.outcome.lock().expect("outcome lock").take() else {
+            return html(
+                StatusCode::GONE,
+                pages::failed("This sign-in was already answered"),
+            );
+        };
+        let mut callback = self.redirect.clone();
+        callback.set_query(request.uri().query());
+        let result = (self.check)(&callback);
+        let page = match &result {
+            Ok(_) => html(StatusCode::OK, pages::signed_in()),
+            Err(err) => html(StatusCode::BAD_REQUEST, pages::failed(&err.message)),
+        };
+        // The receiver may have timed out meanwhile; then nobody waits for this answer.
+        let _ = sender.send(result);
+        page
+    }
+}
+
+fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::REFERRER_POLICY, "no-referrer")
+        .body(Full::new(Bytes::from(body)))
+        .expect("static response parts are valid")
+}

@@ -1,0 +1,124 @@
+//! The identity pool's two unsigned calls, through the AWS SDK.
+
+use std::fmt;
+
+use aws_credential_types::Credentials;
+use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
+use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::client::session_expired;
+use crate::config::Profile;
+use crate::error::{Error, ErrorCode, Result};
+
+/// One profile's identity pool. `GetId` and `GetCredentialsForIdentity` need no AWS
+/// credentials, so the client has none.
+pub struct IdentityPool {
+    client: aws_sdk_cognitoidentity::Client,
+    pool_id: String,
+    logins_key: String,
+}
+
+impl fmt::Debug for IdentityPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityPool")
+            .field("pool_id", &self.pool_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdentityPool {
+    pub fn new(profile: &Profile) -> Self {
+        let mut config = aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(profile.region.clone()));
+        if let Some(endpoint) = &profile.endpoints.identity {
+            config = config.endpoint_url(endpoint.as_str());
+        }
+        Self {
+            client: aws_sdk_cognitoidentity::Client::from_conf(config.build()),
+            pool_id: profile.identity_pool_id.clone(),
+            logins_key: profile.logins_key(),
+        }
+    }
+
+    /// The person's identity id (their folder name); the same for the same user every time.
+    pub async fn get_id(&self, id_token: &SecretString) -> Result<String> {
+        let output = self
+            .client
+            .get_id()
+            .identity_pool_id(&self.pool_id)
+            .logins(&self.logins_key, id_token.expose_secret())
+            .send()
+            .await
+            .map_err(pool_error)?;
+        output.identity_id.ok_or_else(|| {
+            Error::new(
+                ErrorCode::IdentityRefused,
+                "the identity pool returned no identity id; check the profile's identity_pool_id",
+            )
+        })
+    }
+
+    /// Temporary credentials limited to the identity's folder. A refused id token gives
+    /// `auth.session_expired`.
+    pub async fn credentials(
+        &self,
+        identity_id: &str,
+        id_token: &SecretString,
+    ) -> Result<Credentials> {
+        let output = self
+            .client
+            .get_credentials_for_identity()
+            .identity_id(identity_id)
+            .logins(&self.logins_key, id_token.expose_secret())
+            .send()
+            .await
+            .map_err(pool_error)?;
+        let missing = || {
+            Error::new(
+                ErrorCode::IdentityRefused,
+                "the identity pool returned incomplete credentials; check the identity pool's authenticated role",
+            )
+        };
+        let credentials = output.credentials.ok_or_else(missing)?;
+        let expiration = credentials
+            .expiration
+            .and_then(|at| std::time::SystemTime::try_from(at).ok());
+        Ok(Credentials::new(
+            credentials.access_key_id.ok_or_else(missing)?,
+            credentials.secret_key.ok_or_else(missing)?,
+            credentials.session_token,
+            expiration,
+            "cubby-identity-pool",
+        ))
+    }
+}
+
+fn pool_error<E, R>(err: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::new(
+            ErrorCode::NetOffline,
+            "cannot reach the identity pool; check the network connection and the profile's endpoints.identity",
+        ),
+        _ => match err.code() {
+            Some("NotAuthorizedException") => session_expired(),
+            Some(code) => Error::new(
+                ErrorCode::IdentityRefused,
+                format!(
+                    "the identity pool refused the request ({code}: {}); check the profile's identity_pool_id and the pool's sign-in providers",
+                    err.message().unwrap_or("no details")
+                ),
+            ),
+            None => Error::new(
+                ErrorCode::IdentityRefused,
+                "the identity pool sent an answer Cubby cannot read; check the profile's endpoints.identity",
+            ),
+        },
+    }
+    .with_source(err)
+}

@@ -1,0 +1,355 @@
+//! A person's session with one profile: sign in (loopback, deep link or pasted answer), restore
+//! it silently from the keyring, sign out, and the credentials that reach their folder. Any
+//! refusal of the refresh token (or of a freshly refreshed id token) ends in one state:
+//! signed out, sign in again (`auth.session_expired`).
+
+mod info;
+mod source;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_credential_types::Credentials;
+use oauth2::RefreshToken;
+use secrecy::SecretString;
+use tokio::sync::Mutex;
+use url::Url;
+
+pub use info::SessionInfo;
+pub use source::SessionCredentials;
+
+use crate::auth::client::session_expired;
+use crate::auth::deep_link::DeepLinkReceiver;
+use crate::auth::{AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient, TokenSet};
+use crate::config::Profile;
+use crate::error::{Error, ErrorCode, Result};
+use crate::identity::{IdentityPool, RenewingCredentials};
+use crate::secrets::{SecretStore, StoredSession, session_key};
+
+/// A signed-in (or not yet signed-in) session. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+    credentials: Arc<RenewingCredentials<SessionCredentials>>,
+}
+
+struct Inner {
+    profile: Profile,
+    key: String,
+    store: SecretStore,
+    oauth: OAuthClient,
+    pool: IdentityPool,
+    state: Mutex<Option<Live>>,
+}
+
+/// What a signed-in session holds in memory.
+struct Live {
+    refresh_token: RefreshToken,
+    identity_id: String,
+    id_token: SecretString,
+    claims: IdClaims,
+}
+
+/// How long before its expiry an id token is refreshed rather than used.
+const ID_TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+/// What sign-out did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedOut {
+    /// Whether a refresh token was revoked at the sign-in service.
+    pub revoked: bool,
+    /// The hosted UI `/logout` URL that also ends the browser's sign-in session.
+    pub logout_url: Url,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("key", &self.inner.key)
+            .field("store", &self.inner.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub fn new(profile: Profile, store: SecretStore) -> Result<Self> {
+        let inner = Arc::new(Inner {
+            key: session_key(&profile),
+            oauth: OAuthClient::new(&profile)?,
+            pool: IdentityPool::new(&profile),
+            profile,
+            store,
+            state: Mutex::new(None),
+        });
+        let credentials = Arc::new(RenewingCredentials::new(SessionCredentials::new(
+            Arc::downgrade(&inner),
+        )));
+        Ok(Self { inner, credentials })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.inner.profile
+    }
+
+    /// Silent sign-in at start from the session saved in the keyring. `Ok(None)` when there is
+    /// none; `auth.session_expired` (and the saved session forgotten) when it no longer works.
+    pub async fn restore(&self) -> Result<Option<SessionInfo>> {
+        let Some(stored) = self.inner.store.load(&self.inner.key).await? else {
+            return Ok(None);
+        };
+        let tokens = match self.inner.oauth.refresh(&stored.refresh_token).await {
+            Ok(tokens) => tokens,
+            Err(err) => {
+                if err.code == ErrorCode::AuthSessionExpired {
+                    self.inner.store.delete(&self.inner.key).await?;
+                }
+                return Err(err);
+            }
+        };
+        let live = self
+            .inner
+            .live_from(tokens, stored.refresh_token, stored.identity_id)
+            .await?;
+        Ok(Some(self.inner.install(live).await))
+    }
+
+    /// Starts a sign-in whose answer goes to `redirect` (a registered callback of the profile).
+    pub fn begin_sign_in(&self, redirect: &Url) -> AuthorizationRequest {
+        self.inner.oauth.authorization_request(redirect)
+    }
+
+    /// Completes a sign-in with the callback URL it was answered with. Nothing is kept unless
+    /// every step succeeds: code exchange, id token checks, identity id, saving to the store.
+    pub async fn complete_sign_in(
+        &self,
+        request: AuthorizationRequest,
+        callback: &Url,
+    ) -> Result<SessionInfo> {
+        let code = request.code_from(callback)?;
+        let mut tokens = self.inner.oauth.exchange_code(request, code).await?;
+        let refresh_token = tokens.refresh_token.take().ok_or_else(|| {
+            Error::new(
+                ErrorCode::AuthUnexpectedResponse,
+                "the sign-in service returned no refresh token; enable the refresh token grant on the app client",
+            )
+        })?;
+        let identity_id = self.inner.pool.get_id(&tokens.id_token).await?;
+        let live = self
+            .inner
+            .live_from(tokens, refresh_token, identity_id)
+            .await?;
+        self.credentials.clear().await;
+        Ok(self.inner.install(live).await)
+    }
+
+    /// The whole loopback sign-in: listen, let `open` show the page (browser, or print the URL),
+    /// wait for the one answer (at most `timeout`), complete.
+    pub async fn sign_in_with_loopback(
+        &self,
+        open: impl FnOnce(&AuthorizationRequest, &LoopbackReceiver),
+        timeout: Duration,
+    ) -> Result<SessionInfo> {
+        let receiver = LoopbackReceiver::bind(&self.inner.profile).await?;
+        let request = self.begin_sign_in(receiver.redirect());
+        open(&request, &receiver);
+        let state = request.state().to_owned();
+        let callback = receiver
+            .receive(
+                move |url| crate::auth::authorization_code(url, &state).map(|_| url.clone()),
+                timeout,
+            )
+            .await?;
+        self.complete_sign_in(request, &callback).await
+    }
+
+    /// The deep-link sign-in: the shell passes delivered URLs to `receiver.deliver`.
+    pub async fn sign_in_with_deep_link(
+        &self,
+        receiver: &DeepLinkReceiver,
+        open: impl FnOnce(&AuthorizationRequest),
+        timeout: Duration,
+    ) -> Result<SessionInfo> {
+        let redirect = self.inner.profile.deep_link_redirect().ok_or_else(|| {
+            Error::new(
+                ErrorCode::ConfigInvalid,
+                "the profile has no deep-link callback (such as cubby://auth/callback) in `redirect`",
+            )
+        })?;
+        let request = self.begin_sign_in(redirect);
+        let wait = receiver.expect(request.state());
+        open(&request);
+        let callback = wait.wait(timeout).await?;
+        self.complete_sign_in(request, &callback).await
+    }
+
+    /// Revokes the refresh token (this session's, or the one saved by an earlier run), forgets
+    /// every local secret, and returns the hosted `/logout` URL to open if wanted. Local secrets
+    /// are forgotten even when the sign-in service cannot be reached.
+    pub async fn sign_out(&self) -> Result<SignedOut> {
+        let live = self.inner.state.lock().await.take();
+        let refresh_token = match live {
+            Some(live) => Some(live.refresh_token),
+            None => self
+                .inner
+                .store
+                .load(&self.inner.key)
+                .await
+                .ok()
+                .flatten()
+                .map(|stored| stored.refresh_token),
+        };
+        self.credentials.clear().await;
+        self.inner.store.delete(&self.inner.key).await?;
+        let revoked = match &refresh_token {
+            Some(token) => {
+                self.inner.oauth.revoke(token).await?;
+                true
+            }
+            None => false,
+        };
+        Ok(SignedOut {
+            revoked,
+            logout_url: self.logout_url(),
+        })
+    }
+
+    /// The hosted UI `/logout` URL. Its `logout_uri` is the sign-out URL registered beside the
+    /// first callback: the callback's sibling `signed-out` (`http://localhost:53682/signed-out`,
+    /// `cubby://auth/signed-out`).
+    pub fn logout_url(&self) -> Url {
+        let profile = &self.inner.profile;
+        let mut url = profile.hosted_ui_url("logout");
+        let mut query = url.query_pairs_mut();
+        query.append_pair("client_id", &profile.client_id);
+        if let Some(sign_out) = profile
+            .redirects
+            .first()
+            .and_then(|r| r.url().join("signed-out").ok())
+        {
+            query.append_pair("logout_uri", sign_out.as_str());
+        }
+        drop(query);
+        url
+    }
+
+    /// Who is signed in, or `None`.
+    pub async fn info(&self) -> Option<SessionInfo> {
+        let expiry = self.credentials.expiry().await;
+        let state = self.inner.state.lock().await;
+        state
+            .as_ref()
+            .map(|live| SessionInfo::new(&self.inner.profile, live, expiry))
+    }
+
+    /// Temporary AWS credentials for the person's folder, renewed when due.
+    pub async fn credentials(&self) -> Result<Credentials> {
+        self.credentials.credentials().await
+    }
+
+    /// The provider to give AWS clients (`credentials_provider(...)`); shares this session's cache.
+    pub fn credentials_provider(&self) -> Arc<RenewingCredentials<SessionCredentials>> {
+        Arc::clone(&self.credentials)
+    }
+
+    /// The uncached source behind the provider, for callers that cache on their own.
+    pub fn credential_source(&self) -> SessionCredentials {
+        SessionCredentials::new(Arc::downgrade(&self.inner))
+    }
+}
+
+impl Inner {
+    /// A live session from checked tokens, saving the (possibly rotated) refresh token.
+    async fn live_from(
+        &self,
+        tokens: TokenSet,
+        refresh_token: RefreshToken,
+        identity_id: String,
+    ) -> Result<Live> {
+        let refresh_token = tokens.refresh_token.unwrap_or(refresh_token);
+        self.store
+            .save(
+                &self.key,
+                &StoredSession {
+                    refresh_token: refresh_token.clone(),
+                    identity_id: identity_id.clone(),
+                },
+            )
+            .await?;
+        Ok(Live {
+            refresh_token,
+            identity_id,
+            id_token: tokens.id_token,
+            claims: tokens.claims,
+        })
+    }
+
+    async fn install(&self, live: Live) -> SessionInfo {
+        let info = SessionInfo::new(&self.profile, &live, None);
+        tracing::info!(identity_id = %live.identity_id, "signed in");
+        *self.state.lock().await = Some(live);
+        info
+    }
+
+    /// The identity id and an id token valid for at least a minute, refreshed when needed (or
+    /// when `force`d after the identity pool refused one). A refused refresh ends the session.
+    async fn id_token(&self, force: bool) -> Result<(String, SecretString)> {
+        let mut state = self.state.lock().await;
+        let live = state.as_mut().ok_or_else(|| {
+            Error::new(
+                ErrorCode::AuthNotSignedIn,
+                "not signed in; sign in first",
+            )
+        })?;
+        let fresh_enough = live.claims.expires_at()
+            > std::time::SystemTime::now() + ID_TOKEN_MARGIN;
+        if force || !fresh_enough {
+            match self.oauth.refresh(&live.refresh_token).await {
+                Ok(tokens) => {
+                    if let Some(rotated) = &tokens.refresh_token {
+                        self.store
+                            .save(
+                                &self.key,
+                                &StoredSession {
+                                    refresh_token: rotated.clone(),
+                                    identity_id: live.identity_id.clone(),
+                                },
+                            )
+                            .await?;
+                        live.refresh_token = rotated.clone();
+                    }
+                    live.id_token = tokens.id_token;
+                    live.claims = tokens.claims;
+                }
+                Err(err) if err.code == ErrorCode::AuthSessionExpired => {
+                    *state = None;
+                    self.store.delete(&self.key).await?;
+                    return Err(err);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok((live.identity_id.clone(), live.id_token.clone()))
+    }
+
+    /// Fresh credentials: one retry with a refreshed id token when the pool refuses the current
+    /// one, then signed out.
+    async fn fetch_credentials(&self) -> Result<Credentials> {
+        let (identity_id, id_token) = self.id_token(false).await?;
+        match self.pool.credentials(&identity_id, &id_token).await {
+            Err(err) if err.code == ErrorCode::AuthSessionExpired => {
+                tracing::info!("identity pool refused the id token; refreshing it once");
+                let (identity_id, id_token) = self.id_token(true).await?;
+                match self.pool.credentials(&identity_id, &id_token).await {
+                    Err(err) if err.code == ErrorCode::AuthSessionExpired => {
+                        *self.state.lock().await = None;
+                        self.store.delete(&self.key).await?;
+                        Err(session_expired())
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+}
