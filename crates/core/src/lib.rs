@@ -7,5 +7,7 @@ pub mod error;
 pub mod identity;
 pub mod secrets;
 pub mod session;
+pub mod storage;
+pub mod transfer;
 
 pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,142 @@
+//! Deleting files and folders: keys batched 1,000 to a request, failures reported per key.
+
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+
+use super::client::Storage;
+use super::listing::EntryKind;
+use super::remote_path::RemotePath;
+use super::sdk_error::from_sdk;
+use crate::error::{Error, ErrorCode, Result};
+
+/// S3's limit of keys in one DeleteObjects request.
+const DELETE_BATCH: usize = 1000;
+
+#[derive(Debug, Default)]
+pub struct DeleteReport {
+    /// Objects removed (files and folder markers).
+    pub deleted: usize,
+    pub failed: Vec<DeleteFailure>,
+}
+
+#[derive(Debug)]
+pub struct DeleteFailure {
+    pub path: RemotePath,
+    pub error: Error,
+}
+
+impl DeleteReport {
+    /// The report as a result: `storage.partial_failure` naming the first failures.
+    pub fn into_result(self) -> Result<usize> {
+        if self.failed.is_empty() {
+            return Ok(self.deleted);
+        }
+        let listed: Vec<String> = self
+            .failed
+            .iter()
+            .take(5)
+            .map(|f| format!("{} ({})", f.path, f.error.message))
+            .collect();
+        Err(Error::new(
+            ErrorCode::StoragePartialFailure,
+            format!(
+                "deleted {} but could not delete {}: {}{}",
+                self.deleted,
+                self.failed.len(),
+                listed.join("; "),
+                if self.failed.len() > 5 { "; ..." } else { "" }
+            ),
+        ))
+    }
+}
+
+impl Storage {
+    /// Deletes files, and folders with everything in them when `recursive` is set. Every path is
+    /// checked before anything is deleted, so a typo fails the whole command harmlessly.
+    pub async fn delete(&self, paths: &[RemotePath], recursive: bool) -> Result<DeleteReport> {
+        let mut keys = Vec::new();
+        for path in paths {
+            if path.is_root() {
+                return Err(Error::new(
+                    ErrorCode::StorageInvalidPath,
+                    "refusing to delete your whole folder; name what to delete inside it",
+                ));
+            }
+            match self.stat(path).await?.kind {
+                EntryKind::File { .. } => keys.push(self.key(path)?),
+                EntryKind::Folder if !recursive => {
+                    return Err(Error::new(
+                        ErrorCode::StorageIsFolder,
+                        format!("{path} is a folder; delete it recursively (-r) to remove its contents"),
+                    ));
+                }
+                EntryKind::Folder => {
+                    for entry in self.list_all(path).await? {
+                        keys.push(if entry.is_folder() {
+                            self.folder.dir_prefix(&entry.path)?
+                        } else {
+                            self.key(&entry.path)?
+                        });
+                    }
+                }
+            }
+        }
+        self.delete_keys(keys).await
+    }
+
+    /// Deletes exact keys (already under the folder), 1,000 a request.
+    pub(crate) async fn delete_keys(&self, mut keys: Vec<String>) -> Result<DeleteReport> {
+        keys.sort();
+        keys.dedup();
+        let mut report = DeleteReport::default();
+        for batch in keys.chunks(DELETE_BATCH) {
+            let objects = batch
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::internal(format!("building a delete request: {e}")))?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| Error::internal(format!("building a delete request: {e}")))?;
+            let doing = format!("deleting {} objects", batch.len());
+            let out = self
+                .retry
+                .run(
+                    || async {
+                        self.s3
+                            .delete_objects()
+                            .bucket(&self.bucket)
+                            .delete(delete.clone())
+                            .send()
+                            .await
+                            .map_err(|e| from_sdk(e, &doing))
+                    },
+                    |_, _| {},
+                )
+                .await?;
+            let failed_before = report.failed.len();
+            for error in out.errors() {
+                let key = error.key().unwrap_or_default();
+                let path = self.folder.path_of_key(key).unwrap_or_default();
+                report.failed.push(DeleteFailure {
+                    path,
+                    error: Error::new(
+                        if error.code() == Some("AccessDenied") {
+                            ErrorCode::StorageAccessDenied
+                        } else {
+                            ErrorCode::StorageRequestFailed
+                        },
+                        format!(
+                            "{} ({})",
+                            error.message().unwrap_or("the server refused"),
+                            error.code().unwrap_or("no code")
+                        ),
+                    ),
+                });
+            }
+            report.deleted += batch.len() - (report.failed.len() - failed_before);
+        }
+        Ok(report)
+    }
+}

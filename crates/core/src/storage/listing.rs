@@ -1,0 +1,222 @@
+//! Listing: one directory as a stream of pages (so the first entries show while the listing
+//! goes on), a whole tree, stat of one path, and usage.
+
+use std::collections::HashSet;
+use std::time::SystemTime;
+
+use futures::{Stream, TryStreamExt, stream};
+
+use super::client::Storage;
+use super::remote_path::RemotePath;
+use super::sdk_error::from_sdk;
+use crate::error::{Error, ErrorCode, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: RemotePath,
+    pub kind: EntryKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// `modified` is the upload time in listings and the kept modification time from `stat`.
+    File { size: u64, modified: Option<SystemTime> },
+    Folder,
+}
+
+impl Entry {
+    pub fn is_folder(&self) -> bool {
+        self.kind == EntryKind::Folder
+    }
+
+    pub fn size(&self) -> u64 {
+        match self.kind {
+            EntryKind::File { size, .. } => size,
+            EntryKind::Folder => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub bytes: u64,
+    pub files: u64,
+}
+
+/// Where a paged listing stands between two requests.
+struct Cursor {
+    token: Option<String>,
+    done: bool,
+    seen_folders: HashSet<String>,
+    seen_any: bool,
+}
+
+/// One page of ListObjectsV2, already turned into entries.
+struct Page {
+    entries: Vec<Entry>,
+    /// Whether any key (a marker included) lies under the prefix.
+    any_key: bool,
+    next: Option<String>,
+}
+
+impl Storage {
+    /// The entries directly inside `dir`, a page at a time. Folders come from common prefixes
+    /// and from zero-byte `name/` markers, each once. Listing a file yields that file; listing
+    /// a path with nothing under it fails with `storage.not_found`.
+    pub fn list<'a>(&'a self, dir: &'a RemotePath) -> impl Stream<Item = Result<Vec<Entry>>> + 'a {
+        let cursor = Cursor { token: None, done: false, seen_folders: HashSet::new(), seen_any: false };
+        stream::try_unfold(cursor, move |mut cursor| async move {
+            if cursor.done {
+                return Ok(None);
+            }
+            let page = self.list_page(dir, cursor.token.take(), Some("/")).await?;
+            cursor.seen_any |= page.any_key;
+            cursor.done = page.next.is_none();
+            cursor.token = page.next;
+            let mut entries: Vec<Entry> = page
+                .entries
+                .into_iter()
+                .filter(|e| !e.is_folder() || cursor.seen_folders.insert(e.path.as_str().to_owned()))
+                .collect();
+            if cursor.done && !cursor.seen_any && !dir.is_root() {
+                entries.push(self.stat(dir).await?);
+            }
+            Ok(Some((entries, cursor)))
+        })
+    }
+
+    /// Every file and folder marker below `dir`, a page at a time.
+    pub fn list_recursive<'a>(
+        &'a self,
+        dir: &'a RemotePath,
+    ) -> impl Stream<Item = Result<Vec<Entry>>> + 'a {
+        stream::try_unfold((None, false), move |(token, done): (Option<String>, bool)| async move {
+            if done {
+                return Ok(None);
+            }
+            let page = self.list_page(dir, token, None).await?;
+            let done = page.next.is_none();
+            Ok(Some((page.entries, (page.next, done))))
+        })
+    }
+
+    /// Everything below `dir` at once (folder operations need the whole set before acting).
+    pub async fn list_all(&self, dir: &RemotePath) -> Result<Vec<Entry>> {
+        self.list_recursive(dir).try_concat().await
+    }
+
+    /// A file's size and kept modification time, or that a folder exists.
+    pub async fn stat(&self, path: &RemotePath) -> Result<Entry> {
+        if path.is_root() {
+            return Ok(Entry { path: path.clone(), kind: EntryKind::Folder });
+        }
+        match self.head(path).await {
+            Ok(info) => Ok(Entry {
+                path: path.clone(),
+                kind: EntryKind::File { size: info.size, modified: info.modified },
+            }),
+            Err(err) if err.code == ErrorCode::StorageNotFound => {
+                let page = self.list_page_limited(path, 1).await?;
+                if page.any_key {
+                    Ok(Entry { path: path.clone(), kind: EntryKind::Folder })
+                } else {
+                    Err(not_found(path))
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Bytes and number of files below `path` (or of the file itself).
+    pub async fn usage(&self, path: &RemotePath) -> Result<Usage> {
+        if let Entry { kind: EntryKind::File { size, .. }, .. } = self.stat(path).await? {
+            return Ok(Usage { bytes: size, files: 1 });
+        }
+        self.list_recursive(path)
+            .try_fold(Usage::default(), |mut usage, page| async move {
+                for entry in page.iter().filter(|e| !e.is_folder()) {
+                    usage.bytes += entry.size();
+                    usage.files += 1;
+                }
+                Ok(usage)
+            })
+            .await
+    }
+
+    async fn list_page_limited(&self, dir: &RemotePath, max_keys: i32) -> Result<Page> {
+        self.request_page(dir, None, Some("/"), Some(max_keys)).await
+    }
+
+    async fn list_page(
+        &self,
+        dir: &RemotePath,
+        token: Option<String>,
+        delimiter: Option<&str>,
+    ) -> Result<Page> {
+        self.request_page(dir, token, delimiter, None).await
+    }
+
+    async fn request_page(
+        &self,
+        dir: &RemotePath,
+        token: Option<String>,
+        delimiter: Option<&str>,
+        max_keys: Option<i32>,
+    ) -> Result<Page> {
+        let prefix = self.folder.dir_prefix(dir)?;
+        let doing = format!("listing {dir}");
+        let out = self
+            .retry
+            .run(
+                || async {
+                    self.s3
+                        .list_objects_v2()
+                        .bucket(&self.bucket)
+                        .prefix(&prefix)
+                        .set_delimiter(delimiter.map(str::to_owned))
+                        .set_continuation_token(token.clone())
+                        .set_max_keys(max_keys)
+                        .send()
+                        .await
+                        .map_err(|e| from_sdk(e, &doing))
+                },
+                |_, _| {},
+            )
+            .await?;
+        let mut any_key = !out.common_prefixes().is_empty();
+        let mut entries = Vec::new();
+        for folder in out.common_prefixes().iter().filter_map(|p| p.prefix()) {
+            entries.push(Entry { path: self.folder.path_of_key(folder)?, kind: EntryKind::Folder });
+        }
+        for object in out.contents() {
+            let Some(key) = object.key() else { continue };
+            any_key = true;
+            if key == prefix {
+                continue; // the marker of the listed folder itself
+            }
+            let path = self.folder.path_of_key(key)?;
+            let kind = if key.ends_with('/') {
+                EntryKind::Folder
+            } else {
+                EntryKind::File {
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                    modified: object.last_modified().and_then(|t| SystemTime::try_from(*t).ok()),
+                }
+            };
+            entries.push(Entry { path, kind });
+        }
+        let next = out
+            .is_truncated()
+            .unwrap_or(false)
+            .then(|| out.next_continuation_token().map(str::to_owned))
+            .flatten();
+        Ok(Page { entries, any_key, next })
+    }
+}
+
+pub(crate) fn not_found(path: &RemotePath) -> Error {
+    Error::new(
+        ErrorCode::StorageNotFound,
+        format!("{path}: no such file or folder; list the parent folder to see what is there"),
+    )
+}

@@ -1,0 +1,46 @@
+//! Creating a folder: a zero-byte `name/` marker, as the S3 console does.
+
+use super::client::Storage;
+use super::listing::EntryKind;
+use super::remote_path::RemotePath;
+use super::sdk_error::from_sdk;
+use crate::error::{Error, ErrorCode, Result};
+
+impl Storage {
+    /// Creates `path` as a folder (parents need no markers: they exist through it). Creating a
+    /// folder that exists is fine; creating one where a file is fails.
+    pub async fn create_folder(&self, path: &RemotePath) -> Result<()> {
+        if path.is_root() {
+            return Ok(());
+        }
+        match self.stat(path).await {
+            Ok(entry) if matches!(entry.kind, EntryKind::File { .. }) => {
+                return Err(Error::new(
+                    ErrorCode::StorageAlreadyExists,
+                    format!("{path} is a file; choose another name for the folder"),
+                ));
+            }
+            Ok(_) => {}
+            Err(err) if err.code == ErrorCode::StorageNotFound => {}
+            Err(err) => return Err(err),
+        }
+        let marker = self.folder.dir_prefix(path)?;
+        let doing = format!("creating folder {path}");
+        self.retry
+            .run(
+                || async {
+                    self.s3
+                        .put_object()
+                        .bucket(&self.bucket)
+                        .key(&marker)
+                        .body(Vec::new().into())
+                        .send()
+                        .await
+                        .map_err(|e| from_sdk(e, &doing))
+                },
+                |_, _| {},
+            )
+            .await?;
+        Ok(())
+    }
+}

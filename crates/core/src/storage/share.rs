@@ -1,0 +1,112 @@
+//! Share links: presigned GETs that anyone with the link can open until it expires.
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_s3::presigning::PresigningConfig;
+
+use super::client::Storage;
+use super::listing::EntryKind;
+use super::remote_path::RemotePath;
+use crate::error::{Error, ErrorCode, Result};
+
+/// S3's longest presigned URL lifetime.
+pub const MAX_SHARE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, Clone)]
+pub struct ShareLink {
+    pub url: String,
+    pub expires_at: SystemTime,
+    /// Set when the link lives shorter than asked, and why.
+    pub limited_by: Option<ShareLimit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareLimit {
+    /// A presigned URL stops working when the credentials that signed it expire.
+    CredentialsExpiry,
+    /// S3 refuses presigned URLs valid longer than 7 days.
+    SevenDayMaximum,
+}
+
+impl ShareLimit {
+    pub fn explain(self) -> &'static str {
+        match self {
+            Self::CredentialsExpiry => {
+                "a link cannot outlive the temporary credentials that signed it; share again after signing in later for a fresh link"
+            }
+            Self::SevenDayMaximum => "S3 allows share links of at most 7 days",
+        }
+    }
+}
+
+impl Storage {
+    /// A link to download the file at `path`, valid for `wanted` or less (see [`ShareLink::limited_by`]).
+    pub async fn share_link(&self, path: &RemotePath, wanted: Duration) -> Result<ShareLink> {
+        if let EntryKind::Folder = self.stat(path).await?.kind {
+            return Err(Error::new(
+                ErrorCode::StorageIsFolder,
+                format!("{path} is a folder; share links are for single files"),
+            ));
+        }
+        let credentials = self.credentials.provide_credentials().await.map_err(|err| {
+            Error::new(
+                ErrorCode::StorageCredentialsRejected,
+                format!("no credentials to sign a share link ({err}); sign in again"),
+            )
+        })?;
+        let now = SystemTime::now();
+        let credentials_left = credentials
+            .expiry()
+            .map(|expiry| expiry.duration_since(now).unwrap_or_default());
+        let (lifetime, limited_by) = clamp(wanted, credentials_left);
+        if lifetime < Duration::from_secs(1) {
+            return Err(Error::new(
+                ErrorCode::StorageCredentialsRejected,
+                "your credentials expire now; sign in again to share",
+            ));
+        }
+        let config = PresigningConfig::expires_in(lifetime)
+            .map_err(|e| Error::internal(format!("share link lifetime {lifetime:?}: {e}")))?;
+        let request = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.key(path)?)
+            .presigned(config)
+            .await
+            .map_err(|e| Error::internal(format!("signing a share link: {e}")))?;
+        Ok(ShareLink { url: request.uri().to_owned(), expires_at: now + lifetime, limited_by })
+    }
+}
+
+/// The lifetime a link can have: what was asked, within S3's maximum and the credentials' life.
+fn clamp(wanted: Duration, credentials_left: Option<Duration>) -> (Duration, Option<ShareLimit>) {
+    let mut lifetime = (wanted, None);
+    if lifetime.0 > MAX_SHARE {
+        lifetime = (MAX_SHARE, Some(ShareLimit::SevenDayMaximum));
+    }
+    match credentials_left {
+        Some(left) if left < lifetime.0 => (left, Some(ShareLimit::CredentialsExpiry)),
+        _ => lifetime,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn lifetime_is_clamped_and_says_why() {
+        assert_eq!(clamp(HOUR, Some(2 * HOUR)), (HOUR, None));
+        assert_eq!(clamp(HOUR, None), (HOUR, None));
+        assert_eq!(clamp(3 * HOUR, Some(HOUR)), (HOUR, Some(ShareLimit::CredentialsExpiry)));
+        assert_eq!(clamp(30 * 24 * HOUR, None), (MAX_SHARE, Some(ShareLimit::SevenDayMaximum)));
+        assert_eq!(
+            clamp(30 * 24 * HOUR, Some(HOUR)),
+            (HOUR, Some(ShareLimit::CredentialsExpiry))
+        );
+    }
+}

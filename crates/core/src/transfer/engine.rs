@@ -1,0 +1,176 @@
+//! The transfer queue: starts uploads and downloads as tasks within the queue's limits, and
+//! reports each one's life as events.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::events::{Direction, EventKind, Reporter, TransferEvent, TransferId};
+use super::queue::{Queue, cancelled};
+use super::state_db::StateDb;
+use super::{download, upload};
+use crate::error::{Error, ErrorCode, Result};
+use crate::storage::{RemotePath, Storage};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferOptions {
+    /// Files moving at once.
+    pub files_in_flight: usize,
+    /// Requests carrying file data at once (parts, ranges and whole small files).
+    pub parts_in_flight: usize,
+    /// Memory all part buffers together may hold.
+    pub buffer_budget: u64,
+    /// Preferred size of upload parts and download ranges (uploads may need larger parts).
+    pub part_size: u64,
+    /// Files larger than this are uploaded in parts.
+    pub multipart_threshold: u64,
+}
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        Self {
+            files_in_flight: 32,
+            parts_in_flight: 32,
+            buffer_budget: 96 << 20,
+            part_size: 8 << 20,
+            multipart_threshold: 16 << 20,
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) storage: Storage,
+    pub(crate) options: TransferOptions,
+    pub(crate) queue: Queue,
+    pub(crate) state: StateDb,
+    events: UnboundedSender<TransferEvent>,
+    next_id: AtomicU64,
+}
+
+/// What one running transfer can reach.
+pub(crate) struct Job {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) reporter: Reporter,
+    pub(crate) cancel: CancellationToken,
+}
+
+impl Job {
+    /// Runs one request under the retry policy, telling listeners about each retry.
+    pub(crate) async fn retry<T, Fut>(&self, op: impl FnMut() -> Fut) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>>,
+    {
+        self.inner
+            .storage
+            .retry_policy()
+            .run(op, |err, delay: Duration| self.reporter.retrying(err, delay))
+            .await
+    }
+
+    /// `work`, or `transfer.cancelled` as soon as the transfer is cancelled.
+    pub(crate) async fn cancellable<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
+        tokio::select! {
+            result = work => result,
+            () = self.cancel.cancelled() => Err(cancelled()),
+        }
+    }
+}
+
+/// The transfer queue of one folder. Cheap to clone; clones share the queue.
+#[derive(Clone)]
+pub struct Transfers {
+    inner: Arc<Inner>,
+}
+
+/// A queued or running transfer.
+#[derive(Debug)]
+pub struct TransferHandle {
+    pub id: TransferId,
+    cancel: CancellationToken,
+    task: JoinHandle<Result<u64>>,
+}
+
+impl TransferHandle {
+    /// Stops the transfer; an unfinished multipart upload is aborted on the server.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Waits for the end; the number of bytes moved.
+    pub async fn wait(self) -> Result<u64> {
+        self.task
+            .await
+            .map_err(|e| Error::internal(format!("transfer task {} stopped: {e}", self.id)))?
+    }
+}
+
+impl Transfers {
+    /// A queue over `storage`, keeping resume state in `state`; events arrive on the receiver.
+    pub fn new(
+        storage: Storage,
+        state: StateDb,
+        options: TransferOptions,
+    ) -> (Self, UnboundedReceiver<TransferEvent>) {
+        let (events, receiver) = mpsc::unbounded_channel();
+        let queue = Queue::new(options.files_in_flight, options.parts_in_flight, options.buffer_budget);
+        let inner = Inner { storage, options, queue, state, events, next_id: AtomicU64::new(1) };
+        (Self { inner: Arc::new(inner) }, receiver)
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    /// Queues the upload of one local file to `remote` (replacing what is there).
+    pub fn upload(&self, local: PathBuf, remote: RemotePath) -> TransferHandle {
+        self.spawn(Direction::Upload, local, remote)
+    }
+
+    /// Queues the download of the file at `remote` to the local path `local`.
+    pub fn download(&self, remote: RemotePath, local: PathBuf) -> TransferHandle {
+        self.spawn(Direction::Download, local, remote)
+    }
+
+    /// Holds new files and parts; those in flight finish.
+    pub fn pause(&self) {
+        self.inner.queue.pause();
+    }
+
+    pub fn resume(&self) {
+        self.inner.queue.resume();
+    }
+
+    fn spawn(&self, direction: Direction, local: PathBuf, remote: RemotePath) -> TransferHandle {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        let job = Job {
+            inner: self.inner.clone(),
+            reporter: Reporter::new(id, self.inner.events.clone()),
+            cancel: cancel.clone(),
+        };
+        job.reporter.send(EventKind::Queued { direction, local: local.clone(), remote: remote.clone() });
+        let task = tokio::spawn(async move {
+            let result = async {
+                let _slot = job.inner.queue.file_slot(&job.cancel).await?;
+                match direction {
+                    Direction::Upload => upload::run(&job, &local, &remote).await,
+                    Direction::Download => download::run(&job, &remote, &local).await,
+                }
+            }
+            .await;
+            job.reporter.send(match &result {
+                Ok(bytes) => EventKind::Finished { bytes: *bytes },
+                Err(err) if err.code == ErrorCode::TransferCancelled => EventKind::Cancelled,
+                Err(err) => EventKind::Failed { code: err.code, message: err.message.clone() },
+            });
+            result
+        });
+        TransferHandle { id, cancel, task }
+    }
+}

@@ -1,0 +1,22 @@
+//! Moving file contents between this machine and the folder: a queue of uploads and downloads
+//! with separate limits for files and parts in flight, multipart uploads streamed from disk
+//! with bounded memory, progress as events, pause, cancel, retries, resume after a restart,
+//! and end-to-end integrity checks.
+
+mod checksum;
+mod download;
+mod engine;
+mod events;
+mod local_name;
+mod part_size;
+mod positional;
+mod queue;
+mod state_db;
+mod tree;
+mod upload;
+
+pub use engine::{TransferHandle, TransferOptions, Transfers};
+pub use events::{Direction, EventKind, Progress, TransferEvent, TransferId};
+pub use local_name::local_path_for;
+pub use part_size::{MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, part_size_for};
+pub use state_db::{StateDb, UploadRecord};
