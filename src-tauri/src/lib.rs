@@ -82,9 +82,10 @@ mod tests {
 
     #[test]
     fn windows_without_a_capability_cannot_invoke_commands() {
-        let refusal = invoke(&window("elsewhere"), "app_info").expect_err("no capability grants it");
+        let refusal =
+            invoke(&window("elsewhere"), "app_info").expect_err("no capability grants it");
         assert!(
-            refusal.to_string().contains("not allowed"),
+            refusal.to_string().contains("not allowed by ACL"),
             "unexpected refusal: {refusal}"
         );
     }
