@@ -85,7 +85,7 @@ mod tests {
         let refusal =
             invoke(&window("elsewhere"), "app_info").expect_err("no capability grants it");
         assert!(
-            refusal.to_string().contains("not allowed by ACL"),
+            refusal.to_string().contains("app_info not allowed"),
             "unexpected refusal: {refusal}"
         );
     }
