@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // The Tauri shell loads `dist/` in builds and this dev server (port fixed in tauri.conf.json's
 // `devUrl`) with `tauri dev`.
@@ -16,5 +16,9 @@ export default defineConfig({
     target: ['es2022', 'safari16'],
     outDir: 'dist',
     emptyOutDir: true,
+  },
+  test: {
+    // A DOM for @tauri-apps/api's IPC mocks, which live on `window`.
+    environment: 'happy-dom',
   },
 });

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { toAppError } from './app-error';
+
+describe('toAppError', () => {
+  it('passes the shell\'s { code, message } through unchanged', () => {
+    expect(toAppError({ code: 'auth.cancelled', message: 'Sign-in was cancelled.' })).toEqual({
+      code: 'auth.cancelled',
+      message: 'Sign-in was cancelled.',
+    });
+  });
+
+  it('turns anything else into an internal error with a readable message', () => {
+    expect(toAppError(new Error('IPC channel closed'))).toEqual({
+      code: 'internal',
+      message: 'IPC channel closed',
+    });
+    expect(toAppError('command app_info not found')).toEqual({
+      code: 'internal',
+      message: 'command app_info not found',
+    });
+    expect(toAppError({ code: 42, message: 'not the shape' })).toEqual({
+      code: 'internal',
+      message: '{"code":42,"message":"not the shape"}',
+    });
+  });
+});
