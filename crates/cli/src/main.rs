@@ -42,6 +42,24 @@ enum Command {
     /// Manage profiles in the config file.
     #[command(subcommand)]
     Profile(commands::profile::ProfileCommand),
+    /// List a folder of yours (`docs`; nothing or `/` is the top).
+    Ls(commands::files::LsArgs),
+    /// Upload files and folders (recursively) into a folder of yours.
+    Put(commands::transfers::PutArgs),
+    /// Download files and folders (recursively) into a local folder.
+    Get(commands::transfers::GetArgs),
+    /// Delete files, or folders with -r.
+    Rm(commands::files::RmArgs),
+    /// Move or rename a file or folder.
+    Mv(commands::files::CopyArgs),
+    /// Copy a file or folder.
+    Cp(commands::files::CopyArgs),
+    /// Create a folder.
+    Mkdir(commands::files::MkdirArgs),
+    /// Print a link that lets anyone download a file until it expires.
+    Share(commands::files::ShareArgs),
+    /// Show the bytes and number of files in a folder.
+    Du(commands::files::DuArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +80,15 @@ fn main() -> ExitCode {
             Command::Whoami(args) => commands::auth::whoami(&context, args).await,
             Command::Credentials => commands::auth::credentials(&context).await,
             Command::Profile(command) => commands::profile::run(&context, command).await,
+            Command::Ls(args) => commands::files::ls(&context, args).await,
+            Command::Put(args) => commands::transfers::put(&context, args).await,
+            Command::Get(args) => commands::transfers::get(&context, args).await,
+            Command::Rm(args) => commands::files::rm(&context, args).await,
+            Command::Mv(args) => commands::files::mv(&context, args).await,
+            Command::Cp(args) => commands::files::cp(&context, args).await,
+            Command::Mkdir(args) => commands::files::mkdir(&context, args).await,
+            Command::Share(args) => commands::files::share(&context, args).await,
+            Command::Du(args) => commands::files::du(&context, args).await,
         }
     });
     match result {

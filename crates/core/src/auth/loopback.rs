@@ -15,7 +15,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode, header};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -111,13 +111,15 @@ impl LoopbackReceiver {
             check: Box::new(check),
             outcome: Mutex::new(Some(sender)),
         });
+        let (stop, stopped) = watch::channel(());
         let mut accept_loops = JoinSet::new();
         for listener in self.listeners {
-            accept_loops.spawn(accept_loop(listener, Arc::clone(&handler)));
+            accept_loops.spawn(accept_loop(listener, Arc::clone(&handler), stopped.clone()));
         }
         let result = tokio::time::timeout(timeout, outcome).await;
-        // Dropping the accept loops closes the listening sockets: a replayed callback finds no one.
-        drop(accept_loops);
+        // The sockets are closed before returning: a replayed callback finds no one.
+        drop(stop);
+        while accept_loops.join_next().await.is_some() {}
         match result {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(Error::internal("the sign-in receiver stopped unexpectedly")),
@@ -145,9 +147,18 @@ async fn bind_loopback(port: u16) -> io::Result<Vec<TcpListener>> {
     }
 }
 
-async fn accept_loop<T: Send + 'static>(listener: TcpListener, handler: Arc<Handler<T>>) {
+/// Accepts connections until `stop` closes; returning drops (closes) the listener.
+async fn accept_loop<T: Send + 'static>(
+    listener: TcpListener,
+    handler: Arc<Handler<T>>,
+    mut stop: watch::Receiver<()>,
+) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let accepted = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
             continue;
         };
         let handler = Arc::clone(&handler);

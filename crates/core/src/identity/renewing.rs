@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -23,9 +24,22 @@ pub trait CredentialSource: Send + Sync + 'static {
 
 /// Caches credentials and renews them through the source when due. The lock is held across the
 /// renewal: callers arriving meanwhile wait for it and share its result (single flight).
+/// Clones share the cache, so every AWS client of a session renews through one place.
 pub struct RenewingCredentials<S> {
+    shared: Arc<Shared<S>>,
+}
+
+struct Shared<S> {
     source: S,
     cached: Mutex<Option<Cached>>,
+}
+
+impl<S> Clone for RenewingCredentials<S> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+        }
+    }
 }
 
 struct Cached {
@@ -42,21 +56,23 @@ impl<S> fmt::Debug for RenewingCredentials<S> {
 impl<S: CredentialSource> RenewingCredentials<S> {
     pub fn new(source: S) -> Self {
         Self {
-            source,
-            cached: Mutex::new(None),
+            shared: Arc::new(Shared {
+                source,
+                cached: Mutex::new(None),
+            }),
         }
     }
 
     /// Valid credentials: the cached ones, or fresh ones when renewal is due. A failed renewal
     /// is returned as is (no retry here: the source decides what is terminal).
     pub async fn credentials(&self) -> Result<Credentials> {
-        let mut cached = self.cached.lock().await;
+        let mut cached = self.shared.cached.lock().await;
         if let Some(current) = cached.as_ref()
             && Instant::now() < current.renew_at
         {
             return Ok(current.credentials.clone());
         }
-        let fresh = self.source.fetch().await?;
+        let fresh = self.shared.source.fetch().await?;
         *cached = Some(Cached {
             renew_at: renew_at(fresh.expiry()),
             credentials: fresh.clone(),
@@ -66,7 +82,8 @@ impl<S: CredentialSource> RenewingCredentials<S> {
 
     /// When the cached credentials expire, if any are cached.
     pub async fn expiry(&self) -> Option<SystemTime> {
-        self.cached
+        self.shared
+            .cached
             .lock()
             .await
             .as_ref()
@@ -75,7 +92,7 @@ impl<S: CredentialSource> RenewingCredentials<S> {
 
     /// Drops the cached credentials (after sign-out).
     pub async fn clear(&self) {
-        *self.cached.lock().await = None;
+        *self.shared.cached.lock().await = None;
     }
 }
 
@@ -106,7 +123,6 @@ impl<S: CredentialSource> ProvideCredentials for RenewingCredentials<S> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
@@ -136,13 +152,13 @@ mod tests {
         }
     }
 
-    fn provider(lifetime: Duration) -> (Arc<FakeSource>, Arc<RenewingCredentials<Arc<FakeSource>>>) {
+    fn provider(lifetime: Duration) -> (Arc<FakeSource>, RenewingCredentials<Arc<FakeSource>>) {
         let source = Arc::new(FakeSource {
             calls: AtomicUsize::new(0),
             lifetime,
             fail: Default::default(),
         });
-        (Arc::clone(&source), Arc::new(RenewingCredentials::new(source)))
+        (Arc::clone(&source), RenewingCredentials::new(source))
     }
 
     #[tokio::test(start_paused = true)]
@@ -150,7 +166,7 @@ mod tests {
         let (source, provider) = provider(Duration::from_secs(3600));
         let waiters: Vec<_> = (0..50)
             .map(|_| {
-                let provider = Arc::clone(&provider);
+                let provider = provider.clone();
                 tokio::spawn(async move { provider.credentials().await.unwrap() })
             })
             .collect();

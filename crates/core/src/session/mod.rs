@@ -31,7 +31,7 @@ use crate::secrets::{SecretStore, StoredSession, session_key};
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<Inner>,
-    credentials: Arc<RenewingCredentials<SessionCredentials>>,
+    credentials: RenewingCredentials<SessionCredentials>,
 }
 
 struct Inner {
@@ -82,9 +82,7 @@ impl Session {
             store,
             state: Mutex::new(None),
         });
-        let credentials = Arc::new(RenewingCredentials::new(SessionCredentials::new(
-            Arc::downgrade(&inner),
-        )));
+        let credentials = RenewingCredentials::new(SessionCredentials::new(Arc::downgrade(&inner)));
         Ok(Self { inner, credentials })
     }
 
@@ -200,14 +198,13 @@ impl Session {
                 .map(|stored| stored.refresh_token),
         };
         self.credentials.clear().await;
-        self.inner.store.delete(&self.inner.key).await?;
+        let forgotten = self.inner.store.delete(&self.inner.key).await;
         let revoked = match &refresh_token {
-            Some(token) => {
-                self.inner.oauth.revoke(token).await?;
-                true
-            }
-            None => false,
+            Some(token) => self.inner.oauth.revoke(token).await.map(|()| true),
+            None => Ok(false),
         };
+        forgotten?;
+        let revoked = revoked?;
         Ok(SignedOut {
             revoked,
             logout_url: self.logout_url(),
@@ -248,8 +245,8 @@ impl Session {
     }
 
     /// The provider to give AWS clients (`credentials_provider(...)`); shares this session's cache.
-    pub fn credentials_provider(&self) -> Arc<RenewingCredentials<SessionCredentials>> {
-        Arc::clone(&self.credentials)
+    pub fn credentials_provider(&self) -> RenewingCredentials<SessionCredentials> {
+        self.credentials.clone()
     }
 
     /// The uncached source behind the provider, for callers that cache on their own.

@@ -1,0 +1,189 @@
+//! Folder commands: ls, mkdir, rm, mv, cp, share, du. Remote paths are relative to the
+//! signed-in person's folder (`docs/a.txt`; `/` or nothing is the folder itself).
+
+use std::time::{Duration, SystemTime};
+
+use clap::Args;
+use cubby_core::storage::{Entry, EntryKind, RemotePath, Storage};
+use cubby_core::{Error, ErrorCode, Result};
+use futures::TryStreamExt;
+use indicatif::HumanBytes;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::context::Context;
+
+/// The signed-in person's folder, reached with their renewing credentials.
+pub async fn open_storage(context: &Context) -> Result<Storage> {
+    let session = context.session()?;
+    let info = session.restore().await?.ok_or_else(|| {
+        Error::new(ErrorCode::AuthNotSignedIn, "not signed in with this profile")
+    })?;
+    Storage::new(session.profile(), &info.identity_id, session.credentials_provider())
+}
+
+pub fn remote(path: Option<&str>) -> Result<RemotePath> {
+    RemotePath::parse(path.unwrap_or(""))
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Folder (or file) to list; the top of your folder when left out.
+    path: Option<String>,
+    /// List everything below, not only the folder's own entries.
+    #[arg(short, long)]
+    recursive: bool,
+    /// One JSON object per line: {"path","type","size","modified"}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let dir = remote(args.path.as_deref())?;
+    let print = |entries: Vec<Entry>| {
+        for entry in entries {
+            let shown = if args.recursive {
+                entry.path.relative_to(&dir).unwrap_or(entry.path.as_str()).to_owned()
+            } else {
+                entry.path.name().unwrap_or_default().to_owned()
+            };
+            if args.json {
+                println!("{}", entry_json(&entry));
+            } else {
+                println!("{}", entry_line(&entry, &shown));
+            }
+        }
+    };
+    if args.recursive {
+        storage.list_recursive(&dir).try_for_each(|page| async { print(page); Ok(()) }).await
+    } else {
+        storage.list(&dir).try_for_each(|page| async { print(page); Ok(()) }).await
+    }
+}
+
+fn entry_line(entry: &Entry, shown: &str) -> String {
+    match entry.kind {
+        EntryKind::Folder => format!("{:>10}  {:<20}  {shown}/", "", ""),
+        EntryKind::File { size, modified } => {
+            format!("{:>10}  {:<20}  {shown}", HumanBytes(size).to_string(), timestamp(modified))
+        }
+    }
+}
+
+fn entry_json(entry: &Entry) -> serde_json::Value {
+    match entry.kind {
+        EntryKind::Folder => json!({"path": entry.path.as_str(), "type": "folder"}),
+        EntryKind::File { size, modified } => json!({
+            "path": entry.path.as_str(),
+            "type": "file",
+            "size": size,
+            "modified": modified.map(|m| timestamp(Some(m))),
+        }),
+    }
+}
+
+fn timestamp(time: Option<SystemTime>) -> String {
+    time.and_then(|t| OffsetDateTime::from(t).replace_nanosecond(0).ok())
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Args)]
+pub struct MkdirArgs {
+    path: String,
+}
+
+pub async fn mkdir(context: &Context, args: MkdirArgs) -> Result<()> {
+    open_storage(context).await?.create_folder(&remote(Some(&args.path))?).await
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Also delete folders and everything in them.
+    #[arg(short, long)]
+    recursive: bool,
+    #[arg(required = true)]
+    paths: Vec<String>,
+}
+
+pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let paths = args.paths.iter().map(|p| remote(Some(p))).collect::<Result<Vec<_>>>()?;
+    let report = storage.delete(&paths, args.recursive).await?;
+    for failure in &report.failed {
+        eprintln!("cubby: could not delete {}: {}", failure.path, failure.error);
+    }
+    report.into_result().map(|_| ())
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    source: String,
+    /// New name, or an existing folder to put the source into.
+    destination: String,
+}
+
+pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let (from, to) = (remote(Some(&args.source))?, remote(Some(&args.destination))?);
+    let moved = storage.rename(&from, &to).await?;
+    println!("moved {from} to {moved}");
+    Ok(())
+}
+
+pub async fn cp(context: &Context, args: CopyArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let (from, to) = (remote(Some(&args.source))?, remote(Some(&args.destination))?);
+    let copied = storage.copy(&from, &to).await?;
+    println!("copied {from} to {copied}");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    path: String,
+    /// How long the link works, e.g. 30m, 1h, 2days (at most 7 days, and never past your
+    /// current credentials' expiry).
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    expires: Duration,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let link = storage.share_link(&remote(Some(&args.path))?, args.expires).await?;
+    let expires = timestamp(Some(link.expires_at));
+    if args.json {
+        let limited_by = link.limited_by.map(|l| l.explain());
+        println!("{}", json!({"url": link.url, "expires_at": expires, "limited_by": limited_by}));
+        return Ok(());
+    }
+    println!("{}", link.url);
+    match link.limited_by {
+        Some(limit) => eprintln!("note: the link expires at {expires}, sooner than asked: {}", limit.explain()),
+        None => eprintln!("the link expires at {expires}"),
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DuArgs {
+    path: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
+    let storage = open_storage(context).await?;
+    let path = remote(args.path.as_deref())?;
+    let usage = storage.usage(&path).await?;
+    if args.json {
+        println!("{}", json!({"path": path.as_str(), "bytes": usage.bytes, "files": usage.files}));
+    } else {
+        println!("{}  {} files  {path}", HumanBytes(usage.bytes), usage.files);
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! `put` and `get`: files and folders (recursive) through the transfer queue, with a progress
+//! bar on a terminal, nothing when not, and JSON lines with `--json`.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use cubby_core::storage::RemotePath;
+use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferHandle, TransferOptions, Transfers};
+use cubby_core::{Error, ErrorCode, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::files::{open_storage, remote};
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct PutArgs {
+    /// Local files and folders, then (when two or more arguments are given) the remote folder
+    /// to put them in; the top of your folder by default.
+    #[arg(required = true, value_name = "LOCAL... [REMOTE_DIR]")]
+    args: Vec<String>,
+    /// One JSON object per finished or failed file, then a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Remote files and folders, then (when two or more arguments are given) the local folder
+    /// to save them in; the current folder by default.
+    #[arg(required = true, value_name = "REMOTE... [LOCAL_DIR]")]
+    args: Vec<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
+    let (sources, target) = split_last(args.args);
+    let into = remote(target.as_deref())?;
+    let transfers = queue(context).await?;
+    let (transfers, events) = transfers;
+    let locals: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
+    let handles = transfers.upload_paths(&locals, &into)?;
+    finish(handles, events, args.json).await
+}
+
+pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
+    let (sources, target) = split_last(args.args);
+    let into = PathBuf::from(target.unwrap_or_else(|| ".".to_owned()));
+    let remotes = sources.iter().map(|s| remote(Some(s))).collect::<Result<Vec<RemotePath>>>()?;
+    let (transfers, events) = queue(context).await?;
+    let handles = transfers.download_paths(&remotes, &into).await?;
+    finish(handles, events, args.json).await
+}
+
+/// `[a, b, c]` -> `([a, b], Some(c))`; a single argument has no target.
+fn split_last(mut args: Vec<String>) -> (Vec<String>, Option<String>) {
+    let target = if args.len() > 1 { args.pop() } else { None };
+    (args, target)
+}
+
+async fn queue(context: &Context) -> Result<(Transfers, UnboundedReceiver<TransferEvent>)> {
+    let storage = open_storage(context).await?;
+    let state = StateDb::open(&StateDb::default_path()?)?;
+    Ok(Transfers::new(storage, state, TransferOptions::default()))
+}
+
+/// Shows events until every transfer ended; fails when any did.
+async fn finish(handles: Vec<TransferHandle>, mut events: UnboundedReceiver<TransferEvent>, json: bool) -> Result<()> {
+    let count = handles.len();
+    let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let waiting = tokio::spawn(async move {
+        let mut outcome = (0usize, 0u64, Vec::new());
+        for handle in handles {
+            match handle.wait().await {
+                Ok(bytes) => {
+                    outcome.0 += 1;
+                    outcome.1 += bytes;
+                }
+                Err(err) => outcome.2.push(err),
+            }
+        }
+        outcome
+    });
+    let mut names = HashMap::new();
+    let mut counted: HashMap<u64, u64> = HashMap::new();
+    let mut done = 0;
+    while done < count {
+        let Some(event) = events.recv().await else { break };
+        let id = event.id;
+        match event.kind {
+            EventKind::Queued { local, remote, .. } => {
+                names.insert(id, (local, remote));
+            }
+            EventKind::Started { total_bytes } => {
+                if let Some(bar) = &bar {
+                    bar.inc_length(total_bytes);
+                }
+            }
+            EventKind::Resumed { bytes_done, .. } => advance(&bar, &mut counted, id, bytes_done),
+            EventKind::Progress(progress) => advance(&bar, &mut counted, id, progress.bytes_done),
+            EventKind::Retrying { .. } => {}
+            EventKind::Finished { bytes } => {
+                done += 1;
+                advance(&bar, &mut counted, id, bytes);
+                if let Some(bar) = &bar {
+                    bar.set_message(format!("{done}/{count} files"));
+                }
+                if json {
+                    let (local, remote) = &names[&id];
+                    println!("{}", json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes}));
+                }
+            }
+            EventKind::Failed { code, message } => {
+                done += 1;
+                if json {
+                    let (local, remote) = &names[&id];
+                    println!("{}", json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message}));
+                } else {
+                    let report = format!("cubby: {message} [{code}]");
+                    match &bar {
+                        Some(bar) => bar.println(report),
+                        None => eprintln!("{report}"),
+                    }
+                }
+            }
+            EventKind::Cancelled => done += 1,
+        }
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let (succeeded, bytes, failures) =
+        waiting.await.map_err(|e| Error::internal(format!("transfer waiter: {e}")))?;
+    if json {
+        println!("{}", json!({"event": "summary", "files": succeeded, "bytes": bytes, "failed": failures.len()}));
+    }
+    match failures.len() {
+        0 => Ok(()),
+        1 if count == 1 => Err(failures.into_iter().next().expect("one failure")),
+        n => Err(Error::new(
+            ErrorCode::StoragePartialFailure,
+            format!("{n} of {count} files failed (see above); {succeeded} transferred"),
+        )),
+    }
+}
+
+/// Moves the bar by what transfer `id` did since its last report.
+fn advance(bar: &Option<ProgressBar>, counted: &mut HashMap<u64, u64>, id: u64, now: u64) {
+    let before = counted.insert(id, now).unwrap_or(0);
+    if let Some(bar) = bar {
+        bar.inc(now.saturating_sub(before));
+    }
+}
