@@ -72,6 +72,11 @@ pub enum Redirect {
 }
 
 impl Redirect {
+    /// A loopback (`http://localhost:PORT/PATH`) or deep-link URL, or what is wrong with it.
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        parse_redirect(s)
+    }
+
     pub fn url(&self) -> &Url {
         match self {
             Self::Loopback { url, .. } | Self::DeepLink(url) => url,
@@ -155,6 +160,16 @@ impl Profile {
         let mut config = Config::default();
         config.profiles.insert(name.to_owned(), self.clone());
         config.to_toml()
+    }
+}
+
+/// A profile serializes as its config-file table (for `--json` output and scripts).
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        RawProfile::from(self).serialize(serializer)
     }
 }
 
