@@ -61,7 +61,10 @@ fn encoder(encoding_type: Option<&EncodingType>) -> impl Fn(&str) -> String + us
 fn max_keys(requested: Option<i32>) -> S3Result<usize> {
     match requested {
         None => Ok(listing::MAX_KEYS),
-        Some(n) if n < 0 => Err(s3_error!(InvalidArgument, "max-keys must be between 0 and 1000")),
+        Some(n) if n < 0 => Err(s3_error!(
+            InvalidArgument,
+            "max-keys must be between 0 and 1000"
+        )),
         Some(n) => Ok((n as usize).min(listing::MAX_KEYS)),
     }
 }
@@ -72,7 +75,9 @@ fn listed_object(meta: &ObjectMeta, encode: &impl Fn(&str) -> String) -> Object 
         size: Some(meta.size as i64),
         e_tag: Some(ETag::Strong(meta.etag.clone())),
         last_modified: Some(Timestamp::from(meta.last_modified)),
-        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        storage_class: Some(ObjectStorageClass::from_static(
+            ObjectStorageClass::STANDARD,
+        )),
         checksum_algorithm: meta
             .checksum
             .as_ref()
@@ -105,16 +110,32 @@ pub(crate) fn write_precondition(
     move |current| {
         if let Some(condition) = if_none_match
             && let Some(current) = current
-            && (condition.is_any() || condition.as_etag().is_some_and(|e| e.value() == current.etag))
+            && (condition.is_any()
+                || condition
+                    .as_etag()
+                    .is_some_and(|e| e.value() == current.etag))
         {
-            return Err(s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold"));
+            return Err(s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            ));
         }
         if let Some(condition) = if_match {
             let Some(current) = current else {
-                return Err(s3_error!(NoSuchKey, "If-Match was given but the object does not exist"));
+                return Err(s3_error!(
+                    NoSuchKey,
+                    "If-Match was given but the object does not exist"
+                ));
             };
-            if !condition.is_any() && condition.as_etag().is_none_or(|e| e.value() != current.etag) {
-                return Err(s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold"));
+            if !condition.is_any()
+                && condition
+                    .as_etag()
+                    .is_none_or(|e| e.value() != current.etag)
+            {
+                return Err(s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold"
+                ));
             }
         }
         Ok(())
@@ -128,7 +149,11 @@ fn commit_error(error: CommitError<S3Error>) -> S3Error {
     }
 }
 
-fn output_checksum(meta: &ObjectMeta, mode: Option<&ChecksumMode>, whole: bool) -> (Checksum, Option<ChecksumType>) {
+fn output_checksum(
+    meta: &ObjectMeta,
+    mode: Option<&ChecksumMode>,
+    whole: bool,
+) -> (Checksum, Option<ChecksumType>) {
     let enabled = mode.is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
     if enabled && whole {
         checksums::to_dto(meta.checksum.as_ref())
@@ -150,7 +175,11 @@ impl Backend {
         if bucket == self.store.name() {
             Ok(())
         } else {
-            Err(s3_error!(NoSuchBucket, "The specified bucket does not exist: localcloud serves only \"{}\"", self.store.name()))
+            Err(s3_error!(
+                NoSuchBucket,
+                "The specified bucket does not exist: localcloud serves only \"{}\"",
+                self.store.name()
+            ))
         }
     }
 
@@ -183,9 +212,15 @@ impl Backend {
     }
 
     /// Opens the source of a copy: it must be an object of this bucket.
-    pub(crate) async fn open_copy_source(&self, source: &CopySource) -> S3Result<(tokio::fs::File, ObjectMeta)> {
+    pub(crate) async fn open_copy_source(
+        &self,
+        source: &CopySource,
+    ) -> S3Result<(tokio::fs::File, ObjectMeta)> {
         let CopySource::Bucket { bucket, key, .. } = source else {
-            return Err(s3_error!(NotImplemented, "Copy sources other than bucket/key are not supported"));
+            return Err(s3_error!(
+                NotImplemented,
+                "Copy sources other than bucket/key are not supported"
+            ));
         };
         self.check_bucket(bucket)?;
         self.store
@@ -198,7 +233,10 @@ impl Backend {
 
 #[async_trait::async_trait]
 impl S3 for Backend {
-    async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
         self.check_bucket(&req.input.bucket)?;
         Ok(S3Response::new(HeadBucketOutput {
             bucket_region: Some("us-east-1".into()),
@@ -215,7 +253,10 @@ impl S3 for Backend {
         Ok(S3Response::new(GetBucketLocationOutput::default()))
     }
 
-    async fn list_buckets(&self, _req: S3Request<ListBucketsInput>) -> S3Result<S3Response<ListBucketsOutput>> {
+    async fn list_buckets(
+        &self,
+        _req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
         Ok(S3Response::new(ListBucketsOutput {
             buckets: Some(vec![Bucket {
                 name: Some(self.store.name().to_owned()),
@@ -226,13 +267,24 @@ impl S3 for Backend {
         }))
     }
 
-    async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
-        self.check_bucket(&req.input.bucket)
-            .map_err(|_| s3_error!(InvalidRequest, "localcloud serves only the bucket \"{}\"", self.store.name()))?;
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.check_bucket(&req.input.bucket).map_err(|_| {
+            s3_error!(
+                InvalidRequest,
+                "localcloud serves only the bucket \"{}\"",
+                self.store.name()
+            )
+        })?;
         Err(s3_error!(BucketAlreadyOwnedByYou))
     }
 
-    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
         let sent = Checksum {
@@ -243,13 +295,23 @@ impl S3 for Backend {
             checksum_sha256: input.checksum_sha256,
             ..Default::default()
         };
-        let requested = RequestedChecksums::from_request(&req.headers, sent, input.checksum_algorithm.as_ref(), None)?;
+        let requested = RequestedChecksums::from_request(
+            &req.headers,
+            sent,
+            input.checksum_algorithm.as_ref(),
+            None,
+        )?;
         let body = input
             .body
             .ok_or_else(|| s3_error!(IncompleteBody, "PutObject needs a request body"))?;
-        let written = self.write_hashed(body, requested.hasher(), checksums::body_error).await?;
+        let written = self
+            .write_hashed(body, requested.hasher(), checksums::body_error)
+            .await?;
         checksums::verify_content_md5(input.content_md5.as_deref(), &written.md5)?;
-        let checksum = requested.verify(&written.checksums, req.trailing_headers.and_then(|t| t.take()))?;
+        let checksum = requested.verify(
+            &written.checksums,
+            req.trailing_headers.and_then(|t| t.take()),
+        )?;
 
         let meta = ObjectMeta {
             key: input.key,
@@ -270,7 +332,11 @@ impl S3 for Backend {
         let temp = written.writer.finish(&meta).await.map_err(internal)?;
         let meta = self
             .store
-            .commit(temp, meta, write_precondition(input.if_match, input.if_none_match))
+            .commit(
+                temp,
+                meta,
+                write_precondition(input.if_match, input.if_none_match),
+            )
             .map_err(commit_error)?;
 
         let (checksum, checksum_type) = checksums::to_dto(meta.checksum.as_ref());
@@ -284,11 +350,17 @@ impl S3 for Backend {
         Ok(S3Response::new(output))
     }
 
-    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
         if input.part_number.is_some() {
-            return Err(s3_error!(NotImplemented, "GetObject with partNumber is not supported by localcloud"));
+            return Err(s3_error!(
+                NotImplemented,
+                "GetObject with partNumber is not supported by localcloud"
+            ));
         }
         let (file, meta) = self
             .store
@@ -297,25 +369,38 @@ impl S3 for Backend {
             .map_err(internal)?
             .ok_or_else(|| s3_error!(NoSuchKey))?;
         let range = input.range.map(|r| r.check(meta.size)).transpose()?;
-        let (start, len) = range.as_ref().map_or((0, meta.size), |r| (r.start, r.end - r.start));
+        let (start, len) = range
+            .as_ref()
+            .map_or((0, meta.size), |r| (r.start, r.end - r.start));
         let content_range = range
             .as_ref()
             .map(|r| format!("bytes {}-{}/{}", r.start, r.end - 1, meta.size));
-        let body = super::store::read_range(file, start, len).await.map_err(internal)?;
+        let body = super::store::read_range(file, start, len)
+            .await
+            .map_err(internal)?;
 
-        let (checksum, checksum_type) = output_checksum(&meta, input.checksum_mode.as_ref(), len == meta.size);
+        let (checksum, checksum_type) =
+            output_checksum(&meta, input.checksum_mode.as_ref(), len == meta.size);
         let mut output = GetObjectOutput {
             body: Some(StreamingBlob::wrap(body)),
             accept_ranges: Some("bytes".into()),
             content_length: Some(len as i64),
             content_range,
-            content_type: input.response_content_type.or_else(|| meta.content.content_type.clone()),
-            content_encoding: input.response_content_encoding.or_else(|| meta.content.content_encoding.clone()),
+            content_type: input
+                .response_content_type
+                .or_else(|| meta.content.content_type.clone()),
+            content_encoding: input
+                .response_content_encoding
+                .or_else(|| meta.content.content_encoding.clone()),
             content_disposition: input
                 .response_content_disposition
                 .or_else(|| meta.content.content_disposition.clone()),
-            content_language: input.response_content_language.or_else(|| meta.content.content_language.clone()),
-            cache_control: input.response_cache_control.or_else(|| meta.content.cache_control.clone()),
+            content_language: input
+                .response_content_language
+                .or_else(|| meta.content.content_language.clone()),
+            cache_control: input
+                .response_cache_control
+                .or_else(|| meta.content.cache_control.clone()),
             e_tag: Some(ETag::Strong(meta.etag.clone())),
             last_modified: Some(Timestamp::from(meta.last_modified)),
             metadata: metadata_out(&meta),
@@ -326,10 +411,16 @@ impl S3 for Backend {
         Ok(S3Response::new(output))
     }
 
-    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
-        let meta = self.store.head(&input.key).ok_or_else(|| s3_error!(NoSuchKey))?;
+        let meta = self
+            .store
+            .head(&input.key)
+            .ok_or_else(|| s3_error!(NoSuchKey))?;
         let (checksum, checksum_type) = output_checksum(&meta, input.checksum_mode.as_ref(), true);
         let mut output = HeadObjectOutput {
             accept_ranges: Some("bytes".into()),
@@ -349,18 +440,31 @@ impl S3 for Backend {
         Ok(S3Response::new(output))
     }
 
-    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
         self.check_bucket(&req.input.bucket)?;
         self.store.delete(&req.input.key).map_err(internal)?;
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
-    async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
-        let denied = req.extensions.get::<DeniedKeys>().cloned().unwrap_or_default();
+        let denied = req
+            .extensions
+            .get::<DeniedKeys>()
+            .cloned()
+            .unwrap_or_default();
         if input.delete.objects.len() + denied.0.len() > 1000 {
-            return Err(s3_error!(MalformedXML, "DeleteObjects takes at most 1000 keys"));
+            return Err(s3_error!(
+                MalformedXML,
+                "DeleteObjects takes at most 1000 keys"
+            ));
         }
         let quiet = input.delete.quiet.unwrap_or(false);
         let mut deleted = Vec::new();
@@ -396,7 +500,10 @@ impl S3 for Backend {
         }))
     }
 
-    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
         let (file, source) = self.open_copy_source(&input.copy_source).await?;
@@ -420,8 +527,12 @@ impl S3 for Backend {
             algorithm.map(ChecksumAlgorithm::from).as_ref(),
             None,
         )?;
-        let data = super::store::read_range(file, 0, source.size).await.map_err(internal)?;
-        let written = self.write_hashed(data, requested.hasher(), internal).await?;
+        let data = super::store::read_range(file, 0, source.size)
+            .await
+            .map_err(internal)?;
+        let written = self
+            .write_hashed(data, requested.hasher(), internal)
+            .await?;
         let checksum = requested.verify(&written.checksums, None)?;
         let (content, user_metadata) = if replace {
             let content = content_headers(
@@ -464,7 +575,10 @@ impl S3 for Backend {
         }))
     }
 
-    async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
         let max_keys = max_keys(input.max_keys)?;
@@ -476,7 +590,12 @@ impl S3 for Backend {
                     .decode(token)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| s3_error!(InvalidArgument, "The continuation token provided is incorrect"))
+                    .ok_or_else(|| {
+                        s3_error!(
+                            InvalidArgument,
+                            "The continuation token provided is incorrect"
+                        )
+                    })
             })
             .transpose()?;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -500,18 +619,28 @@ impl S3 for Backend {
             continuation_token: input.continuation_token,
             is_truncated: Some(page.truncated),
             next_continuation_token: page.next_marker.map(|m| URL_SAFE_NO_PAD.encode(m)),
-            contents: Some(page.objects.iter().map(|m| listed_object(m, &encode)).collect()),
+            contents: Some(
+                page.objects
+                    .iter()
+                    .map(|m| listed_object(m, &encode))
+                    .collect(),
+            ),
             common_prefixes: Some(
                 page.common_prefixes
                     .iter()
-                    .map(|p| CommonPrefix { prefix: Some(encode(p)) })
+                    .map(|p| CommonPrefix {
+                        prefix: Some(encode(p)),
+                    })
                     .collect(),
             ),
             ..Default::default()
         }))
     }
 
-    async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
         let max_keys = max_keys(input.max_keys)?;
@@ -534,11 +663,18 @@ impl S3 for Backend {
             max_keys: Some(max_keys as i32),
             is_truncated: Some(page.truncated),
             next_marker: page.next_marker.as_deref().map(&encode),
-            contents: Some(page.objects.iter().map(|m| listed_object(m, &encode)).collect()),
+            contents: Some(
+                page.objects
+                    .iter()
+                    .map(|m| listed_object(m, &encode))
+                    .collect(),
+            ),
             common_prefixes: Some(
                 page.common_prefixes
                     .iter()
-                    .map(|p| CommonPrefix { prefix: Some(encode(p)) })
+                    .map(|p| CommonPrefix {
+                        prefix: Some(encode(p)),
+                    })
                     .collect(),
             ),
             ..Default::default()
@@ -552,17 +688,26 @@ impl S3 for Backend {
         self.create_upload(req.input).await.map(S3Response::new)
     }
 
-    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
         self.put_part(req.input, &req.headers, req.trailing_headers)
             .await
             .map(S3Response::new)
     }
 
-    async fn upload_part_copy(&self, req: S3Request<UploadPartCopyInput>) -> S3Result<S3Response<UploadPartCopyOutput>> {
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         self.copy_part(req.input).await.map(S3Response::new)
     }
 
-    async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
+    async fn list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
         self.parts(req.input).await.map(S3Response::new)
     }
 

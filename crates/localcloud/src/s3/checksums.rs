@@ -80,12 +80,21 @@ impl RequestedChecksums {
             ..Self::default()
         };
         if let Some(trailer) = headers.get("x-amz-trailer") {
-            let name = trailer.to_str().unwrap_or_default().trim().to_ascii_lowercase();
+            let name = trailer
+                .to_str()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             let alg = ALGORITHMS
                 .iter()
                 .find(|(_, header)| *header == name)
                 .map(|(alg, _)| *alg)
-                .ok_or_else(|| s3_error!(InvalidRequest, "Unsupported x-amz-trailer {name:?}: expected one x-amz-checksum-* header"))?;
+                .ok_or_else(|| {
+                    s3_error!(
+                        InvalidRequest,
+                        "Unsupported x-amz-trailer {name:?}: expected one x-amz-checksum-* header"
+                    )
+                })?;
             requested.trailer = Some(alg);
             requested.algorithms.push(alg);
         }
@@ -123,10 +132,18 @@ impl RequestedChecksums {
 
     /// Compares what was computed over the body with what the client sent (headers or the
     /// trailer, available once the body is read); returns the checksum to store.
-    pub fn verify(&self, computed: &dto::Checksum, trailers: Option<HeaderMap>) -> S3Result<Option<StoredChecksum>> {
+    pub fn verify(
+        &self,
+        computed: &dto::Checksum,
+        trailers: Option<HeaderMap>,
+    ) -> S3Result<Option<StoredChecksum>> {
         for alg in &self.algorithms {
             let expected = if self.trailer == Some(*alg) {
-                let header = ALGORITHMS.iter().find(|(a, _)| a == alg).map(|(_, h)| *h).unwrap_or_default();
+                let header = ALGORITHMS
+                    .iter()
+                    .find(|(a, _)| a == alg)
+                    .map(|(_, h)| *h)
+                    .unwrap_or_default();
                 let value = trailers
                     .as_ref()
                     .and_then(|t| t.get(header))
@@ -145,7 +162,10 @@ impl RequestedChecksums {
             if let Some(expected) = expected
                 && Some(&expected) != actual
             {
-                return Err(s3_error!(BadDigest, "The {alg} you specified did not match the calculated checksum."));
+                return Err(s3_error!(
+                    BadDigest,
+                    "The {alg} you specified did not match the calculated checksum."
+                ));
             }
         }
         Ok(self.algorithms.first().and_then(|alg| {
@@ -168,22 +188,36 @@ pub(crate) fn consistent(given: &dto::Checksum, stored: &dto::Checksum) -> bool 
 
 /// Checks `Content-MD5` (base64 of the body's MD5) when the client sent it.
 pub(crate) fn verify_content_md5(content_md5: Option<&str>, md5: &[u8; 16]) -> S3Result<()> {
-    let Some(sent) = content_md5 else { return Ok(()) };
-    let sent = BASE64
-        .decode(sent.trim())
-        .map_err(|_| s3_error!(InvalidDigest, "The Content-MD5 you specified is not valid base64."))?;
+    let Some(sent) = content_md5 else {
+        return Ok(());
+    };
+    let sent = BASE64.decode(sent.trim()).map_err(|_| {
+        s3_error!(
+            InvalidDigest,
+            "The Content-MD5 you specified is not valid base64."
+        )
+    })?;
     if sent.len() != 16 {
-        return Err(s3_error!(InvalidDigest, "The Content-MD5 you specified is not an MD5 digest."));
+        return Err(s3_error!(
+            InvalidDigest,
+            "The Content-MD5 you specified is not an MD5 digest."
+        ));
     }
     if sent != md5 {
-        return Err(s3_error!(BadDigest, "The Content-MD5 you specified did not match what we received."));
+        return Err(s3_error!(
+            BadDigest,
+            "The Content-MD5 you specified did not match what we received."
+        ));
     }
     Ok(())
 }
 
 /// The checksum of a multipart object as S3 computes it by default: the checksum of the
 /// concatenated binary part checksums, suffixed with the part count. `None` if a part lacks one.
-pub(crate) fn composite(algorithm: &str, part_values: &[Option<&StoredChecksum>]) -> Option<StoredChecksum> {
+pub(crate) fn composite(
+    algorithm: &str,
+    part_values: &[Option<&StoredChecksum>],
+) -> Option<StoredChecksum> {
     let mut hasher = ChecksumHasher::default();
     enable(&mut hasher, algorithm);
     for part in part_values {
@@ -199,9 +233,13 @@ pub(crate) fn composite(algorithm: &str, part_values: &[Option<&StoredChecksum>]
 }
 
 /// A stored checksum in the shape S3 outputs use.
-pub(crate) fn to_dto(stored: Option<&StoredChecksum>) -> (dto::Checksum, Option<dto::ChecksumType>) {
+pub(crate) fn to_dto(
+    stored: Option<&StoredChecksum>,
+) -> (dto::Checksum, Option<dto::ChecksumType>) {
     let mut out = dto::Checksum::default();
-    let Some(stored) = stored else { return (out, None) };
+    let Some(stored) = stored else {
+        return (out, None);
+    };
     let value = Some(stored.value.clone());
     match stored.algorithm.as_str() {
         "CRC32" => out.checksum_crc32 = value,
@@ -248,14 +286,19 @@ mod tests {
     fn trailer_checksum_is_verified_and_stored() {
         let mut headers = HeaderMap::new();
         headers.insert("x-amz-trailer", "x-amz-checksum-crc32".parse().unwrap());
-        let requested = RequestedChecksums::from_request(&headers, dto::Checksum::default(), None, None).unwrap();
+        let requested =
+            RequestedChecksums::from_request(&headers, dto::Checksum::default(), None, None)
+                .unwrap();
         let mut hasher = requested.hasher();
         hasher.update(b"hello");
         let computed = hasher.finalize();
 
         let mut trailers = HeaderMap::new();
         trailers.insert("x-amz-checksum-crc32", crc32_of(b"hello").parse().unwrap());
-        let stored = requested.verify(&computed, Some(trailers)).unwrap().unwrap();
+        let stored = requested
+            .verify(&computed, Some(trailers))
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.algorithm, "CRC32");
 
         let mut wrong = HeaderMap::new();
@@ -272,7 +315,8 @@ mod tests {
             checksum_crc32: Some(crc32_of(b"x")),
             ..Default::default()
         };
-        let requested = RequestedChecksums::from_request(&HeaderMap::new(), sent, None, None).unwrap();
+        let requested =
+            RequestedChecksums::from_request(&HeaderMap::new(), sent, None, None).unwrap();
         let mut hasher = requested.hasher();
         hasher.update(b"y");
         let err = requested.verify(&hasher.finalize(), None).unwrap_err();
@@ -286,8 +330,14 @@ mod tests {
         assert!(verify_content_md5(Some(&good), &md5).is_ok());
         assert!(verify_content_md5(None, &md5).is_ok());
         let other = BASE64.encode(s3s::crypto::Md5::checksum(b"abd"));
-        assert_eq!(verify_content_md5(Some(&other), &md5).unwrap_err().code(), &S3ErrorCode::BadDigest);
-        assert_eq!(verify_content_md5(Some("%%"), &md5).unwrap_err().code(), &S3ErrorCode::InvalidDigest);
+        assert_eq!(
+            verify_content_md5(Some(&other), &md5).unwrap_err().code(),
+            &S3ErrorCode::BadDigest
+        );
+        assert_eq!(
+            verify_content_md5(Some("%%"), &md5).unwrap_err().code(),
+            &S3ErrorCode::InvalidDigest
+        );
     }
 
     #[test]

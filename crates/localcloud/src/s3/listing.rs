@@ -32,9 +32,14 @@ pub(crate) struct ListPage {
 /// Whether `marker` is a common prefix this listing could have returned (it ends at its first
 /// delimiter after `prefix`), in which case every key under it was already accounted for.
 fn is_common_prefix(marker: &str, prefix: &str, delimiter: Option<&str>) -> bool {
-    let Some(delimiter) = delimiter.filter(|d| !d.is_empty()) else { return false };
-    let Some(rest) = marker.strip_prefix(prefix) else { return false };
-    rest.find(delimiter).is_some_and(|at| at + delimiter.len() == rest.len())
+    let Some(delimiter) = delimiter.filter(|d| !d.is_empty()) else {
+        return false;
+    };
+    let Some(rest) = marker.strip_prefix(prefix) else {
+        return false;
+    };
+    rest.find(delimiter)
+        .is_some_and(|at| at + delimiter.len() == rest.len())
 }
 
 pub(crate) fn list(index: &BTreeMap<String, Arc<ObjectMeta>>, query: &ListQuery<'_>) -> ListPage {
@@ -60,7 +65,10 @@ pub(crate) fn list(index: &BTreeMap<String, Arc<ObjectMeta>>, query: &ListQuery<
             continue;
         }
         let rest = &key[query.prefix.len()..];
-        let common = delimiter.and_then(|d| rest.find(d).map(|at| &key[..query.prefix.len() + at + d.len()]));
+        let common = delimiter.and_then(|d| {
+            rest.find(d)
+                .map(|at| &key[..query.prefix.len() + at + d.len()])
+        });
         if let Some(cp) = common
             && page.common_prefixes.last().is_some_and(|prev| prev == cp)
         {
@@ -114,7 +122,12 @@ mod tests {
         page.objects.iter().map(|m| m.key.as_str()).collect()
     }
 
-    fn query<'a>(prefix: &'a str, delimiter: Option<&'a str>, after: Option<&'a str>, max_keys: usize) -> ListQuery<'a> {
+    fn query<'a>(
+        prefix: &'a str,
+        delimiter: Option<&'a str>,
+        after: Option<&'a str>,
+        max_keys: usize,
+    ) -> ListQuery<'a> {
         ListQuery {
             prefix,
             delimiter,
@@ -133,7 +146,10 @@ mod tests {
         assert!(first.truncated);
         assert_eq!(first.next_marker.as_deref(), Some("u/d/"));
 
-        let second = list(&idx, &query("u/", Some("/"), first.next_marker.as_deref(), 2));
+        let second = list(
+            &idx,
+            &query("u/", Some("/"), first.next_marker.as_deref(), 2),
+        );
         assert_eq!(second.common_prefixes, ["u/e/"]);
         assert_eq!(keys(&second), ["u/z"]);
         assert!(!second.truncated);

@@ -24,7 +24,11 @@ use crate::credentials::CredentialStore;
 /// S3 service for it: cheap to clone, and a `hyper::service::Service<Request<Incoming>>`
 /// answering every request with an S3 response (errors as S3 XML). Fails if the directory cannot
 /// be created or read.
-pub fn service(data_dir: &Path, bucket: &str, credentials: Arc<CredentialStore>) -> std::io::Result<S3Service> {
+pub fn service(
+    data_dir: &Path,
+    bucket: &str,
+    credentials: Arc<CredentialStore>,
+) -> std::io::Result<S3Service> {
     let store = store::BucketStore::open(data_dir.join("s3").join(bucket), bucket)?;
     let mut builder = S3ServiceBuilder::new(backend::Backend { store });
     builder.set_auth(auth::CredentialAuth {
@@ -36,3 +40,6 @@ pub fn service(data_dir: &Path, bucket: &str, credentials: Arc<CredentialStore>)
     });
     Ok(builder.build())
 }
+
+#[cfg(test)]
+mod tests;

@@ -57,26 +57,44 @@ fn check_part_number(part_number: i32) -> S3Result<()> {
     if (1..=MAX_PART_NUMBER).contains(&part_number) {
         Ok(())
     } else {
-        Err(s3_error!(InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"))
+        Err(s3_error!(
+            InvalidArgument,
+            "Part number must be an integer between 1 and 10000, inclusive"
+        ))
     }
 }
 
 /// Parses `bytes=first-last` of UploadPartCopy into a start and length within `size`.
 fn copy_source_range(range: Option<&str>, size: u64) -> S3Result<(u64, u64)> {
-    let Some(range) = range else { return Ok((0, size)) };
-    let invalid = || s3_error!(InvalidArgument, "The x-amz-copy-source-range value must be of the form bytes=first-last");
-    let (first, last) = range.strip_prefix("bytes=").and_then(|r| r.split_once('-')).ok_or_else(invalid)?;
+    let Some(range) = range else {
+        return Ok((0, size));
+    };
+    let invalid = || {
+        s3_error!(
+            InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last"
+        )
+    };
+    let (first, last) = range
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .ok_or_else(invalid)?;
     let first: u64 = first.parse().map_err(|_| invalid())?;
     let last: u64 = last.parse().map_err(|_| invalid())?;
     if first > last || last >= size {
-        return Err(s3_error!(InvalidRange, "The x-amz-copy-source-range is outside the source object"));
+        return Err(s3_error!(
+            InvalidRange,
+            "The x-amz-copy-source-range is outside the source object"
+        ));
     }
     Ok((first, last - first + 1))
 }
 
 async fn read_upload_info(dir: PathBuf) -> io::Result<Option<UploadInfo>> {
     match tokio::fs::read(dir.join(UPLOAD_INFO)).await {
-        Ok(json) => serde_json::from_slice(&json).map(Some).map_err(io::Error::other),
+        Ok(json) => serde_json::from_slice(&json)
+            .map(Some)
+            .map_err(io::Error::other),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
@@ -88,7 +106,11 @@ async fn read_parts(dir: PathBuf) -> io::Result<BTreeMap<i32, PartMeta>> {
         let mut parts = BTreeMap::new();
         for entry in std::fs::read_dir(&dir)? {
             let path = entry?.path();
-            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("part-")) {
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("part-"))
+            {
                 let meta: PartMeta = store::read_trailer(&mut std::fs::File::open(&path)?)?;
                 parts.insert(meta.part_number, meta);
             }
@@ -101,7 +123,12 @@ async fn read_parts(dir: PathBuf) -> io::Result<BTreeMap<i32, PartMeta>> {
 
 impl Backend {
     /// The directory and info of an upload, checked against the key the request names.
-    async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> S3Result<(PathBuf, UploadInfo)> {
+    async fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> S3Result<(PathBuf, UploadInfo)> {
         self.check_bucket(bucket)?;
         // Upload ids are UUIDs; anything else never names a directory (no path tricks).
         let id = uuid::Uuid::parse_str(upload_id).map_err(|_| no_such_upload())?;
@@ -112,11 +139,19 @@ impl Backend {
         }
     }
 
-    pub(crate) async fn create_upload(&self, input: CreateMultipartUploadInput) -> S3Result<CreateMultipartUploadOutput> {
+    pub(crate) async fn create_upload(
+        &self,
+        input: CreateMultipartUploadInput,
+    ) -> S3Result<CreateMultipartUploadOutput> {
         self.check_bucket(&input.bucket)?;
         let checksum_algorithm = match &input.checksum_algorithm {
-            Some(alg) => RequestedChecksums::from_request(&HeaderMap::new(), Checksum::default(), Some(alg), None)
-                .map(|_| Some(alg.as_str().to_ascii_uppercase()))?,
+            Some(alg) => RequestedChecksums::from_request(
+                &HeaderMap::new(),
+                Checksum::default(),
+                Some(alg),
+                None,
+            )
+            .map(|_| Some(alg.as_str().to_ascii_uppercase()))?,
             None => None,
         };
         let info = UploadInfo {
@@ -163,7 +198,9 @@ impl Backend {
         trailers: Option<TrailingHeaders>,
     ) -> S3Result<UploadPartOutput> {
         check_part_number(input.part_number)?;
-        let (dir, info) = self.upload(&input.bucket, &input.key, &input.upload_id).await?;
+        let (dir, info) = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
         let sent = Checksum {
             checksum_crc32: input.checksum_crc32,
             checksum_crc32c: input.checksum_crc32c,
@@ -181,7 +218,9 @@ impl Backend {
         let body = input
             .body
             .ok_or_else(|| s3_error!(IncompleteBody, "UploadPart needs a request body"))?;
-        let written = self.write_hashed(body, requested.hasher(), checksums::body_error).await?;
+        let written = self
+            .write_hashed(body, requested.hasher(), checksums::body_error)
+            .await?;
         checksums::verify_content_md5(input.content_md5.as_deref(), &written.md5)?;
         let checksum = requested.verify(&written.checksums, trailers.and_then(|t| t.take()))?;
         let part = PartMeta {
@@ -201,7 +240,12 @@ impl Backend {
         Ok(output)
     }
 
-    async fn store_part(&self, writer: store::DataWriter, dir: &std::path::Path, part: &PartMeta) -> S3Result<()> {
+    async fn store_part(
+        &self,
+        writer: store::DataWriter,
+        dir: &std::path::Path,
+        part: &PartMeta,
+    ) -> S3Result<()> {
         let temp = writer.finish(part).await.map_err(internal)?;
         match temp.persist(&part_file(dir, part.part_number)) {
             Ok(()) => Ok(()),
@@ -211,15 +255,29 @@ impl Backend {
         }
     }
 
-    pub(crate) async fn copy_part(&self, input: UploadPartCopyInput) -> S3Result<UploadPartCopyOutput> {
+    pub(crate) async fn copy_part(
+        &self,
+        input: UploadPartCopyInput,
+    ) -> S3Result<UploadPartCopyOutput> {
         check_part_number(input.part_number)?;
-        let (dir, info) = self.upload(&input.bucket, &input.key, &input.upload_id).await?;
+        let (dir, info) = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
         let (file, source) = self.open_copy_source(&input.copy_source).await?;
         let (start, len) = copy_source_range(input.copy_source_range.as_deref(), source.size)?;
         let algorithm = info.checksum_algorithm.map(ChecksumAlgorithm::from);
-        let requested = RequestedChecksums::from_request(&HeaderMap::new(), Checksum::default(), algorithm.as_ref(), None)?;
-        let data = store::read_range(file, start, len).await.map_err(internal)?;
-        let written = self.write_hashed(data, requested.hasher(), internal).await?;
+        let requested = RequestedChecksums::from_request(
+            &HeaderMap::new(),
+            Checksum::default(),
+            algorithm.as_ref(),
+            None,
+        )?;
+        let data = store::read_range(file, start, len)
+            .await
+            .map_err(internal)?;
+        let written = self
+            .write_hashed(data, requested.hasher(), internal)
+            .await?;
         let part = PartMeta {
             part_number: input.part_number,
             size: written.writer.written(),
@@ -242,11 +300,16 @@ impl Backend {
     }
 
     pub(crate) async fn parts(&self, input: ListPartsInput) -> S3Result<ListPartsOutput> {
-        let (dir, info) = self.upload(&input.bucket, &input.key, &input.upload_id).await?;
+        let (dir, info) = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
         let max_parts = input.max_parts.map_or(1000, |n| n.clamp(0, 1000)) as usize;
         let marker = input.part_number_marker.unwrap_or(0);
         let all = read_parts(dir).await.map_err(internal)?;
-        let mut remaining = all.into_values().filter(|p| p.part_number > marker).peekable();
+        let mut remaining = all
+            .into_values()
+            .filter(|p| p.part_number > marker)
+            .peekable();
         let page: Vec<PartMeta> = remaining.by_ref().take(max_parts).collect();
         let truncated = remaining.peek().is_some();
         Ok(ListPartsOutput {
@@ -282,25 +345,43 @@ impl Backend {
         &self,
         input: CompleteMultipartUploadInput,
     ) -> S3Result<CompleteMultipartUploadOutput> {
-        let (dir, info) = self.upload(&input.bucket, &input.key, &input.upload_id).await?;
-        let requested: Vec<CompletedPart> = input.multipart_upload.and_then(|m| m.parts).unwrap_or_default();
+        let (dir, info) = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        let requested: Vec<CompletedPart> = input
+            .multipart_upload
+            .and_then(|m| m.parts)
+            .unwrap_or_default();
         if requested.is_empty() {
-            return Err(s3_error!(MalformedXML, "CompleteMultipartUpload needs at least one part"));
+            return Err(s3_error!(
+                MalformedXML,
+                "CompleteMultipartUpload needs at least one part"
+            ));
         }
         let stored = read_parts(dir.clone()).await.map_err(internal)?;
         let mut chosen: Vec<&PartMeta> = Vec::with_capacity(requested.len());
-        for (i, wanted) in requested.iter().enumerate() {
+        for wanted in &requested {
             let number = wanted
                 .part_number
                 .ok_or_else(|| s3_error!(InvalidPart, "Every part needs a PartNumber"))?;
             if chosen.last().is_some_and(|prev| prev.part_number >= number) {
-                return Err(s3_error!(InvalidPartOrder, "The list of parts was not in ascending order."));
+                return Err(s3_error!(
+                    InvalidPartOrder,
+                    "The list of parts was not in ascending order."
+                ));
             }
             let part = stored
                 .get(&number)
                 .ok_or_else(|| s3_error!(InvalidPart, "Part {number} was not uploaded"))?;
-            if wanted.e_tag.as_ref().is_some_and(|e| e.value() != part.etag) {
-                return Err(s3_error!(InvalidPart, "The ETag given for part {number} does not match the uploaded part"));
+            if wanted
+                .e_tag
+                .as_ref()
+                .is_some_and(|e| e.value() != part.etag)
+            {
+                return Err(s3_error!(
+                    InvalidPart,
+                    "The ETag given for part {number} does not match the uploaded part"
+                ));
             }
             let given = Checksum {
                 checksum_crc32: wanted.checksum_crc32.clone(),
@@ -312,34 +393,51 @@ impl Backend {
             };
             let (stored_checksum, _) = checksums::to_dto(part.checksum.as_ref());
             if !checksums::consistent(&given, &stored_checksum) {
-                return Err(s3_error!(InvalidPart, "The checksum given for part {number} does not match the uploaded part"));
-            }
-            if i + 1 < requested.len() && part.size < MIN_PART_SIZE {
-                return Err(s3_error!(EntityTooSmall, "Part {number} is smaller than the 5 MiB minimum for all but the last part"));
+                return Err(s3_error!(
+                    InvalidPart,
+                    "The checksum given for part {number} does not match the uploaded part"
+                ));
             }
             chosen.push(part);
+        }
+        if let Some(small) = chosen[..chosen.len() - 1]
+            .iter()
+            .find(|p| p.size < MIN_PART_SIZE)
+        {
+            return Err(s3_error!(
+                EntityTooSmall,
+                "Part {} is smaller than the 5 MiB minimum for all but the last part",
+                small.part_number
+            ));
         }
 
         let mut writer = self.store.writer().await.map_err(internal)?;
         let mut md5_of_md5s = Md5::new();
         for part in &chosen {
-            md5_of_md5s.update(&hex::decode(&part.etag).map_err(|e| internal(io::Error::other(e)))?);
-            let (file, _): (tokio::fs::File, PartMeta) = store::open_with_trailer(part_file(&dir, part.part_number))
+            md5_of_md5s
+                .update(&hex::decode(&part.etag).map_err(|e| internal(io::Error::other(e)))?);
+            let (file, _): (tokio::fs::File, PartMeta) =
+                store::open_with_trailer(part_file(&dir, part.part_number))
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(no_such_upload)?;
+            let data = store::read_range(file, 0, part.size)
                 .await
-                .map_err(internal)?
-                .ok_or_else(no_such_upload)?;
-            let data = store::read_range(file, 0, part.size).await.map_err(internal)?;
+                .map_err(internal)?;
             store::copy_stream(data, &mut writer, |_| {})
                 .await
                 .map_err(|e| match e {
                     store::CopyError::Source(e) | store::CopyError::Io(e) => internal(e),
                 })?;
         }
-        let algorithm = info
-            .checksum_algorithm
-            .clone()
-            .or_else(|| chosen.first().and_then(|p| p.checksum.as_ref()).map(|c| c.algorithm.clone()));
-        let part_checksums: Vec<Option<&StoredChecksum>> = chosen.iter().map(|p| p.checksum.as_ref()).collect();
+        let algorithm = info.checksum_algorithm.clone().or_else(|| {
+            chosen
+                .first()
+                .and_then(|p| p.checksum.as_ref())
+                .map(|c| c.algorithm.clone())
+        });
+        let part_checksums: Vec<Option<&StoredChecksum>> =
+            chosen.iter().map(|p| p.checksum.as_ref()).collect();
         let meta = ObjectMeta {
             key: info.key,
             size: writer.written(),
@@ -353,7 +451,11 @@ impl Backend {
         let temp = writer.finish(&meta).await.map_err(internal)?;
         let meta = self
             .store
-            .commit(temp, meta, write_precondition(input.if_match, input.if_none_match))
+            .commit(
+                temp,
+                meta,
+                write_precondition(input.if_match, input.if_none_match),
+            )
             .map_err(|e| match e {
                 store::CommitError::Precondition(e) => e,
                 store::CommitError::Io(e) => internal(e),
@@ -373,8 +475,13 @@ impl Backend {
         Ok(output)
     }
 
-    pub(crate) async fn abort_upload(&self, input: AbortMultipartUploadInput) -> S3Result<AbortMultipartUploadOutput> {
-        let (dir, _) = self.upload(&input.bucket, &input.key, &input.upload_id).await?;
+    pub(crate) async fn abort_upload(
+        &self,
+        input: AbortMultipartUploadInput,
+    ) -> S3Result<AbortMultipartUploadOutput> {
+        let (dir, _) = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
         match tokio::fs::remove_dir_all(&dir).await {
             Ok(()) => Ok(AbortMultipartUploadOutput::default()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(no_such_upload()),
@@ -382,17 +489,25 @@ impl Backend {
         }
     }
 
-    pub(crate) async fn uploads(&self, input: ListMultipartUploadsInput) -> S3Result<ListMultipartUploadsOutput> {
+    pub(crate) async fn uploads(
+        &self,
+        input: ListMultipartUploadsInput,
+    ) -> S3Result<ListMultipartUploadsOutput> {
         self.check_bucket(&input.bucket)?;
         let prefix = input.prefix.clone().unwrap_or_default();
         let max_uploads = input.max_uploads.map_or(1000, |n| n.clamp(0, 1000)) as usize;
         let mut found: Vec<(String, UploadInfo)> = Vec::new();
-        let mut entries = tokio::fs::read_dir(self.store.uploads_dir()).await.map_err(internal)?;
+        let mut entries = tokio::fs::read_dir(self.store.uploads_dir())
+            .await
+            .map_err(internal)?;
         while let Some(entry) = entries.next_entry().await.map_err(internal)? {
             let id = entry.file_name().to_string_lossy().into_owned();
             if let Some(info) = read_upload_info(entry.path()).await.map_err(internal)?
                 && info.key.starts_with(&prefix)
-                && input.key_marker.as_deref().is_none_or(|marker| info.key.as_str() > marker)
+                && input
+                    .key_marker
+                    .as_deref()
+                    .is_none_or(|marker| info.key.as_str() > marker)
             {
                 found.push((id, info));
             }
@@ -400,7 +515,10 @@ impl Backend {
         found.sort_by(|a, b| (&a.1.key, a.1.initiated).cmp(&(&b.1.key, b.1.initiated)));
         let truncated = found.len() > max_uploads;
         found.truncate(max_uploads);
-        let last = found.last().filter(|_| truncated).map(|(id, info)| (id.clone(), info.key.clone()));
+        let last = found
+            .last()
+            .filter(|_| truncated)
+            .map(|(id, info)| (id.clone(), info.key.clone()));
         Ok(ListMultipartUploadsOutput {
             bucket: Some(input.bucket),
             prefix: input.prefix,
@@ -436,7 +554,9 @@ mod tests {
         assert_eq!(copy_source_range(None, 10).unwrap(), (0, 10));
         assert_eq!(copy_source_range(Some("bytes=2-5"), 10).unwrap(), (2, 4));
         assert_eq!(
-            copy_source_range(Some("bytes=5-10"), 10).unwrap_err().code(),
+            copy_source_range(Some("bytes=5-10"), 10)
+                .unwrap_err()
+                .code(),
             &s3s::S3ErrorCode::InvalidRange
         );
         assert_eq!(

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use http::Extensions;
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::dto::{
-    CopyObjectInput, CopySource, DeleteObjectsInput, ListObjectsInput, ListObjectsV2Input, ObjectIdentifier,
-    UploadPartCopyInput,
+    CopyObjectInput, CopySource, DeleteObjectsInput, ListObjectsInput, ListObjectsV2Input,
+    ObjectIdentifier, UploadPartCopyInput,
 };
 use s3s::path::S3Path;
 use s3s::{S3Error, S3Request, S3Result, s3_error};
@@ -45,10 +45,17 @@ fn rule(operation: &str) -> Rule {
     match operation {
         "HeadBucket" | "GetBucketLocation" => Rule::Bucket,
         "ListObjects" | "ListObjectsV2" => Rule::ListInsideFolder,
-        "GetObject" | "HeadObject" | "PutObject" | "DeleteObject" | "CopyObject" | "CreateMultipartUpload"
-        | "UploadPart" | "UploadPartCopy" | "CompleteMultipartUpload" | "AbortMultipartUpload" | "ListParts" => {
-            Rule::KeyInsideFolder
-        }
+        "GetObject"
+        | "HeadObject"
+        | "PutObject"
+        | "DeleteObject"
+        | "CopyObject"
+        | "CreateMultipartUpload"
+        | "UploadPart"
+        | "UploadPartCopy"
+        | "CompleteMultipartUpload"
+        | "AbortMultipartUpload"
+        | "ListParts" => Rule::KeyInsideFolder,
         "DeleteObjects" => Rule::EachKey,
         _ => Rule::Deny,
     }
@@ -87,11 +94,18 @@ fn session_token(cx: &S3AccessContext<'_>) -> Option<String> {
 
 /// Temporary credentials are only valid together with their session token.
 fn check_session_token(credential: &IssuedCredential, sent: Option<String>) -> S3Result<()> {
-    let Some(expected) = &credential.session_token else { return Ok(()) };
+    let Some(expected) = &credential.session_token else {
+        return Ok(());
+    };
     let mut error = match sent {
         // Compared as digests so the comparison time says nothing about the token.
-        Some(sent) if Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes()) => return Ok(()),
-        Some(_) => s3_error!(InvalidToken, "The provided token is malformed or otherwise invalid."),
+        Some(sent) if Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes()) => {
+            return Ok(());
+        }
+        Some(_) => s3_error!(
+            InvalidToken,
+            "The provided token is malformed or otherwise invalid."
+        ),
         None => s3_error!(
             InvalidToken,
             "These are temporary credentials: send their session token (x-amz-security-token)."
@@ -128,7 +142,10 @@ impl FolderPolicy {
 fn check_list_prefix(prefix: Option<&str>, identity_id: &str) -> S3Result<()> {
     match prefix {
         Some(prefix) if prefix.starts_with(&folder_of(identity_id)) => Ok(()),
-        Some(prefix) => Err(denied(format_args!("listing with prefix \"{prefix}\""), identity_id)),
+        Some(prefix) => Err(denied(
+            format_args!("listing with prefix \"{prefix}\""),
+            identity_id,
+        )),
         None => Err(denied("listing without a prefix", identity_id)),
     }
 }
@@ -137,7 +154,10 @@ fn check_list_prefix(prefix: Option<&str>, identity_id: &str) -> S3Result<()> {
 impl S3Access for FolderPolicy {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
         let Some(access_key) = cx.credentials().map(|c| c.access_key.clone()) else {
-            return Err(s3_error!(AccessDenied, "Anonymous requests are not allowed: sign the request with SigV4."));
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous requests are not allowed: sign the request with SigV4."
+            ));
         };
         let credential = self
             .credentials
@@ -145,19 +165,31 @@ impl S3Access for FolderPolicy {
             .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
         check_session_token(&credential, session_token(cx))?;
         cx.extensions_mut().insert(credential.principal.clone());
-        let Principal::Identity(identity_id) = &credential.principal else { return Ok(()) };
+        let Principal::Identity(identity_id) = &credential.principal else {
+            return Ok(());
+        };
 
         let operation = cx.s3_op().name();
         let (bucket, key) = match cx.s3_path() {
-            S3Path::Root => return Err(denied(format_args!("{operation} on the account"), identity_id)),
+            S3Path::Root => {
+                return Err(denied(
+                    format_args!("{operation} on the account"),
+                    identity_id,
+                ));
+            }
             S3Path::Bucket { bucket } => (bucket.as_ref(), None),
             S3Path::Object { bucket, key } => (bucket.as_ref(), Some(key.as_ref())),
         };
         self.check_bucket(bucket, identity_id)?;
         match (rule(operation), key) {
             (Rule::Bucket | Rule::ListInsideFolder | Rule::EachKey, None) => Ok(()),
-            (Rule::KeyInsideFolder, Some(key)) if key.starts_with(&folder_of(identity_id)) => Ok(()),
-            (Rule::KeyInsideFolder, Some(key)) => Err(denied(format_args!("{operation} on \"{key}\""), identity_id)),
+            (Rule::KeyInsideFolder, Some(key)) if key.starts_with(&folder_of(identity_id)) => {
+                Ok(())
+            }
+            (Rule::KeyInsideFolder, Some(key)) => Err(denied(
+                format_args!("{operation} on \"{key}\""),
+                identity_id,
+            )),
             _ => Err(denied(operation, identity_id)),
         }
     }
@@ -192,14 +224,17 @@ impl S3Access for FolderPolicy {
 
     /// Keys outside the folder are taken out of the request and reported as denied per key.
     async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
-        let Some(folder) = identity(&req.extensions).map(folder_of) else { return Ok(()) };
+        let Some(folder) = identity(&req.extensions).map(folder_of) else {
+            return Ok(());
+        };
         let (allowed, refused): (Vec<ObjectIdentifier>, Vec<ObjectIdentifier>) =
             std::mem::take(&mut req.input.delete.objects)
                 .into_iter()
                 .partition(|object| object.key.starts_with(&folder));
         req.input.delete.objects = allowed;
-        req.extensions
-            .insert(DeniedKeys(refused.into_iter().map(|object| object.key).collect()));
+        req.extensions.insert(DeniedKeys(
+            refused.into_iter().map(|object| object.key).collect(),
+        ));
         Ok(())
     }
 }
@@ -214,7 +249,14 @@ mod tests {
         let id = "us-east-1:abc";
         assert!(check_list_prefix(Some("us-east-1:abc/"), id).is_ok());
         assert!(check_list_prefix(Some("us-east-1:abc/docs/"), id).is_ok());
-        for bad in [None, Some(""), Some("/"), Some("us-east-1:abc"), Some("us-east-1:abcd/"), Some("us-east-1:other/")] {
+        for bad in [
+            None,
+            Some(""),
+            Some("/"),
+            Some("us-east-1:abc"),
+            Some("us-east-1:abcd/"),
+            Some("us-east-1:other/"),
+        ] {
             let err = check_list_prefix(bad, id).unwrap_err();
             assert_eq!(err.code(), &s3s::S3ErrorCode::AccessDenied, "{bad:?}");
         }

@@ -110,7 +110,9 @@ impl DataWriter {
     pub async fn finish<T: Serialize>(mut self, meta: &T) -> io::Result<TempFile> {
         let json = serde_json::to_vec(meta).map_err(io::Error::other)?;
         self.file.write_all(&json).await?;
-        self.file.write_all(&(json.len() as u64).to_le_bytes()).await?;
+        self.file
+            .write_all(&(json.len() as u64).to_le_bytes())
+            .await?;
         self.file.write_all(TRAILER_MAGIC).await?;
         self.file.flush().await?;
         Ok(self.temp)
@@ -164,7 +166,10 @@ pub(crate) fn read_trailer<T: DeserializeOwned>(file: &mut std::fs::File) -> io:
 }
 
 fn corrupt(why: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("corrupt stored object: {why}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("corrupt stored object: {why}"),
+    )
 }
 
 /// One bucket: its files and the sorted index of its keys.
@@ -189,11 +194,15 @@ impl BucketStore {
         for shard in std::fs::read_dir(root.join("objects"))? {
             for entry in std::fs::read_dir(shard?.path())? {
                 let path = entry?.path();
-                match std::fs::File::open(&path).and_then(|mut f| read_trailer::<ObjectMeta>(&mut f)) {
+                match std::fs::File::open(&path)
+                    .and_then(|mut f| read_trailer::<ObjectMeta>(&mut f))
+                {
                     Ok(meta) => {
                         index.insert(meta.key.clone(), Arc::new(meta));
                     }
-                    Err(e) => tracing::warn!(path = %path.display(), error = %e, "skipping unreadable object"),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "skipping unreadable object")
+                    }
                 }
             }
         }
@@ -273,7 +282,10 @@ impl BucketStore {
 
     /// Opens an object for reading: the file and the metadata of that very file (a concurrent
     /// overwrite cannot mix one version's metadata with another's bytes).
-    pub async fn open_object(&self, key: &str) -> io::Result<Option<(tokio::fs::File, ObjectMeta)>> {
+    pub async fn open_object(
+        &self,
+        key: &str,
+    ) -> io::Result<Option<(tokio::fs::File, ObjectMeta)>> {
         open_with_trailer(self.object_path(key)).await
     }
 
@@ -318,7 +330,10 @@ pub(crate) async fn read_range(
     len: u64,
 ) -> io::Result<tokio_util::io::ReaderStream<tokio::io::Take<tokio::fs::File>>> {
     file.seek(SeekFrom::Start(start)).await?;
-    Ok(tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024))
+    Ok(tokio_util::io::ReaderStream::with_capacity(
+        file.take(len),
+        64 * 1024,
+    ))
 }
 
 #[cfg(test)]
@@ -347,7 +362,10 @@ mod tests {
         let mut w = store.writer().await.unwrap();
         w.write(b"hello").await.unwrap();
         let temp = w.finish(&meta(key, 5)).await.unwrap();
-        store.commit(temp, meta(key, 5), |_| Ok::<(), ()>(())).ok().unwrap();
+        store
+            .commit(temp, meta(key, 5), |_| Ok::<(), ()>(()))
+            .ok()
+            .unwrap();
 
         let mut unfinished = store.writer().await.unwrap();
         unfinished.write(b"partial").await.unwrap();
