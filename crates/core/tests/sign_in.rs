@@ -28,14 +28,20 @@ async fn loopback_sign_in_restore_credentials_and_sign_out() {
                 let redirect = receiver.redirect().clone();
                 browser = Some(tokio::spawn(async move {
                     // Stray requests get a page and do not end the sign-in.
-                    assert_eq!(get(&redirect.join("/favicon.ico").unwrap()).await.unwrap(), 404);
+                    assert_eq!(
+                        get(&redirect.join("/favicon.ico").unwrap()).await.unwrap(),
+                        404
+                    );
                     assert_eq!(get(&redirect).await.unwrap(), 404);
                     let callback = cubby_localcloud::robot::sign_in(&request_url, EMAIL, PASSWORD)
                         .await
                         .unwrap();
                     assert_eq!(get(&callback).await.unwrap(), 200);
                     // The receiver closed after the one answer: a replay reaches no one.
-                    assert!(get(&callback).await.is_err(), "replayed callback was answered");
+                    assert!(
+                        get(&callback).await.is_err(),
+                        "replayed callback was answered"
+                    );
                 }));
             },
             TIMEOUT,
@@ -83,7 +89,10 @@ async fn failed_sign_in(
         .await
         .unwrap_err();
     let status = browser.unwrap().await.unwrap();
-    assert!(session.info().await.is_none(), "half-signed-in after {err:?}");
+    assert!(
+        session.info().await.is_none(),
+        "half-signed-in after {err:?}"
+    );
     assert!(store_is_empty(&store, &cloud.profile()).await);
     (err, status)
 }
@@ -104,7 +113,11 @@ async fn bad_callbacks_end_in_their_error_codes() {
     let cases = [
         ("code=abc&state=forged", ErrorCode::AuthStateMismatch, 400),
         ("code=abc", ErrorCode::AuthStateMismatch, 400),
-        ("error=access_denied&state={state}", ErrorCode::AuthCancelled, 400),
+        (
+            "error=access_denied&state={state}",
+            ErrorCode::AuthCancelled,
+            400,
+        ),
         ("state={state}", ErrorCode::AuthCallbackInvalid, 400),
         (
             "error=invalid_scope&error_description=nope&state={state}",
@@ -112,7 +125,11 @@ async fn bad_callbacks_end_in_their_error_codes() {
             400,
         ),
         // Well-formed, so the page says "received"; the token endpoint then refuses the code.
-        ("code=not-a-real-code&state={state}", ErrorCode::AuthCodeRejected, 200),
+        (
+            "code=not-a-real-code&state={state}",
+            ErrorCode::AuthCodeRejected,
+            200,
+        ),
     ];
     for (query, code, page_status) in cases {
         let (err, status) = failed_sign_in(&cloud, answer_with(query)).await;
@@ -125,7 +142,9 @@ async fn bad_callbacks_end_in_their_error_codes() {
 async fn a_real_answer_with_a_tampered_state_is_refused() {
     let cloud = start(|_| {}).await;
     let (err, status) = failed_sign_in(&cloud, |request, _| {
-        browse(request, |callback| with_param(callback, "state", Some("tampered")))
+        browse(request, |callback| {
+            with_param(callback, "state", Some("tampered"))
+        })
     })
     .await;
     assert_eq!(err.code, ErrorCode::AuthStateMismatch);
@@ -142,7 +161,12 @@ async fn a_replayed_code_is_refused() {
     let callback = cubby_localcloud::robot::sign_in(first.url(), EMAIL, PASSWORD)
         .await
         .unwrap();
-    let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
     session.complete_sign_in(first, &callback).await.unwrap();
 
     // The same code presented to a second sign-in (with that sign-in's own state).
@@ -151,14 +175,23 @@ async fn a_replayed_code_is_refused() {
     let second = second_session.begin_sign_in(&redirect);
     let state = state_of(&second);
     let mut replay = redirect.clone();
-    replay.query_pairs_mut().append_pair("code", &code).append_pair("state", &state);
-    let err = second_session.complete_sign_in(second, &replay).await.unwrap_err();
+    replay
+        .query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &state);
+    let err = second_session
+        .complete_sign_in(second, &replay)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthCodeRejected, "{err:?}");
     assert!(second_session.info().await.is_none());
     assert!(store_is_empty(&second_store, &cloud.profile()).await);
     // The old callback, with the first sign-in's state, does not fit a new sign-in either.
     let third = second_session.begin_sign_in(&redirect);
-    let err = second_session.complete_sign_in(third, &callback).await.unwrap_err();
+    let err = second_session
+        .complete_sign_in(third, &callback)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthStateMismatch);
 }
 
@@ -206,7 +239,11 @@ async fn a_busy_port_moves_to_the_next_registered_callback() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthPortBusy);
-    assert!(err.message.contains(&cloud.ports[0].to_string()), "{}", err.message);
+    assert!(
+        err.message.contains(&cloud.ports[0].to_string()),
+        "{}",
+        err.message
+    );
 }
 
 #[tokio::test]
@@ -262,14 +299,22 @@ async fn a_revoked_refresh_token_means_signed_out() {
     // Another device kept a copy of the saved session; this one signs out (revokes).
     let key = session_key(&cloud.profile());
     let copy = SecretStore::memory();
-    copy.save(&key, &store.load(&key).await.unwrap().unwrap()).await.unwrap();
+    copy.save(&key, &store.load(&key).await.unwrap().unwrap())
+        .await
+        .unwrap();
     session.sign_out().await.unwrap();
 
     let other = cloud.session(&copy);
     let err = other.restore().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthSessionExpired);
-    assert!(store_is_empty(&copy, &cloud.profile()).await, "the dead session is forgotten");
-    assert_eq!(other.credentials().await.unwrap_err().code, ErrorCode::AuthNotSignedIn);
+    assert!(
+        store_is_empty(&copy, &cloud.profile()).await,
+        "the dead session is forgotten"
+    );
+    assert_eq!(
+        other.credentials().await.unwrap_err().code,
+        ErrorCode::AuthNotSignedIn
+    );
 }
 
 #[tokio::test]
@@ -289,5 +334,8 @@ async fn an_expired_refresh_token_ends_the_running_session_once() {
     assert!(session.info().await.is_none());
     assert!(store_is_empty(&store, &cloud.profile()).await);
     // Terminal: no retry loop, later calls fail at once without asking the server.
-    assert_eq!(session.credentials().await.unwrap_err().code, ErrorCode::AuthNotSignedIn);
+    assert_eq!(
+        session.credentials().await.unwrap_err().code,
+        ErrorCode::AuthNotSignedIn
+    );
 }

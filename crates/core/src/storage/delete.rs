@@ -66,10 +66,13 @@ impl Storage {
                 EntryKind::Folder if !recursive => {
                     return Err(Error::new(
                         ErrorCode::StorageIsFolder,
-                        format!("{path} is a folder; delete it recursively (-r) to remove its contents"),
+                        format!(
+                            "{path} is a folder; delete it recursively (-r) to remove its contents"
+                        ),
                     ));
                 }
                 EntryKind::Folder => {
+                    keys.push(self.folder.dir_prefix(path)?); // its marker, if it has one
                     for entry in self.list_all(path).await? {
                         keys.push(if entry.is_folder() {
                             self.folder.dir_prefix(&entry.path)?

@@ -1,0 +1,393 @@
+//! One conformance suite for folder operations and transfers, run against localcloud and
+//! against moto's S3 server. Each scenario uses its own identity, so its own folder; the
+//! object layout is checked from outside with an admin view of the bucket.
+
+mod storage_support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, UNIX_EPOCH};
+
+use cubby_core::ErrorCode;
+use cubby_core::storage::{CopyLimits, Entry, EntryKind, RemotePath, ShareLimit, Storage};
+use cubby_core::transfer::EventKind;
+use futures::TryStreamExt;
+use storage_support::{Backend, MIB, small_parts, wait_all, write_file};
+
+fn path(p: &str) -> RemotePath {
+    RemotePath::parse(p).unwrap()
+}
+
+async fn list(storage: &Storage, dir: &str) -> Vec<Entry> {
+    let dir = path(dir);
+    storage.list(&dir).try_concat().await.unwrap()
+}
+
+fn names(entries: &[Entry]) -> BTreeSet<String> {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{}{}",
+                e.path.name().unwrap(),
+                if e.is_folder() { "/" } else { "" }
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Uploads files given as (remote path, length, seed); returns their bytes.
+async fn upload(backend: &Backend, files: &[(&str, usize, u8)]) -> Vec<Vec<u8>> {
+    let (transfers, _events) = backend.transfers(small_parts());
+    let local = backend.local_dir("up");
+    let mut data = Vec::new();
+    let mut handles = Vec::new();
+    for (remote, len, seed) in files {
+        let file = local.join(remote.replace('/', "_"));
+        data.push(write_file(&file, *len, *seed));
+        handles.push(transfers.upload(file, path(remote)));
+    }
+    wait_all(handles).await;
+    data
+}
+
+async fn listing_merges_markers_and_prefixes(backend: &Backend) {
+    let storage = backend.storage();
+    storage.create_folder(&path("a")).await.unwrap();
+    storage.create_folder(&path("c/")).await.unwrap();
+    let local_mtime = UNIX_EPOCH + Duration::new(1_600_000_000, 250_000_000);
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("listing");
+    for (name, seed) in [("x.txt", 1), ("y.txt", 2), ("top.txt", 3)] {
+        write_file(&dir.join(name), 100, seed);
+    }
+    std::fs::File::options()
+        .write(true)
+        .open(dir.join("top.txt"))
+        .unwrap()
+        .set_modified(local_mtime)
+        .unwrap();
+    wait_all(vec![
+        transfers.upload(dir.join("x.txt"), path("a/x.txt")),
+        transfers.upload(dir.join("y.txt"), path("b/y.txt")),
+        transfers.upload(dir.join("top.txt"), path("top.txt")),
+    ])
+    .await;
+
+    assert_eq!(
+        names(&list(&storage, "/").await),
+        set(&["a/", "b/", "c/", "top.txt"])
+    );
+    assert_eq!(names(&list(&storage, "a").await), set(&["x.txt"]));
+    assert_eq!(names(&list(&storage, "c").await), set(&[]));
+    assert_eq!(names(&list(&storage, "top.txt").await), set(&["top.txt"]));
+    let missing = storage.list(&path("nope")).try_concat().await.unwrap_err();
+    assert_eq!(missing.code, ErrorCode::StorageNotFound);
+
+    assert!(
+        storage.stat(&path("b")).await.unwrap().is_folder(),
+        "implied folder"
+    );
+    let top = storage.stat(&path("top.txt")).await.unwrap();
+    assert_eq!(
+        top.kind,
+        EntryKind::File {
+            size: 100,
+            modified: Some(local_mtime)
+        }
+    );
+    let err = storage.create_folder(&path("top.txt")).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageAlreadyExists);
+    let usage = storage.usage(&RemotePath::root()).await.unwrap();
+    assert_eq!((usage.bytes, usage.files), (300, 3));
+}
+
+async fn paging_and_batched_delete(backend: &Backend) {
+    let storage = backend.storage();
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("many");
+    for i in 0..1050 {
+        std::fs::write(dir.join(format!("f{i:04}")), []).unwrap();
+    }
+    wait_all(transfers.upload_paths(&[dir], &RemotePath::root()).unwrap()).await;
+
+    let pages: Vec<Vec<Entry>> = storage.list(&path("many")).try_collect().await.unwrap();
+    assert!(pages.len() >= 2, "1,050 keys need more than one page");
+    assert_eq!(
+        pages
+            .iter()
+            .flatten()
+            .map(|e| e.path.clone())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        1050
+    );
+
+    let err = storage.delete(&[path("many")], false).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageIsFolder);
+    let report = storage.delete(&[path("many")], true).await.unwrap();
+    assert_eq!((report.deleted, report.failed.len()), (1051, 0)); // 1,050 files and the marker key
+    assert_eq!(
+        storage.stat(&path("many")).await.unwrap_err().code,
+        ErrorCode::StorageNotFound
+    );
+    assert!(backend.all_keys().await.is_empty());
+}
+
+async fn copy_and_move(backend: &Backend) {
+    let storage = backend.storage();
+    let data = upload(backend, &[("docs/a.txt", 10, 1), ("docs/sub/b.txt", 20, 2)]).await;
+    storage.create_folder(&path("docs/empty")).await.unwrap();
+    let id = &backend.identity_id;
+
+    assert_eq!(
+        storage
+            .copy(&path("docs/a.txt"), &path("docs/a-copy.txt"))
+            .await
+            .unwrap(),
+        path("docs/a-copy.txt")
+    );
+    assert_eq!(
+        backend.admin_get(&format!("{id}/docs/a-copy.txt")).await,
+        data[0]
+    );
+
+    assert_eq!(
+        storage
+            .rename(&path("docs"), &path("archive"))
+            .await
+            .unwrap(),
+        path("archive")
+    );
+    assert_eq!(
+        storage.stat(&path("docs")).await.unwrap_err().code,
+        ErrorCode::StorageNotFound
+    );
+    assert_eq!(
+        names(&list(&storage, "archive").await),
+        set(&["a.txt", "a-copy.txt", "sub/", "empty/"])
+    );
+    assert_eq!(
+        backend.admin_get(&format!("{id}/archive/sub/b.txt")).await,
+        data[1]
+    );
+
+    storage.create_folder(&path("dest")).await.unwrap();
+    assert_eq!(
+        storage
+            .rename(&path("archive/a.txt"), &path("dest"))
+            .await
+            .unwrap(),
+        path("dest/a.txt")
+    );
+    let err = storage
+        .rename(&path("archive"), &path("archive/sub"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageInvalidPath);
+    let err = storage
+        .rename(&path("nothing"), &path("dest"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageNotFound);
+
+    // A copy above the single-copy limit goes in parts and keeps the metadata.
+    let big = upload(backend, &[("big.bin", 12 * MIB as usize, 9)])
+        .await
+        .remove(0);
+    let parts = storage.clone().with_copy_limits(CopyLimits {
+        single_copy_max: 6 * MIB,
+        part_size: 5 * MIB,
+    });
+    parts
+        .copy(&path("big.bin"), &path("big2.bin"))
+        .await
+        .unwrap();
+    assert_eq!(backend.admin_get(&format!("{id}/big2.bin")).await, big);
+    let (a, b) = (
+        storage.head(&path("big.bin")).await.unwrap(),
+        storage.head(&path("big2.bin")).await.unwrap(),
+    );
+    assert_eq!((a.content_crc64, a.modified), (b.content_crc64, b.modified));
+    assert!(a.content_crc64.is_some());
+}
+
+async fn share_links(backend: &Backend) {
+    let storage = backend.storage();
+    let data = upload(backend, &[("s.txt", 1000, 4)]).await.remove(0);
+    let link = storage
+        .share_link(&path("s.txt"), Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert_eq!(link.limited_by, None);
+    let body = reqwest::get(&link.url)
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(body.to_vec(), data);
+
+    let long = storage
+        .share_link(&path("s.txt"), Duration::from_secs(30 * 24 * 3600))
+        .await
+        .unwrap();
+    assert_eq!(long.limited_by, Some(ShareLimit::CredentialsExpiry));
+    assert!(long.expires_at <= backend.credentials.expiry().unwrap());
+    storage.create_folder(&path("f")).await.unwrap();
+    let err = storage
+        .share_link(&path("f"), Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageIsFolder);
+}
+
+async fn transfers_round_trip_and_layout(backend: &Backend) {
+    let (transfers, mut events) = backend.transfers(small_parts());
+    let up = backend.local_dir("round/up");
+    let files = [
+        ("small.txt", 16 * 1024),
+        ("empty", 0),
+        ("big.bin", 13 * MIB as usize),
+        ("sub/inner.txt", 5),
+    ];
+    let old = UNIX_EPOCH + Duration::new(1_500_000_000, 123_456_789);
+    let mut data = Vec::new();
+    for (i, (name, len)) in files.iter().enumerate() {
+        data.push(write_file(&up.join(name), *len, i as u8));
+        std::fs::File::options()
+            .write(true)
+            .open(up.join(name))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let sent = wait_all(
+        transfers
+            .upload_paths(&[up.clone()], &path("backup"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(sent, files.iter().map(|f| f.1 as u64).sum::<u64>());
+
+    // From outside: every key lies in this identity's folder and holds the bytes sent.
+    let keys = backend.all_keys().await;
+    assert_eq!(keys.len(), files.len());
+    for ((name, _), bytes) in files.iter().zip(&data) {
+        let key = format!("{}/backup/up/{name}", backend.identity_id);
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+        assert_eq!(&backend.admin_get(&key).await, bytes, "{key}");
+    }
+    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+
+    let down = backend.local_dir("round/down");
+    wait_all(
+        transfers
+            .download_paths(&[path("backup/up")], &down)
+            .await
+            .unwrap(),
+    )
+    .await;
+    for ((name, _), bytes) in files.iter().zip(&data) {
+        let local = down.join("up").join(name);
+        assert_eq!(&std::fs::read(&local).unwrap(), bytes, "{name}");
+        assert_eq!(
+            std::fs::metadata(&local).unwrap().modified().unwrap(),
+            old,
+            "{name} mtime"
+        );
+    }
+    let leftovers: Vec<_> = walk(&down)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("cubby-download"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let mut saw = (false, false);
+    while let Ok(event) = events.try_recv() {
+        match event.kind {
+            EventKind::Started { total_bytes } if total_bytes == 13 * MIB => saw.0 = true,
+            EventKind::Finished { bytes } if bytes == 13 * MIB => saw.1 = true,
+            EventKind::Failed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    }
+    assert_eq!(saw, (true, true), "events of the big file");
+}
+
+async fn download_keeps_existing_files_on_failure(backend: &Backend) {
+    let (transfers, _events) = backend.transfers(small_parts());
+    upload(backend, &[("d.txt", 100, 5)]).await;
+    let dir = backend.local_dir("keep");
+    std::fs::write(dir.join("d.txt"), b"precious").unwrap();
+    let err = transfers
+        .download(path("missing.txt"), dir.join("d.txt"))
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageNotFound);
+    assert_eq!(std::fs::read(dir.join("d.txt")).unwrap(), b"precious");
+    std::fs::write(dir.join("plain-file"), b"x").unwrap();
+    let err = transfers
+        .download(path("d.txt"), dir.join("plain-file/d.txt"))
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::TransferLocalWrite, "{}", err.message);
+    assert_eq!(
+        walk(&dir).len(),
+        2,
+        "no temporary files left: {:?}",
+        walk(&dir)
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Runs every scenario against one kind of backend, each with a fresh server and identity.
+macro_rules! suite {
+    ($backend:ident: $($scenario:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let backend = super::Backend::$backend(concat!(stringify!($scenario), "@example.com")).await;
+                    super::$scenario(&backend).await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(localcloud:
+    listing_merges_markers_and_prefixes,
+    paging_and_batched_delete,
+    copy_and_move,
+    share_links,
+    transfers_round_trip_and_layout,
+    download_keeps_existing_files_on_failure,
+);
+suite!(moto:
+    listing_merges_markers_and_prefixes,
+    paging_and_batched_delete,
+    copy_and_move,
+    share_links,
+    transfers_round_trip_and_layout,
+    download_keeps_existing_files_on_failure,
+);

@@ -1,0 +1,405 @@
+//! Transfers under faults injected by localcloud (resets mid-body, SlowDown, 500s, a server
+//! that is down), local files that change during an upload, a full disk, cancel, and resume of
+//! a multipart upload after a restart.
+
+mod storage_support;
+
+use aws_credential_types::Credentials;
+use cubby_core::ErrorCode;
+use cubby_core::storage::{RemotePath, RetryPolicy, Storage};
+use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferOptions, Transfers};
+use cubby_localcloud::{FaultAction, FaultRule, Trigger};
+use storage_support::{Backend, MIB, small_parts, wait_all, write_file};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn path(p: &str) -> RemotePath {
+    RemotePath::parse(p).unwrap()
+}
+
+fn fault(operation: &str, trigger: Trigger, action: FaultAction) -> FaultRule {
+    FaultRule::new(Some(operation), trigger, action)
+}
+
+fn retries(events: &mut UnboundedReceiver<TransferEvent>) -> usize {
+    std::iter::from_fn(|| events.try_recv().ok())
+        .filter(|e| matches!(e.kind, EventKind::Retrying { .. }))
+        .count()
+}
+
+async fn local_cloud(email: &str) -> Backend {
+    Backend::localcloud(email).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_down_and_500s_are_retried() {
+    let backend = local_cloud("busy@example.com").await;
+    let faults = backend.cloud.faults();
+    faults
+        .add(fault(
+            "PutObject",
+            Trigger::Share {
+                fraction: 0.3,
+                seed: 1,
+            },
+            FaultAction::Status { status: 503 },
+        ))
+        .unwrap();
+    faults
+        .add(fault(
+            "UploadPart",
+            Trigger::Nth { n: 2 },
+            FaultAction::Status { status: 500 },
+        ))
+        .unwrap();
+    let (transfers, mut events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("busy");
+    let mut data = Vec::new();
+    for i in 0..20 {
+        data.push(write_file(&dir.join(format!("f{i:02}")), 1000, i));
+    }
+    let big = write_file(&dir.join("big"), 12 * MIB as usize, 99);
+    wait_all(transfers.upload_paths(&[dir], &RemotePath::root()).unwrap()).await;
+    for (i, bytes) in data.iter().enumerate() {
+        assert_eq!(
+            &backend
+                .admin_get(&format!("{}/busy/f{i:02}", backend.identity_id))
+                .await,
+            bytes
+        );
+    }
+    assert_eq!(
+        backend
+            .admin_get(&format!("{}/busy/big", backend.identity_id))
+            .await,
+        big
+    );
+    let fired: u64 = faults.status().iter().map(|s| s.fired).sum();
+    assert!(fired >= 2, "faults fired: {fired}");
+    assert_eq!(retries(&mut events) as u64, fired);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_resets_mid_body_are_retried_both_ways() {
+    let backend = local_cloud("resets@example.com").await;
+    let faults = backend.cloud.faults();
+    faults
+        .add(fault(
+            "UploadPart",
+            Trigger::Nth { n: 1 },
+            FaultAction::ResetRequest { after_bytes: MIB },
+        ))
+        .unwrap();
+    faults
+        .add(fault(
+            "GetObject",
+            Trigger::Nth { n: 2 },
+            FaultAction::ResetResponse {
+                after_bytes: 100_000,
+            },
+        ))
+        .unwrap();
+    let (transfers, mut events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("resets");
+    let data = write_file(&dir.join("big"), 11 * MIB as usize, 7);
+    transfers
+        .upload(dir.join("big"), path("big"))
+        .wait()
+        .await
+        .unwrap();
+    assert_eq!(
+        backend
+            .admin_get(&format!("{}/big", backend.identity_id))
+            .await,
+        data
+    );
+    transfers
+        .download(path("big"), dir.join("back"))
+        .wait()
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(dir.join("back")).unwrap(), data);
+    assert!(
+        faults.status().iter().all(|s| s.fired == 1),
+        "{:?}",
+        faults.status()
+    );
+    assert_eq!(retries(&mut events), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_keeps_failing_gives_a_clear_error_and_no_object() {
+    let backend = local_cloud("down@example.com").await;
+    backend
+        .cloud
+        .faults()
+        .add(fault(
+            "PutObject",
+            Trigger::Share {
+                fraction: 1.0,
+                seed: 0,
+            },
+            FaultAction::Status { status: 503 },
+        ))
+        .unwrap();
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("down");
+    write_file(&dir.join("f"), 10, 1);
+    let err = transfers
+        .upload(dir.join("f"), path("f"))
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageUnavailable);
+    assert!(
+        err.message.contains("gave up after 6 attempts"),
+        "{}",
+        err.message
+    );
+    assert!(backend.all_keys().await.is_empty());
+
+    // Nobody listening at all: the same, as an offline error.
+    let mut profile = backend.profile.clone();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    profile.endpoints.s3 = Some(format!("http://127.0.0.1:{closed}").parse().unwrap());
+    let storage = Storage::new(&profile, &backend.identity_id, backend.credentials.clone())
+        .unwrap()
+        .with_retry(storage_support::fast_retry());
+    let err = storage.stat(&path("f")).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetOffline, "{}", err.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changing_during_upload_is_not_stored() {
+    let backend = local_cloud("changing@example.com").await;
+    // Part 1 waits long enough for the test to change the file while the upload runs.
+    backend
+        .cloud
+        .faults()
+        .add(fault(
+            "UploadPart",
+            Trigger::Nth { n: 1 },
+            FaultAction::Delay { millis: 1500 },
+        ))
+        .unwrap();
+    let (transfers, mut events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("changing");
+    let file = dir.join("growing.log");
+    write_file(&file, 12 * MIB as usize, 3);
+    let handle = transfers.upload(file.clone(), path("growing.log"));
+    while let Some(event) = events.recv().await {
+        if matches!(event.kind, EventKind::Started { .. }) {
+            break;
+        }
+    }
+    std::fs::write(&file, vec![0u8; 12 * MIB as usize + 1]).unwrap();
+    let err = handle.wait().await.unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::TransferSourceChanged,
+        "{}",
+        err.message
+    );
+    assert!(
+        backend.all_keys().await.is_empty(),
+        "no object, mixed or otherwise"
+    );
+    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+
+    let err = transfers
+        .upload(dir.join("vanished"), path("x"))
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::TransferLocalRead);
+    assert!(err.message.contains("does not exist"), "{}", err.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_aborts_the_multipart_upload() {
+    let backend = local_cloud("cancel@example.com").await;
+    backend
+        .cloud
+        .faults()
+        .add(fault(
+            "UploadPart",
+            Trigger::Share {
+                fraction: 1.0,
+                seed: 0,
+            },
+            FaultAction::Delay { millis: 1000 },
+        ))
+        .unwrap();
+    let state = StateDb::in_memory().unwrap();
+    let (transfers, mut events) = Transfers::new(backend.storage(), state.clone(), small_parts());
+    let dir = backend.local_dir("cancel");
+    write_file(&dir.join("big"), 12 * MIB as usize, 1);
+    let handle = transfers.upload(dir.join("big"), path("big"));
+    while let Some(event) = events.recv().await {
+        if matches!(event.kind, EventKind::Started { .. }) {
+            break;
+        }
+    }
+    // The upload exists once the state database knows it.
+    while state.unfinished_uploads().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    handle.cancel();
+    assert_eq!(
+        handle.wait().await.unwrap_err().code,
+        ErrorCode::TransferCancelled
+    );
+    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+    assert!(state.unfinished_uploads().unwrap().is_empty());
+    assert!(std::iter::from_fn(|| events.try_recv().ok()).any(|e| e.kind == EventKind::Cancelled));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_upload_resumes_after_a_restart() {
+    let backend = local_cloud("resume@example.com").await;
+    let db_path = backend.dir.path().join("state/transfers.sqlite");
+    let dir = backend.local_dir("resume");
+    let data = write_file(&dir.join("big"), 21 * MIB as usize, 5); // 5 parts of 5 MiB
+    let one_at_a_time = TransferOptions {
+        parts_in_flight: 1,
+        ..small_parts()
+    };
+    let no_retries = RetryPolicy {
+        max_attempts: 1,
+        ..storage_support::fast_retry()
+    };
+    backend
+        .cloud
+        .faults()
+        .add(fault(
+            "UploadPart",
+            Trigger::Nth { n: 3 },
+            FaultAction::Status { status: 500 },
+        ))
+        .unwrap();
+    {
+        let storage = backend.storage().with_retry(no_retries);
+        let (transfers, _events) = Transfers::new(
+            storage,
+            StateDb::open(&db_path).unwrap(),
+            one_at_a_time.clone(),
+        );
+        let err = transfers
+            .upload(dir.join("big"), path("big"))
+            .wait()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::StorageUnavailable);
+    }
+    assert_eq!(backend.unfinished_multipart_uploads().await, 1);
+
+    let state = StateDb::open(&db_path).unwrap();
+    assert_eq!(state.unfinished_uploads().unwrap().len(), 1);
+    let (transfers, mut events) = Transfers::new(backend.storage(), state.clone(), one_at_a_time);
+    transfers
+        .upload(dir.join("big"), path("big"))
+        .wait()
+        .await
+        .unwrap();
+    let resumed = std::iter::from_fn(|| events.try_recv().ok()).find_map(|e| match e.kind {
+        EventKind::Resumed {
+            parts_done,
+            bytes_done,
+        } => Some((parts_done, bytes_done)),
+        _ => None,
+    });
+    assert_eq!(resumed, Some((2, 10 * MIB)));
+    assert_eq!(
+        backend
+            .admin_get(&format!("{}/big", backend.identity_id))
+            .await,
+        data
+    );
+    assert!(state.unfinished_uploads().unwrap().is_empty());
+    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+}
+
+/// A 1 MiB tmpfs mounted for the test (the tests run as root, as in CI); unmounted on drop.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(at: std::path::PathBuf) -> Self {
+        std::fs::create_dir_all(&at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(&at)
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "mounting a tmpfs needs root");
+        Self(at)
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_leaves_no_partial_file_and_keeps_the_old_one() {
+    let backend = local_cloud("full@example.com").await;
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("full");
+    write_file(&dir.join("big"), 3 * MIB as usize, 1);
+    transfers
+        .upload(dir.join("big"), path("big"))
+        .wait()
+        .await
+        .unwrap();
+
+    let disk = TinyDisk::mount(backend.dir.path().join("tiny"));
+    std::fs::write(disk.0.join("big"), b"the old version").unwrap();
+    let err = transfers
+        .download(path("big"), disk.0.join("big"))
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::TransferLocalWrite);
+    assert!(err.message.contains("disk is full"), "{}", err.message);
+    assert_eq!(
+        std::fs::read(disk.0.join("big")).unwrap(),
+        b"the old version"
+    );
+    assert_eq!(
+        std::fs::read_dir(&disk.0).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_credentials_are_not_retried() {
+    let backend = local_cloud("creds@example.com").await;
+    let wrong = Credentials::new("AKIDNOTREAL", "nope", Some("token".into()), None, "test");
+    let storage = Storage::new(&backend.profile, &backend.identity_id, wrong).unwrap();
+    let err = storage.stat(&path("f")).await.unwrap_err();
+    assert!(
+        matches!(
+            err.code,
+            ErrorCode::StorageCredentialsRejected | ErrorCode::StorageAccessDenied
+        ),
+        "{}: {}",
+        err.code,
+        err.message
+    );
+    // Another identity's folder is out of reach.
+    let (other, _) = backend
+        .cloud
+        .identity_credentials("someone-else@example.com")
+        .unwrap();
+    let storage = Storage::new(&backend.profile, &other, backend.credentials.clone()).unwrap();
+    let root = RemotePath::root();
+    let err = futures::TryStreamExt::try_concat(storage.list(&root))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageAccessDenied, "{}", err.message);
+}
