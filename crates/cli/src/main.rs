@@ -106,10 +106,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, quiet unless `CUBBY_LOG` asks (e.g. `CUBBY_LOG=debug`).
+/// Logs go to stderr, quiet unless `CUBBY_LOG` asks (e.g. `CUBBY_LOG=debug`); never with secrets.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CUBBY_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("CUBBY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    for directive in cubby_core::secrets::LOG_DIRECTIVES_HIDING_SECRETS {
+        filter = filter.add_directive(directive.parse().expect("the directives are valid"));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

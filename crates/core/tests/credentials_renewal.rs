@@ -92,6 +92,7 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
         .find(|rule| rule.id == counter)
         .unwrap()
         .matched;
+    println!("{renewals} GetCredentialsForIdentity calls for {total} uploads");
     // Renewal at half the 5 s lifetime: about 8 in 20 s, plus the first; never one per request.
     assert!(
         (4..=12).contains(&renewals),

@@ -55,7 +55,9 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
                         );
                     }
                     match browser::open(request.url()) {
-                        Ok(()) => eprintln!("Opened the sign-in page in your browser; waiting for you to sign in..."),
+                        Ok(()) => eprintln!(
+                            "Opened the sign-in page in your browser; waiting for you to sign in..."
+                        ),
                         Err(err) => eprintln!("{err}:\n  {}", request.url()),
                     }
                 },
@@ -91,7 +93,12 @@ async fn login_pasted(session: &Session) -> Result<SessionInfo> {
     })
     .await
     .map_err(|err| Error::internal(format!("reading the pasted address failed: {err}")))?
-    .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read the pasted address: {err}")))?;
+    .map_err(|err| {
+        Error::new(
+            ErrorCode::Io,
+            format!("cannot read the pasted address: {err}"),
+        )
+    })?;
     let callback = Url::parse(line.trim()).map_err(|_| {
         Error::new(
             ErrorCode::AuthCallbackInvalid,
@@ -129,14 +136,22 @@ async fn restored(context: &Context) -> Result<Session> {
 pub async fn whoami(context: &Context, args: WhoamiArgs) -> Result<()> {
     let session = restored(context).await?;
     session.credentials().await?;
-    let info = session
-        .info()
-        .await
-        .ok_or_else(|| Error::new(ErrorCode::AuthNotSignedIn, "not signed in with this profile"))?;
+    let info = session.info().await.ok_or_else(|| {
+        Error::new(
+            ErrorCode::AuthNotSignedIn,
+            "not signed in with this profile",
+        )
+    })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&info).expect("session info serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&info).expect("session info serializes")
+        );
     } else {
-        println!("user:        {}", info.email.as_deref().unwrap_or("(no email)"));
+        println!(
+            "user:        {}",
+            info.email.as_deref().unwrap_or("(no email)")
+        );
         println!("identity id: {}", info.identity_id);
         println!("folder:      s3://{}/{}", info.bucket, info.folder);
         if let Some(expiry) = info.credentials_expiry {
@@ -171,10 +186,14 @@ pub async fn credentials(context: &Context) -> Result<()> {
             .expiry()
             .map(|at| rfc3339(OffsetDateTime::from(at))),
     };
-    println!("{}", serde_json::to_string(&output).expect("credentials serialize"));
+    println!(
+        "{}",
+        serde_json::to_string(&output).expect("credentials serialize")
+    );
     Ok(())
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).expect("a system time formats as RFC 3339")
+    at.format(&Rfc3339)
+        .expect("a system time formats as RFC 3339")
 }

@@ -18,9 +18,16 @@ use crate::context::Context;
 pub async fn open_storage(context: &Context) -> Result<Storage> {
     let session = context.session()?;
     let info = session.restore().await?.ok_or_else(|| {
-        Error::new(ErrorCode::AuthNotSignedIn, "not signed in with this profile")
+        Error::new(
+            ErrorCode::AuthNotSignedIn,
+            "not signed in with this profile",
+        )
     })?;
-    Storage::new(session.profile(), &info.identity_id, session.credentials_provider())
+    Storage::new(
+        session.profile(),
+        &info.identity_id,
+        session.credentials_provider(),
+    )
 }
 
 pub fn remote(path: Option<&str>) -> Result<RemotePath> {
@@ -45,7 +52,11 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
     let print = |entries: Vec<Entry>| {
         for entry in entries {
             let shown = if args.recursive {
-                entry.path.relative_to(&dir).unwrap_or(entry.path.as_str()).to_owned()
+                entry
+                    .path
+                    .relative_to(&dir)
+                    .unwrap_or(entry.path.as_str())
+                    .to_owned()
             } else {
                 entry.path.name().unwrap_or_default().to_owned()
             };
@@ -57,9 +68,21 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
         }
     };
     if args.recursive {
-        storage.list_recursive(&dir).try_for_each(|page| async { print(page); Ok(()) }).await
+        storage
+            .list_recursive(&dir)
+            .try_for_each(|page| async {
+                print(page);
+                Ok(())
+            })
+            .await
     } else {
-        storage.list(&dir).try_for_each(|page| async { print(page); Ok(()) }).await
+        storage
+            .list(&dir)
+            .try_for_each(|page| async {
+                print(page);
+                Ok(())
+            })
+            .await
     }
 }
 
@@ -67,7 +90,11 @@ fn entry_line(entry: &Entry, shown: &str) -> String {
     match entry.kind {
         EntryKind::Folder => format!("{:>10}  {:<20}  {shown}/", "", ""),
         EntryKind::File { size, modified } => {
-            format!("{:>10}  {:<20}  {shown}", HumanBytes(size).to_string(), timestamp(modified))
+            format!(
+                "{:>10}  {:<20}  {shown}",
+                HumanBytes(size).to_string(),
+                timestamp(modified)
+            )
         }
     }
 }
@@ -96,7 +123,10 @@ pub struct MkdirArgs {
 }
 
 pub async fn mkdir(context: &Context, args: MkdirArgs) -> Result<()> {
-    open_storage(context).await?.create_folder(&remote(Some(&args.path))?).await
+    open_storage(context)
+        .await?
+        .create_folder(&remote(Some(&args.path))?)
+        .await
 }
 
 #[derive(Debug, Args)]
@@ -110,10 +140,17 @@ pub struct RmArgs {
 
 pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
     let storage = open_storage(context).await?;
-    let paths = args.paths.iter().map(|p| remote(Some(p))).collect::<Result<Vec<_>>>()?;
+    let paths = args
+        .paths
+        .iter()
+        .map(|p| remote(Some(p)))
+        .collect::<Result<Vec<_>>>()?;
     let report = storage.delete(&paths, args.recursive).await?;
     for failure in &report.failed {
-        eprintln!("cubby: could not delete {}: {}", failure.path, failure.error);
+        eprintln!(
+            "cubby: could not delete {}: {}",
+            failure.path, failure.error
+        );
     }
     report.into_result().map(|_| ())
 }
@@ -127,7 +164,10 @@ pub struct CopyArgs {
 
 pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
     let storage = open_storage(context).await?;
-    let (from, to) = (remote(Some(&args.source))?, remote(Some(&args.destination))?);
+    let (from, to) = (
+        remote(Some(&args.source))?,
+        remote(Some(&args.destination))?,
+    );
     let moved = storage.rename(&from, &to).await?;
     println!("moved {from} to {moved}");
     Ok(())
@@ -135,7 +175,10 @@ pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
 
 pub async fn cp(context: &Context, args: CopyArgs) -> Result<()> {
     let storage = open_storage(context).await?;
-    let (from, to) = (remote(Some(&args.source))?, remote(Some(&args.destination))?);
+    let (from, to) = (
+        remote(Some(&args.source))?,
+        remote(Some(&args.destination))?,
+    );
     let copied = storage.copy(&from, &to).await?;
     println!("copied {from} to {copied}");
     Ok(())
@@ -154,16 +197,24 @@ pub struct ShareArgs {
 
 pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
     let storage = open_storage(context).await?;
-    let link = storage.share_link(&remote(Some(&args.path))?, args.expires).await?;
+    let link = storage
+        .share_link(&remote(Some(&args.path))?, args.expires)
+        .await?;
     let expires = timestamp(Some(link.expires_at));
     if args.json {
         let limited_by = link.limited_by.map(|l| l.explain());
-        println!("{}", json!({"url": link.url, "expires_at": expires, "limited_by": limited_by}));
+        println!(
+            "{}",
+            json!({"url": link.url, "expires_at": expires, "limited_by": limited_by})
+        );
         return Ok(());
     }
     println!("{}", link.url);
     match link.limited_by {
-        Some(limit) => eprintln!("note: the link expires at {expires}, sooner than asked: {}", limit.explain()),
+        Some(limit) => eprintln!(
+            "note: the link expires at {expires}, sooner than asked: {}",
+            limit.explain()
+        ),
         None => eprintln!("the link expires at {expires}"),
     }
     Ok(())
@@ -181,7 +232,10 @@ pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
     let path = remote(args.path.as_deref())?;
     let usage = storage.usage(&path).await?;
     if args.json {
-        println!("{}", json!({"path": path.as_str(), "bytes": usage.bytes, "files": usage.files}));
+        println!(
+            "{}",
+            json!({"path": path.as_str(), "bytes": usage.bytes, "files": usage.files})
+        );
     } else {
         println!("{}  {} files  {path}", HumanBytes(usage.bytes), usage.files);
     }

@@ -103,7 +103,10 @@ fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bo
     if config.profiles.contains_key(&name) && !force {
         return Err(Error::new(
             ErrorCode::ConfigInvalid,
-            format!("a profile named '{name}' already exists in {}; pass --force to replace it", path.display()),
+            format!(
+                "a profile named '{name}' already exists in {}; pass --force to replace it",
+                path.display()
+            ),
         ));
     }
     config.profiles.insert(name.clone(), profile);

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use cubby_core::storage::RemotePath;
-use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferHandle, TransferOptions, Transfers};
+use cubby_core::transfer::{
+    EventKind, StateDb, TransferEvent, TransferHandle, TransferOptions, Transfers,
+};
 use cubby_core::{Error, ErrorCode, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -50,7 +52,10 @@ pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
 pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
     let (sources, target) = split_last(args.args);
     let into = PathBuf::from(target.unwrap_or_else(|| ".".to_owned()));
-    let remotes = sources.iter().map(|s| remote(Some(s))).collect::<Result<Vec<RemotePath>>>()?;
+    let remotes = sources
+        .iter()
+        .map(|s| remote(Some(s)))
+        .collect::<Result<Vec<RemotePath>>>()?;
     let (transfers, events) = queue(context).await?;
     let handles = transfers.download_paths(&remotes, &into).await?;
     finish(handles, events, args.json).await
@@ -69,13 +74,19 @@ async fn queue(context: &Context) -> Result<(Transfers, UnboundedReceiver<Transf
 }
 
 /// Shows events until every transfer ended; fails when any did.
-async fn finish(handles: Vec<TransferHandle>, mut events: UnboundedReceiver<TransferEvent>, json: bool) -> Result<()> {
+async fn finish(
+    handles: Vec<TransferHandle>,
+    mut events: UnboundedReceiver<TransferEvent>,
+    json: bool,
+) -> Result<()> {
     let count = handles.len();
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
+            )
+            .expect("valid template"),
         );
         bar
     });
@@ -96,7 +107,9 @@ async fn finish(handles: Vec<TransferHandle>, mut events: UnboundedReceiver<Tran
     let mut counted: HashMap<u64, u64> = HashMap::new();
     let mut done = 0;
     while done < count {
-        let Some(event) = events.recv().await else { break };
+        let Some(event) = events.recv().await else {
+            break;
+        };
         let id = event.id;
         match event.kind {
             EventKind::Queued { local, remote, .. } => {
@@ -118,14 +131,20 @@ async fn finish(handles: Vec<TransferHandle>, mut events: UnboundedReceiver<Tran
                 }
                 if json {
                     let (local, remote) = &names[&id];
-                    println!("{}", json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes}));
+                    println!(
+                        "{}",
+                        json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes})
+                    );
                 }
             }
             EventKind::Failed { code, message } => {
                 done += 1;
                 if json {
                     let (local, remote) = &names[&id];
-                    println!("{}", json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message}));
+                    println!(
+                        "{}",
+                        json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message})
+                    );
                 } else {
                     let report = format!("cubby: {message} [{code}]");
                     match &bar {
@@ -140,10 +159,14 @@ async fn finish(handles: Vec<TransferHandle>, mut events: UnboundedReceiver<Tran
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let (succeeded, bytes, failures) =
-        waiting.await.map_err(|e| Error::internal(format!("transfer waiter: {e}")))?;
+    let (succeeded, bytes, failures) = waiting
+        .await
+        .map_err(|e| Error::internal(format!("transfer waiter: {e}")))?;
     if json {
-        println!("{}", json!({"event": "summary", "files": succeeded, "bytes": bytes, "failed": failures.len()}));
+        println!(
+            "{}",
+            json!({"event": "summary", "files": succeeded, "bytes": bytes, "failed": failures.len()})
+        );
     }
     match failures.len() {
         0 => Ok(()),

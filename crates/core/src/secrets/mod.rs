@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 
+/// Log filter directives every front end adds to whatever level the person asks for. At TRACE
+/// the AWS SDK's orchestrator logs each operation's output with its generated `Debug`, and that
+/// of Cognito Identity's `Credentials` prints the session token in clear.
+pub const LOG_DIRECTIVES_HIDING_SECRETS: &[&str] = &["aws_smithy_runtime::client::orchestrator=debug"];
+
 /// The keyring service name every Cubby entry is filed under.
 const SERVICE: &str = "cubby";
 
@@ -73,11 +78,13 @@ impl SecretStore {
         let text = match self {
             Self::Keyring => {
                 let key = key.to_owned();
-                blocking(move || match keyring::Entry::new(SERVICE, &key)?.get_password() {
-                    Ok(text) => Ok(Some(text)),
-                    Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(err) => Err(err),
-                })
+                blocking(
+                    move || match keyring::Entry::new(SERVICE, &key)?.get_password() {
+                        Ok(text) => Ok(Some(text)),
+                        Err(keyring::Error::NoEntry) => Ok(None),
+                        Err(err) => Err(err),
+                    },
+                )
                 .await?
             }
             Self::Memory(map) => map.lock().expect("memory store lock").get(key).cloned(),
@@ -122,10 +129,12 @@ impl SecretStore {
         match self {
             Self::Keyring => {
                 let key = key.to_owned();
-                blocking(move || match keyring::Entry::new(SERVICE, &key)?.delete_credential() {
-                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                    Err(err) => Err(err),
-                })
+                blocking(
+                    move || match keyring::Entry::new(SERVICE, &key)?.delete_credential() {
+                        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                        Err(err) => Err(err),
+                    },
+                )
                 .await
             }
             Self::Memory(map) => {
