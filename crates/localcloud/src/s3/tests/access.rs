@@ -261,3 +261,43 @@ async fn admin_may_do_everything() {
         .unwrap_err();
     assert_eq!(error_status(&err), 404);
 }
+
+#[tokio::test]
+async fn presigned_get_works_with_its_session_token_and_only_inside_the_folder() {
+    use aws_sdk_s3::presigning::PresigningConfig;
+    let server = TestServer::start().await;
+    let (folder, s3) = server.identity("us-east-1:sharer");
+    let key = format!("{folder}shared file.txt");
+    s3.put_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .body(ByteStream::from_static(b"shared"))
+        .send()
+        .await
+        .unwrap();
+    let presign = || PresigningConfig::expires_in(Duration::from_secs(600)).unwrap();
+    let url = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .presigned(presign())
+        .await
+        .unwrap();
+    assert!(url.uri().contains("X-Amz-Security-Token"));
+    let response = reqwest::get(url.uri()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"shared");
+
+    let tampered = url
+        .uri()
+        .replace("X-Amz-Security-Token=", "X-Amz-Security-Token=x");
+    assert_eq!(reqwest::get(tampered).await.unwrap().status(), 403);
+    let elsewhere = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key("us-east-1:other/file")
+        .presigned(presign())
+        .await
+        .unwrap();
+    assert_eq!(reqwest::get(elsewhere.uri()).await.unwrap().status(), 403);
+}
