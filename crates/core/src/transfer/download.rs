@@ -16,7 +16,9 @@ use super::checksum::{RunningCrc, combine_all};
 use super::engine::Job;
 use super::positional::write_all_at;
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{CONTENT_HASH_KEY, MTIME_KEY, RemotePath, decode_crc64, from_sdk, parse_mtime};
+use crate::storage::{
+    CONTENT_HASH_KEY, MTIME_KEY, RemotePath, decode_crc64, from_sdk, parse_mtime,
+};
 
 /// What the first response says about the whole object.
 struct ObjectFacts {
@@ -37,31 +39,63 @@ struct RangeDone {
 pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<u64> {
     let key = job.inner.storage.key(remote)?;
     if local.is_dir() {
-        return Err(write_error_msg(local, "it is a folder; name a file, or download into the folder"));
+        return Err(write_error_msg(
+            local,
+            "it is a folder; name a file, or download into the folder",
+        ));
     }
     let dir = match local.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let name = local.file_name().and_then(|n| n.to_str()).unwrap_or("download");
-    tokio::fs::create_dir_all(dir).await.map_err(|e| write_error(dir, e))?;
+    let name = local
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("download");
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| write_error(dir, e))?;
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".cubby-download")
         .tempfile_in(dir)
         .map_err(|e| write_error(dir, e))?;
-    let file = Arc::new(temp.as_file().try_clone().map_err(|e| write_error(temp.path(), e))?);
+    let file = Arc::new(
+        temp.as_file()
+            .try_clone()
+            .map_err(|e| write_error(temp.path(), e))?,
+    );
     let range_size = job.inner.options.part_size.max(1);
 
-    let (first, facts) = job.cancellable(fetch_first(job, remote, &key, &file, temp.path(), range_size)).await?;
+    let (first, facts) = job
+        .cancellable(fetch_first(
+            job,
+            remote,
+            &key,
+            &file,
+            temp.path(),
+            range_size,
+        ))
+        .await?;
     let mut ranges = vec![first];
-    let starts: Vec<u64> = (range_size..facts.size).step_by(range_size as usize).collect();
+    let starts: Vec<u64> = (range_size..facts.size)
+        .step_by(range_size as usize)
+        .collect();
     let rest: Vec<RangeDone> = job
         .cancellable(
             stream::iter(starts)
                 .map(|start| {
                     let end = (start + range_size).min(facts.size);
-                    fetch_range(job, remote, &key, &file, temp.path(), start, end, facts.etag.as_deref())
+                    fetch_range(
+                        job,
+                        remote,
+                        &key,
+                        &file,
+                        temp.path(),
+                        start,
+                        end,
+                        facts.etag.as_deref(),
+                    )
                 })
                 .buffer_unordered(job.inner.options.parts_in_flight.max(1))
                 .try_collect(),
@@ -73,14 +107,19 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
     if received != facts.size {
         return Err(Error::new(
             ErrorCode::TransferIntegrity,
-            format!("{remote}: received {received} of {} bytes; download it again", facts.size),
+            format!(
+                "{remote}: received {received} of {} bytes; download it again",
+                facts.size
+            ),
         ));
     }
     if let Some(expected) = facts.content_crc {
         if combine_all(ranges.iter().map(|r| (r.crc, r.len))) != expected {
             return Err(Error::new(
                 ErrorCode::TransferIntegrity,
-                format!("{remote}: the downloaded bytes do not match the content hash stored with the file; download it again"),
+                format!(
+                    "{remote}: the downloaded bytes do not match the content hash stored with the file; download it again"
+                ),
             ));
         }
     }
@@ -89,11 +128,18 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
 }
 
 /// Gives the temporary file its modification time and puts it in place of the target.
-fn finish(temp: NamedTempFile, file: &File, local: &Path, modified: Option<SystemTime>) -> Result<()> {
+fn finish(
+    temp: NamedTempFile,
+    file: &File,
+    local: &Path,
+    modified: Option<SystemTime>,
+) -> Result<()> {
     if let Some(modified) = modified {
-        file.set_modified(modified).map_err(|e| write_error(temp.path(), e))?;
+        file.set_modified(modified)
+            .map_err(|e| write_error(temp.path(), e))?;
     }
-    temp.persist(local).map_err(|e| write_error(local, e.error))?;
+    temp.persist(local)
+        .map_err(|e| write_error(local, e.error))?;
     Ok(())
 }
 
@@ -121,14 +167,20 @@ async fn fetch_first(
                 .send()
                 .await;
             match ranged {
-                Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 416) => storage
-                    .s3
-                    .get_object()
-                    .bucket(&storage.bucket)
-                    .key(key)
-                    .send()
-                    .await
-                    .map_err(|e| from_sdk(e, &doing)),
+                Err(err)
+                    if err
+                        .raw_response()
+                        .is_some_and(|r| r.status().as_u16() == 416) =>
+                {
+                    storage
+                        .s3
+                        .get_object()
+                        .bucket(&storage.bucket)
+                        .key(key)
+                        .send()
+                        .await
+                        .map_err(|e| from_sdk(e, &doing))
+                }
                 other => other.map_err(|e| from_sdk(e, &doing)),
             }
         })
@@ -144,17 +196,34 @@ async fn fetch_first(
             .metadata()
             .and_then(|m| m.get(MTIME_KEY))
             .and_then(|v| parse_mtime(v))
-            .or_else(|| out.last_modified().and_then(|t| SystemTime::try_from(*t).ok())),
-        content_crc: out.metadata().and_then(|m| m.get(CONTENT_HASH_KEY)).and_then(|v| decode_crc64(v)),
+            .or_else(|| {
+                out.last_modified()
+                    .and_then(|t| SystemTime::try_from(*t).ok())
+            }),
+        content_crc: out
+            .metadata()
+            .and_then(|m| m.get(CONTENT_HASH_KEY))
+            .and_then(|v| decode_crc64(v)),
     };
     job.reporter.started(facts.size);
     let expected = facts.size.min(range_size);
     let first = match write_body(job, out, file, temp, 0, expected, remote).await {
         Ok(done) => done,
-        // The body broke off: fetch the same range again like any other.
+        // The body broke off: fetch the same range again like any other (under the policy).
         Err(err) if crate::storage::is_retryable(&err) => {
+            job.reporter.retrying(&err, std::time::Duration::ZERO);
             drop(_slot);
-            fetch_range(job, remote, key, file, temp, 0, expected, facts.etag.as_deref()).await?
+            fetch_range(
+                job,
+                remote,
+                key,
+                file,
+                temp,
+                0,
+                expected,
+                facts.etag.as_deref(),
+            )
+            .await?
         }
         Err(err) => return Err(err),
     };
@@ -220,7 +289,10 @@ async fn write_body(
         if offset - start != expected {
             return Err(Error::new(
                 ErrorCode::NetInterrupted,
-                format!("downloading {remote}: the server sent {} of {expected} bytes", offset - start),
+                format!(
+                    "downloading {remote}: the server sent {} of {expected} bytes",
+                    offset - start
+                ),
             ));
         }
         Ok(())
@@ -230,16 +302,24 @@ async fn write_body(
         job.reporter.take_back(offset - start);
         return Err(err);
     }
-    Ok(RangeDone { start, crc: crc.finish(), len: expected })
+    Ok(RangeDone {
+        start,
+        crc: crc.finish(),
+        len: expected,
+    })
 }
 
 fn write_error(path: &Path, err: std::io::Error) -> Error {
     let problem = match err.kind() {
-        std::io::ErrorKind::StorageFull => "the disk is full; free some space and download again".to_owned(),
+        std::io::ErrorKind::StorageFull => {
+            "the disk is full; free some space and download again".to_owned()
+        }
         std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
             "cannot write there (permission denied or read-only); choose another folder".to_owned()
         }
-        std::io::ErrorKind::NotADirectory => "a parent of this path is a file, not a folder".to_owned(),
+        std::io::ErrorKind::NotADirectory => {
+            "a parent of this path is a file, not a folder".to_owned()
+        }
         _ => format!("cannot write: {err}"),
     };
     write_error_msg(path, &problem).with_source(err)
@@ -248,6 +328,9 @@ fn write_error(path: &Path, err: std::io::Error) -> Error {
 fn write_error_msg(path: &Path, problem: &str) -> Error {
     Error::new(
         ErrorCode::TransferLocalWrite,
-        format!("{}: {problem} (nothing was changed at the target)", path.display()),
+        format!(
+            "{}: {problem} (nothing was changed at the target)",
+            path.display()
+        ),
     )
 }
