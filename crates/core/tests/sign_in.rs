@@ -339,3 +339,20 @@ async fn an_expired_refresh_token_ends_the_running_session_once() {
         ErrorCode::AuthNotSignedIn
     );
 }
+
+#[tokio::test]
+async fn rotated_refresh_tokens_are_stored() {
+    let cloud = start(|config| config.rotate_refresh_tokens = true).await;
+    let store = SecretStore::memory();
+    let key = session_key(&cloud.profile());
+    let first = sign_in(&cloud.session(&store)).await;
+    let issued = store.load(&key).await.unwrap().unwrap().refresh_token;
+    // Each restore refreshes; with rotation the old token dies, so the next start works only
+    // if the new one was saved.
+    for _ in 0..2 {
+        let info = cloud.session(&store).restore().await.unwrap().unwrap();
+        assert_eq!(info.identity_id, first.identity_id);
+    }
+    let current = store.load(&key).await.unwrap().unwrap().refresh_token;
+    assert_ne!(current.secret(), issued.secret());
+}

@@ -83,7 +83,10 @@ mod tests {
             ("code=&state=s1", ErrorCode::AuthCallbackInvalid),
             ("error=access_denied&state=s1", ErrorCode::AuthCancelled),
             ("error=access_denied", ErrorCode::AuthCancelled),
-            ("error=access_denied&state=other", ErrorCode::AuthStateMismatch),
+            (
+                "error=access_denied&state=other",
+                ErrorCode::AuthStateMismatch,
+            ),
             (
                 "error=invalid_scope&error_description=bad+scope&state=s1",
                 ErrorCode::AuthProviderError,
@@ -93,6 +96,11 @@ mod tests {
             assert_eq!(check(query).unwrap_err().code, code, "{query}");
         }
         let err = check("error=invalid_scope&error_description=bad+scope&state=s1").unwrap_err();
-        assert!(err.message.contains("invalid_scope (bad scope)") || err.message.contains("'invalid_scope' (bad scope)"), "{}", err.message);
+        assert!(
+            err.message.contains("invalid_scope (bad scope)")
+                || err.message.contains("'invalid_scope' (bad scope)"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -83,7 +83,9 @@ pub(crate) fn http_client() -> Result<reqwest::Client> {
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(60))
         .build()
-        .map_err(|err| Error::internal(format!("cannot build the HTTP client: {err}")).with_source(err))
+        .map_err(|err| {
+            Error::internal(format!("cannot build the HTTP client: {err}")).with_source(err)
+        })
 }
 
 impl OAuthClient {
@@ -193,7 +195,11 @@ impl OAuthClient {
         }
     }
 
-    async fn checked(&self, response: CognitoTokenResponse, nonce: Option<&str>) -> Result<TokenSet> {
+    async fn checked(
+        &self,
+        response: CognitoTokenResponse,
+        nonce: Option<&str>,
+    ) -> Result<TokenSet> {
         let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
             Error::new(
                 ErrorCode::AuthUnexpectedResponse,
@@ -249,7 +255,9 @@ pub(crate) fn unreachable(url: &Url, err: reqwest::Error) -> Error {
     let place = url.host_str().unwrap_or("the server");
     Error::new(
         ErrorCode::NetOffline,
-        format!("cannot reach {place} ({url}); check the network connection and the profile's URLs"),
+        format!(
+            "cannot reach {place} ({url}); check the network connection and the profile's URLs"
+        ),
     )
     .with_source(err)
 }

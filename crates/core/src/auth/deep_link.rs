@@ -109,7 +109,10 @@ mod tests {
         );
         let wait = receiver.expect("s1");
         assert_eq!(
-            receiver.deliver(&link("code=forged&state=evil")).unwrap_err().code,
+            receiver
+                .deliver(&link("code=forged&state=evil"))
+                .unwrap_err()
+                .code,
             ErrorCode::AuthStateMismatch
         );
         assert_eq!(

@@ -63,7 +63,9 @@ impl LoopbackReceiver {
                 Err(err) => {
                     return Err(Error::new(
                         ErrorCode::Io,
-                        format!("cannot listen on localhost port {port} for the sign-in answer: {err}"),
+                        format!(
+                            "cannot listen on localhost port {port} for the sign-in answer: {err}"
+                        ),
                     )
                     .with_source(err));
                 }

@@ -4,18 +4,18 @@
 
 pub mod browser;
 pub mod callback;
+pub mod client;
 pub mod deep_link;
 pub mod id_token;
 pub mod loopback;
 pub mod pages;
 pub mod request;
-pub mod client;
 pub mod tokens;
 
 pub use callback::authorization_code;
+pub use client::OAuthClient;
 pub use deep_link::DeepLinkReceiver;
 pub use id_token::{IdClaims, IdTokenVerifier};
 pub use loopback::LoopbackReceiver;
 pub use request::AuthorizationRequest;
-pub use client::OAuthClient;
 pub use tokens::TokenSet;

@@ -20,7 +20,10 @@ pub fn signed_in() -> String {
 }
 
 pub fn failed(message: &str) -> String {
-    page("Sign-in failed", &format!("{message}. You can close this tab."))
+    page(
+        "Sign-in failed",
+        &format!("{message}. You can close this tab."),
+    )
 }
 
 pub fn not_found() -> String {

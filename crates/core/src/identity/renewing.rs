@@ -49,7 +49,8 @@ struct Cached {
 
 impl<S> fmt::Debug for RenewingCredentials<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RenewingCredentials").finish_non_exhaustive()
+        f.debug_struct("RenewingCredentials")
+            .finish_non_exhaustive()
     }
 }
 
@@ -181,9 +182,15 @@ mod tests {
         let (source, provider) = provider(Duration::from_secs(10));
         provider.credentials().await.unwrap();
         tokio::time::advance(Duration::from_secs(4)).await;
-        assert_eq!(provider.credentials().await.unwrap().access_key_id(), "AKID0");
+        assert_eq!(
+            provider.credentials().await.unwrap().access_key_id(),
+            "AKID0"
+        );
         tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(provider.credentials().await.unwrap().access_key_id(), "AKID1");
+        assert_eq!(
+            provider.credentials().await.unwrap().access_key_id(),
+            "AKID1"
+        );
         assert_eq!(source.calls.load(Ordering::SeqCst), 2);
     }
 
@@ -192,7 +199,11 @@ mod tests {
         let now = Instant::now();
         let at = renew_at(Some(SystemTime::now() + Duration::from_secs(3600)));
         let early = (now + Duration::from_secs(3600)) - at;
-        assert!(early >= MAX_RENEW_MARGIN - Duration::from_secs(1) && early <= MAX_RENEW_MARGIN + Duration::from_secs(1), "{early:?}");
+        assert!(
+            early >= MAX_RENEW_MARGIN - Duration::from_secs(1)
+                && early <= MAX_RENEW_MARGIN + Duration::from_secs(1),
+            "{early:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

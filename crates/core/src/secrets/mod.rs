@@ -16,7 +16,8 @@ use crate::error::{Error, ErrorCode, Result};
 /// Log filter directives every front end adds to whatever level the person asks for. At TRACE
 /// the AWS SDK's orchestrator logs each operation's output with its generated `Debug`, and that
 /// of Cognito Identity's `Credentials` prints the session token in clear.
-pub const LOG_DIRECTIVES_HIDING_SECRETS: &[&str] = &["aws_smithy_runtime::client::orchestrator=debug"];
+pub const LOG_DIRECTIVES_HIDING_SECRETS: &[&str] =
+    &["aws_smithy_runtime::client::orchestrator=debug"];
 
 /// The keyring service name every Cubby entry is filed under.
 const SERVICE: &str = "cubby";

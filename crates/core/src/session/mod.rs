@@ -293,13 +293,10 @@ impl Inner {
     async fn id_token(&self, force: bool) -> Result<(String, SecretString)> {
         let mut state = self.state.lock().await;
         let live = state.as_mut().ok_or_else(|| {
-            Error::new(
-                ErrorCode::AuthNotSignedIn,
-                "not signed in; sign in first",
-            )
+            Error::new(ErrorCode::AuthNotSignedIn, "not signed in; sign in first")
         })?;
-        let fresh_enough = live.claims.expires_at()
-            > std::time::SystemTime::now() + ID_TOKEN_MARGIN;
+        let fresh_enough =
+            live.claims.expires_at() > std::time::SystemTime::now() + ID_TOKEN_MARGIN;
         if force || !fresh_enough {
             match self.oauth.refresh(&live.refresh_token).await {
                 Ok(tokens) => {

@@ -31,7 +31,10 @@ impl fmt::Debug for SessionCredentials {
 impl CredentialSource for SessionCredentials {
     async fn fetch(&self) -> Result<Credentials> {
         let inner = self.inner.upgrade().ok_or_else(|| {
-            Error::new(ErrorCode::AuthNotSignedIn, "the session was closed; sign in again")
+            Error::new(
+                ErrorCode::AuthNotSignedIn,
+                "the session was closed; sign in again",
+            )
         })?;
         inner.fetch_credentials().await
     }

@@ -1,0 +1,320 @@
+//! The `cubby` binary end to end against an in-process localcloud: `login` through `$BROWSER`
+//! (a test helper that fills the sign-in form over HTTP), `whoami --json` in a new process with
+//! the session from the real OS keyring, and the AWS CLI using `cubby credentials` as its
+//! `credential_process` to list the person's own folder and be denied another's.
+//!
+//! Needs: `cargo build -p cubby-cli` first, the `aws` CLI on PATH, and a Secret Service in a
+//! D-Bus session (e.g. `dbus-run-session -- sh -c 'echo -n "" | gnome-keyring-daemon --unlock
+//! --components=secrets; cargo test -p cubby-e2e --test cli_login'`).
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use cubby_e2e::cubby_binary;
+use cubby_localcloud::{LocalCloud, LocalCloudConfig};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+const ALICE: (&str, &str) = ("alice@example.com", "alice password 1");
+const BOB: (&str, &str) = ("bob@example.com", "bob password 2");
+
+struct Setup {
+    cloud: LocalCloud,
+    dir: TempDir,
+    config: PathBuf,
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let ports: Vec<u16> = {
+        let listeners: Vec<_> = (0..2)
+            .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
+            .collect();
+        listeners
+            .iter()
+            .map(|l| l.local_addr().unwrap().port())
+            .collect()
+    };
+    let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
+    config.users = vec![
+        (ALICE.0.into(), ALICE.1.into()),
+        (BOB.0.into(), BOB.1.into()),
+    ];
+    config.callbacks = ports
+        .iter()
+        .map(|port| format!("http://localhost:{port}/callback"))
+        .collect();
+    config.sign_out_urls = vec![format!("http://localhost:{}/signed-out", ports[0])];
+    let cloud = LocalCloud::start(config).await.unwrap();
+    let config = dir.path().join("cubby.toml");
+    std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();
+    Setup { cloud, dir, config }
+}
+
+impl Setup {
+    /// `cubby --config FILE --profile local ARGS...`
+    fn cubby(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(cubby_binary());
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--profile", "local"])
+            .args(args)
+            .env_remove("CUBBY_PROFILE")
+            .env_remove("CUBBY_CONFIG")
+            .kill_on_drop(true);
+        command
+    }
+}
+
+fn test_browser() -> &'static str {
+    env!("CARGO_BIN_EXE_test-browser")
+}
+
+fn require_secret_service() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test uses the real OS keyring: run it inside `dbus-run-session` with gnome-keyring unlocked (see the file's doc comment)"
+    );
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn run(command: &mut Command) -> Output {
+    tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .expect("the command finished in time")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_whoami_and_aws_cli_through_credential_process() {
+    require_secret_service();
+    let setup = setup().await;
+    let browser_log = setup.dir.path().join("browser.log");
+    let login = run(setup
+        .cubby(&["login", "--timeout", "60"])
+        .env("BROWSER", test_browser())
+        .env("CUBBY_TEST_EMAIL", ALICE.0)
+        .env("CUBBY_TEST_PASSWORD", ALICE.1)
+        .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
+    .await;
+    assert!(
+        login.status.success(),
+        "login failed: {} / browser: {}",
+        stderr_of(&login),
+        std::fs::read_to_string(&browser_log).unwrap_or_default()
+    );
+    assert!(String::from_utf8_lossy(&login.stdout).contains("Signed in as alice@example.com"));
+
+    // A new process, profile and config from the environment: the session is in the keyring.
+    let whoami = run(Command::new(cubby_binary())
+        .args(["whoami", "--json"])
+        .env("CUBBY_CONFIG", &setup.config)
+        .env("CUBBY_PROFILE", "local"))
+    .await;
+    assert!(whoami.status.success(), "{}", stderr_of(&whoami));
+    let me: Value = serde_json::from_slice(&whoami.stdout).unwrap();
+    assert_eq!(me["email"], ALICE.0);
+    assert_eq!(me["bucket"], "cubby");
+    let identity_id = me["identity_id"].as_str().unwrap().to_owned();
+    assert_eq!(me["folder"], format!("{identity_id}/"));
+    assert!(me["credentials_expiry"].is_string(), "{me}");
+
+    // The AWS CLI signs with the person's temporary credentials from `cubby credentials`.
+    let (bob_id, _) = setup.cloud.identity_credentials(BOB.0).unwrap();
+    let aws_config = setup.dir.path().join("aws-config");
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile cubby]\nregion = us-east-1\ncredential_process = {} --config {} --profile local credentials\nendpoint_url = {}\ns3 =\n    addressing_style = path\n",
+            cubby_binary().display(),
+            setup.config.display(),
+            setup.cloud.endpoint().as_str().trim_end_matches('/'),
+        ),
+    )
+    .unwrap();
+    let file = setup.dir.path().join("hello.txt");
+    std::fs::write(&file, "hello from the aws cli").unwrap();
+    let upload = run(aws(&aws_config, setup.dir.path()).args([
+        "s3",
+        "cp",
+        file.to_str().unwrap(),
+        &format!("s3://cubby/{identity_id}/hello.txt"),
+    ]))
+    .await;
+    assert!(upload.status.success(), "aws s3 cp: {}", stderr_of(&upload));
+    let own = run(aws(&aws_config, setup.dir.path()).args([
+        "s3",
+        "ls",
+        &format!("s3://cubby/{identity_id}/"),
+    ]))
+    .await;
+    assert!(
+        own.status.success(),
+        "aws s3 ls own folder: {}",
+        stderr_of(&own)
+    );
+    assert!(String::from_utf8_lossy(&own.stdout).contains("hello.txt"));
+    let other = run(aws(&aws_config, setup.dir.path()).args([
+        "s3",
+        "ls",
+        &format!("s3://cubby/{bob_id}/"),
+    ]))
+    .await;
+    assert!(
+        !other.status.success(),
+        "listing another's folder must fail"
+    );
+    assert!(
+        stderr_of(&other).contains("AccessDenied"),
+        "{}",
+        stderr_of(&other)
+    );
+
+    // Sign out: revoked and forgotten; the next whoami says what to do, on one line.
+    let logout = run(&mut setup.cubby(&["logout"])).await;
+    assert!(logout.status.success(), "{}", stderr_of(&logout));
+    let after = run(&mut setup.cubby(&["whoami"])).await;
+    assert_eq!(after.status.code(), Some(1));
+    let message = stderr_of(&after);
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(
+        message.contains("cubby login") && message.contains("[auth.not_signed_in]"),
+        "{message}"
+    );
+}
+
+/// The `aws` CLI with only the given config: no keys, profiles or endpoints from the machine.
+fn aws(config: &Path, home: &Path) -> Command {
+    let mut command = Command::new("aws");
+    command
+        .args(["--profile", "cubby"])
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .kill_on_drop(true);
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_CA_BUNDLE",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_without_browser_takes_the_pasted_address() {
+    require_secret_service();
+    let setup = setup().await;
+    let mut login = setup
+        .cubby(&["login", "--no-browser"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(login.stderr.take().unwrap()).lines();
+    let authorize_url = loop {
+        let line = stderr
+            .next_line()
+            .await
+            .unwrap()
+            .expect("cubby printed the URL");
+        if let Ok(url) = url::Url::parse(line.trim())
+            && url.path() == "/oauth2/authorize"
+        {
+            break url;
+        }
+    };
+    let callback = cubby_localcloud::robot::sign_in(&authorize_url, ALICE.0, ALICE.1)
+        .await
+        .unwrap();
+    let mut stdin = login.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{callback}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let status = tokio::time::timeout(Duration::from_secs(60), login.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    let whoami = run(&mut setup.cubby(&["whoami", "--json"])).await;
+    assert!(whoami.status.success(), "{}", stderr_of(&whoami));
+    let me: Value = serde_json::from_slice(&whoami.stdout).unwrap();
+    assert_eq!(me["email"], ALICE.0);
+    let logout = run(&mut setup.cubby(&["logout"])).await;
+    assert!(logout.status.success(), "{}", stderr_of(&logout));
+}
+
+/// Every failure: exit code 1 (2 for usage) and one error line on stderr ending in the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_one_line_with_exit_codes() {
+    let setup = setup().await;
+    let cases: [(&[&str], Option<&str>, i32, &str); 5] = [
+        (&["frobnicate"], None, 2, "unrecognized subcommand"),
+        (
+            &["login", "--no-browser"],
+            Some("not a url\n"),
+            1,
+            "[auth.callback_invalid]",
+        ),
+        (&["login", "--timeout", "1"], None, 1, "[auth.timeout]"),
+        (
+            &["profile", "show", "nope"],
+            None,
+            1,
+            "[config.profile_not_found]",
+        ),
+        (&["whoami"], None, 1, "[secrets.unavailable]"),
+    ];
+    for (args, stdin, code, expected) in cases {
+        let mut command = setup.cubby(args);
+        command
+            .env("BROWSER", "true")
+            // No Secret Service here: the keyring is unavailable and must say so.
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/cubby-test-bus",
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).await.unwrap();
+        }
+        drop(input);
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let message = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {message}");
+        assert!(message.contains(expected), "{args:?}: {message}");
+        if code == 1 {
+            // Progress lines may come first; the error is the one last line.
+            let last = message.trim_end().lines().last().unwrap_or_default();
+            assert!(
+                last.starts_with("cubby: ") && last.contains(expected),
+                "{args:?}: {message}"
+            );
+            assert_eq!(message.matches("cubby: ").count(), 1, "{args:?}: {message}");
+        }
+    }
+}
