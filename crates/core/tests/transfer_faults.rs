@@ -126,7 +126,9 @@ async fn connection_resets_mid_body_are_retried_both_ways() {
     let all: Vec<_> = std::iter::from_fn(|| events.try_recv().ok())
         .filter(|e| !matches!(e.kind, EventKind::Progress(_)))
         .collect();
-    let retried = all.iter().filter(|e| matches!(e.kind, EventKind::Retrying { .. }));
+    let retried = all
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Retrying { .. }));
     assert_eq!(retried.count(), 2, "{all:#?}");
 }
 

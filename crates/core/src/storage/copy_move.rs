@@ -33,7 +33,10 @@ pub struct CopyLimits {
 
 impl Default for CopyLimits {
     fn default() -> Self {
-        Self { single_copy_max: 5 << 30, part_size: 512 << 20 }
+        Self {
+            single_copy_max: 5 << 30,
+            part_size: 512 << 20,
+        }
     }
 }
 
@@ -67,9 +70,15 @@ impl Storage {
     pub async fn rename(&self, from: &RemotePath, to: &RemotePath) -> Result<RemotePath> {
         let plan = self.plan_copy(from, to).await?;
         self.run_copies(&plan).await?;
-        self.delete_keys(plan.sources.clone()).await?.into_result().map_err(|err| {
-            err.prefixed(format!("copied {from} to {} but could not remove the source", plan.destination))
-        })?;
+        self.delete_keys(plan.sources.clone())
+            .await?
+            .into_result()
+            .map_err(|err| {
+                err.prefixed(format!(
+                    "copied {from} to {} but could not remove the source",
+                    plan.destination
+                ))
+            })?;
         Ok(plan.destination)
     }
 
@@ -101,7 +110,11 @@ impl Storage {
         }
         match source.kind {
             EntryKind::File { size, .. } => Ok(CopyPlan {
-                items: vec![CopyItem { from: self.key(from)?, to: self.key(&destination)?, size }],
+                items: vec![CopyItem {
+                    from: self.key(from)?,
+                    to: self.key(&destination)?,
+                    size,
+                }],
                 marker: None,
                 sources: vec![self.key(from)?],
                 destination,
@@ -114,15 +127,25 @@ impl Storage {
                     destination,
                 };
                 for entry in self.list_all(from).await? {
-                    let relative = entry.path.relative_to(from).ok_or_else(|| not_found(from))?;
+                    let relative = entry
+                        .path
+                        .relative_to(from)
+                        .ok_or_else(|| not_found(from))?;
                     let target = plan.destination.join(relative)?;
                     let (source_key, target_key) = if entry.is_folder() {
-                        (self.folder.dir_prefix(&entry.path)?, self.folder.dir_prefix(&target)?)
+                        (
+                            self.folder.dir_prefix(&entry.path)?,
+                            self.folder.dir_prefix(&target)?,
+                        )
                     } else {
                         (self.key(&entry.path)?, self.key(&target)?)
                     };
                     plan.sources.push(source_key.clone());
-                    plan.items.push(CopyItem { from: source_key, to: target_key, size: entry.size() });
+                    plan.items.push(CopyItem {
+                        from: source_key,
+                        to: target_key,
+                        size: entry.size(),
+                    });
                 }
                 Ok(plan)
             }
@@ -215,9 +238,9 @@ impl Storage {
                 |_, _| {},
             )
             .await?;
-        let upload_id = created
-            .upload_id()
-            .ok_or_else(|| Error::internal("the server started a multipart copy without an upload id"))?;
+        let upload_id = created.upload_id().ok_or_else(|| {
+            Error::internal("the server started a multipart copy without an upload id")
+        })?;
         let result = self.copy_parts(item, upload_id, &doing).await;
         if result.is_err() {
             // Best effort: the copy already failed; an unaborted upload only costs storage.
@@ -262,14 +285,24 @@ impl Storage {
                         |_, _| {},
                     )
                     .await?;
-                let etag = out.copy_part_result().and_then(|r| r.e_tag()).map(str::to_owned);
-                Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(etag).build())
+                let etag = out
+                    .copy_part_result()
+                    .and_then(|r| r.e_tag())
+                    .map(str::to_owned);
+                Ok::<_, Error>(
+                    CompletedPart::builder()
+                        .part_number(number)
+                        .set_e_tag(etag)
+                        .build(),
+                )
             })
             .buffer_unordered(4)
             .try_collect()
             .await?;
         parts.sort_by_key(|p| p.part_number());
-        let completed = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        let completed = CompletedMultipartUpload::builder()
+            .set_parts(Some(parts))
+            .build();
         self.retry
             .run(
                 || async {

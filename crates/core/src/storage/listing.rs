@@ -20,7 +20,10 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
     /// `modified` is the upload time in listings and the kept modification time from `stat`.
-    File { size: u64, modified: Option<SystemTime> },
+    File {
+        size: u64,
+        modified: Option<SystemTime>,
+    },
     Folder,
 }
 
@@ -64,7 +67,12 @@ impl Storage {
     /// and from zero-byte `name/` markers, each once. Listing a file yields that file; listing
     /// a path with nothing under it fails with `storage.not_found`.
     pub fn list<'a>(&'a self, dir: &'a RemotePath) -> impl Stream<Item = Result<Vec<Entry>>> + 'a {
-        let cursor = Cursor { token: None, done: false, seen_folders: HashSet::new(), seen_any: false };
+        let cursor = Cursor {
+            token: None,
+            done: false,
+            seen_folders: HashSet::new(),
+            seen_any: false,
+        };
         stream::try_unfold(cursor, move |mut cursor| async move {
             if cursor.done {
                 return Ok(None);
@@ -76,7 +84,9 @@ impl Storage {
             let mut entries: Vec<Entry> = page
                 .entries
                 .into_iter()
-                .filter(|e| !e.is_folder() || cursor.seen_folders.insert(e.path.as_str().to_owned()))
+                .filter(|e| {
+                    !e.is_folder() || cursor.seen_folders.insert(e.path.as_str().to_owned())
+                })
                 .collect();
             if cursor.done && !cursor.seen_any && !dir.is_root() {
                 entries.push(self.stat(dir).await?);
@@ -90,14 +100,17 @@ impl Storage {
         &'a self,
         dir: &'a RemotePath,
     ) -> impl Stream<Item = Result<Vec<Entry>>> + 'a {
-        stream::try_unfold((None, false), move |(token, done): (Option<String>, bool)| async move {
-            if done {
-                return Ok(None);
-            }
-            let page = self.list_page(dir, token, None).await?;
-            let done = page.next.is_none();
-            Ok(Some((page.entries, (page.next, done))))
-        })
+        stream::try_unfold(
+            (None, false),
+            move |(token, done): (Option<String>, bool)| async move {
+                if done {
+                    return Ok(None);
+                }
+                let page = self.list_page(dir, token, None).await?;
+                let done = page.next.is_none();
+                Ok(Some((page.entries, (page.next, done))))
+            },
+        )
     }
 
     /// Everything below `dir` at once (folder operations need the whole set before acting).
@@ -108,17 +121,26 @@ impl Storage {
     /// A file's size and kept modification time, or that a folder exists.
     pub async fn stat(&self, path: &RemotePath) -> Result<Entry> {
         if path.is_root() {
-            return Ok(Entry { path: path.clone(), kind: EntryKind::Folder });
+            return Ok(Entry {
+                path: path.clone(),
+                kind: EntryKind::Folder,
+            });
         }
         match self.head(path).await {
             Ok(info) => Ok(Entry {
                 path: path.clone(),
-                kind: EntryKind::File { size: info.size, modified: info.modified },
+                kind: EntryKind::File {
+                    size: info.size,
+                    modified: info.modified,
+                },
             }),
             Err(err) if err.code == ErrorCode::StorageNotFound => {
                 let page = self.list_page_limited(path, 1).await?;
                 if page.any_key {
-                    Ok(Entry { path: path.clone(), kind: EntryKind::Folder })
+                    Ok(Entry {
+                        path: path.clone(),
+                        kind: EntryKind::Folder,
+                    })
                 } else {
                     Err(not_found(path))
                 }
@@ -129,8 +151,15 @@ impl Storage {
 
     /// Bytes and number of files below `path` (or of the file itself).
     pub async fn usage(&self, path: &RemotePath) -> Result<Usage> {
-        if let Entry { kind: EntryKind::File { size, .. }, .. } = self.stat(path).await? {
-            return Ok(Usage { bytes: size, files: 1 });
+        if let Entry {
+            kind: EntryKind::File { size, .. },
+            ..
+        } = self.stat(path).await?
+        {
+            return Ok(Usage {
+                bytes: size,
+                files: 1,
+            });
         }
         self.list_recursive(path)
             .try_fold(Usage::default(), |mut usage, page| async move {
@@ -144,7 +173,8 @@ impl Storage {
     }
 
     async fn list_page_limited(&self, dir: &RemotePath, max_keys: i32) -> Result<Page> {
-        self.request_page(dir, None, Some("/"), Some(max_keys)).await
+        self.request_page(dir, None, Some("/"), Some(max_keys))
+            .await
     }
 
     async fn list_page(
@@ -186,7 +216,10 @@ impl Storage {
         let mut any_key = !out.common_prefixes().is_empty();
         let mut entries = Vec::new();
         for folder in out.common_prefixes().iter().filter_map(|p| p.prefix()) {
-            entries.push(Entry { path: self.folder.path_of_key(folder)?, kind: EntryKind::Folder });
+            entries.push(Entry {
+                path: self.folder.path_of_key(folder)?,
+                kind: EntryKind::Folder,
+            });
         }
         for object in out.contents() {
             let Some(key) = object.key() else { continue };
@@ -200,7 +233,9 @@ impl Storage {
             } else {
                 EntryKind::File {
                     size: object.size().unwrap_or(0).max(0) as u64,
-                    modified: object.last_modified().and_then(|t| SystemTime::try_from(*t).ok()),
+                    modified: object
+                        .last_modified()
+                        .and_then(|t| SystemTime::try_from(*t).ok()),
                 }
             };
             entries.push(Entry { path, kind });
@@ -210,7 +245,11 @@ impl Storage {
             .unwrap_or(false)
             .then(|| out.next_continuation_token().map(str::to_owned))
             .flatten();
-        Ok(Page { entries, any_key, next })
+        Ok(Page {
+            entries,
+            any_key,
+            next,
+        })
     }
 }
 

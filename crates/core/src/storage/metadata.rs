@@ -50,7 +50,9 @@ impl Storage {
             )
             .await?;
         let metadata = out.metadata();
-        let uploaded = out.last_modified().and_then(|t| SystemTime::try_from(*t).ok());
+        let uploaded = out
+            .last_modified()
+            .and_then(|t| SystemTime::try_from(*t).ok());
         Ok(ObjectInfo {
             size: out.content_length().unwrap_or(0).max(0) as u64,
             etag: out.e_tag().map(str::to_owned),
@@ -100,14 +102,23 @@ mod tests {
         let time = UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_789);
         assert_eq!(format_mtime(time), "1700000000.123456789");
         assert_eq!(parse_mtime(&format_mtime(time)), Some(time));
-        assert_eq!(parse_mtime("1700000000.5"), Some(UNIX_EPOCH + Duration::new(1_700_000_000, 500_000_000)));
-        assert_eq!(parse_mtime("1700000000"), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        assert_eq!(
+            parse_mtime("1700000000.5"),
+            Some(UNIX_EPOCH + Duration::new(1_700_000_000, 500_000_000))
+        );
+        assert_eq!(
+            parse_mtime("1700000000"),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
         assert_eq!(parse_mtime("yesterday"), None);
     }
 
     #[test]
     fn content_hash_round_trips() {
-        assert_eq!(decode_crc64(&encode_crc64(0xdead_beef_0123_4567)), Some(0xdead_beef_0123_4567));
+        assert_eq!(
+            decode_crc64(&encode_crc64(0xdead_beef_0123_4567)),
+            Some(0xdead_beef_0123_4567)
+        );
         assert_eq!(decode_crc64("not base64!"), None);
         assert_eq!(decode_crc64("AAAA"), None);
     }

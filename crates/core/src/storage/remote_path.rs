@@ -143,7 +143,9 @@ impl FolderRoot {
         } else {
             Err(Error::new(
                 ErrorCode::ConfigInvalid,
-                format!("folder {prefix:?} must be a relative key prefix ending in '/', like \"us-east-1:1234/\""),
+                format!(
+                    "folder {prefix:?} must be a relative key prefix ending in '/', like \"us-east-1:1234/\""
+                ),
             ))
         }
     }
@@ -225,7 +227,11 @@ mod tests {
             ("...hidden/a..b", "...hidden/a..b"),
         ];
         for (input, expected) in cases {
-            assert_eq!(RemotePath::parse(input).unwrap().as_str(), expected, "{input}");
+            assert_eq!(
+                RemotePath::parse(input).unwrap().as_str(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -247,24 +253,44 @@ mod tests {
             assert!(err.message.contains(reason), "{input}: {}", err.message);
         }
         let long = "a/".repeat(600);
-        assert!(RemotePath::parse(&long).unwrap_err().message.contains("1024"));
+        assert!(
+            RemotePath::parse(&long)
+                .unwrap_err()
+                .message
+                .contains("1024")
+        );
     }
 
     #[test]
     fn keys_and_prefixes() {
         let folder = folder();
         let path = RemotePath::parse("docs/a.txt").unwrap();
-        assert_eq!(folder.object_key(&path).unwrap(), "us-east-1:0000-1111/docs/a.txt");
+        assert_eq!(
+            folder.object_key(&path).unwrap(),
+            "us-east-1:0000-1111/docs/a.txt"
+        );
         assert_eq!(
             folder.dir_prefix(&path.parent().unwrap()).unwrap(),
             "us-east-1:0000-1111/docs/"
         );
-        assert_eq!(folder.dir_prefix(&RemotePath::root()).unwrap(), folder.prefix());
+        assert_eq!(
+            folder.dir_prefix(&RemotePath::root()).unwrap(),
+            folder.prefix()
+        );
         assert!(folder.object_key(&RemotePath::root()).is_err());
         let near_limit = RemotePath::parse(&"x".repeat(1020)).unwrap();
-        assert!(folder.object_key(&near_limit).unwrap_err().message.contains("limit"));
+        assert!(
+            folder
+                .object_key(&near_limit)
+                .unwrap_err()
+                .message
+                .contains("limit")
+        );
         assert_eq!(
-            folder.path_of_key("us-east-1:0000-1111/docs/sub/").unwrap().as_str(),
+            folder
+                .path_of_key("us-east-1:0000-1111/docs/sub/")
+                .unwrap()
+                .as_str(),
             "docs/sub"
         );
         assert!(folder.path_of_key("us-east-1:9999/docs/a").is_err());
@@ -276,7 +302,10 @@ mod tests {
         let path = RemotePath::parse("a/b/c.txt").unwrap();
         assert_eq!(path.name(), Some("c.txt"));
         assert_eq!(path.parent().unwrap().as_str(), "a/b");
-        assert_eq!(RemotePath::parse("a").unwrap().parent(), Some(RemotePath::root()));
+        assert_eq!(
+            RemotePath::parse("a").unwrap().parent(),
+            Some(RemotePath::root())
+        );
         assert_eq!(RemotePath::root().name(), None);
         assert_eq!(RemotePath::root().join("x/y").unwrap().as_str(), "x/y");
         assert!(path.join("../../..").is_err());

@@ -80,7 +80,10 @@ mod tests {
         }
     }
 
-    async fn run_failing(failures: usize, code: ErrorCode) -> (Result<usize>, usize, Vec<Duration>) {
+    async fn run_failing(
+        failures: usize,
+        code: ErrorCode,
+    ) -> (Result<usize>, usize, Vec<Duration>) {
         let calls = AtomicUsize::new(0);
         let mut delays = Vec::new();
         let result = policy()
@@ -114,7 +117,10 @@ mod tests {
         // Base delays 100, 200, 400, 400 ms; jitter adds at most one more base delay.
         let bases = [100, 200, 400, 400].map(Duration::from_millis);
         for (delay, base) in delays.iter().zip(bases) {
-            assert!(*delay >= base && *delay <= base * 2, "{delay:?} vs {base:?}");
+            assert!(
+                *delay >= base && *delay <= base * 2,
+                "{delay:?} vs {base:?}"
+            );
         }
     }
 
@@ -124,7 +130,11 @@ mod tests {
         let err = result.unwrap_err();
         assert_eq!(calls, 5);
         assert_eq!(err.code, ErrorCode::NetOffline);
-        assert!(err.message.contains("gave up after 5 attempts"), "{}", err.message);
+        assert!(
+            err.message.contains("gave up after 5 attempts"),
+            "{}",
+            err.message
+        );
     }
 
     #[tokio::test(start_paused = true)]

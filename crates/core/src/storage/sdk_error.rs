@@ -17,12 +17,10 @@ where
             ErrorCode::NetOffline,
             "cannot reach the storage server; check your connection".to_owned(),
         ),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            (
-                ErrorCode::NetInterrupted,
-                "the connection to the storage server was interrupted".to_owned(),
-            )
-        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => (
+            ErrorCode::NetInterrupted,
+            "the connection to the storage server was interrupted".to_owned(),
+        ),
         _ => classify_service_error(err.code(), err.message(), status),
     };
     Error::new(code, format!("{doing}: {problem}")).with_source(err)
@@ -39,14 +37,16 @@ fn classify_service_error(
         _ => status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
     };
     match (code, status) {
-        (Some("ExpiredToken" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken"), _) => (
+        (
+            Some("ExpiredToken" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken"),
+            _,
+        ) => (
             ErrorCode::StorageCredentialsRejected,
             format!("the server rejected your credentials{detail}; sign in again"),
         ),
-        (Some("NoSuchKey" | "NotFound" | "NoSuchUpload"), _) | (_, Some(404)) => (
-            ErrorCode::StorageNotFound,
-            format!("not found{detail}"),
-        ),
+        (Some("NoSuchKey" | "NotFound" | "NoSuchUpload"), _) | (_, Some(404)) => {
+            (ErrorCode::StorageNotFound, format!("not found{detail}"))
+        }
         (Some("AccessDenied"), _) | (_, Some(403)) => (
             ErrorCode::StorageAccessDenied,
             format!("access denied{detail}; your sign-in only reaches your own folder"),
@@ -74,9 +74,21 @@ mod tests {
             (None, Some(500), ErrorCode::StorageUnavailable),
             (Some("NoSuchKey"), Some(404), ErrorCode::StorageNotFound),
             (None, Some(404), ErrorCode::StorageNotFound),
-            (Some("AccessDenied"), Some(403), ErrorCode::StorageAccessDenied),
-            (Some("ExpiredToken"), Some(400), ErrorCode::StorageCredentialsRejected),
-            (Some("InvalidArgument"), Some(400), ErrorCode::StorageRequestFailed),
+            (
+                Some("AccessDenied"),
+                Some(403),
+                ErrorCode::StorageAccessDenied,
+            ),
+            (
+                Some("ExpiredToken"),
+                Some(400),
+                ErrorCode::StorageCredentialsRejected,
+            ),
+            (
+                Some("InvalidArgument"),
+                Some(400),
+                ErrorCode::StorageRequestFailed,
+            ),
         ];
         for (code, status, expected) in cases {
             let (got, message) = classify_service_error(code, Some("msg"), status);

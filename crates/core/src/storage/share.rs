@@ -49,12 +49,16 @@ impl Storage {
                 format!("{path} is a folder; share links are for single files"),
             ));
         }
-        let credentials = self.credentials.provide_credentials().await.map_err(|err| {
-            Error::new(
-                ErrorCode::StorageCredentialsRejected,
-                format!("no credentials to sign a share link ({err}); sign in again"),
-            )
-        })?;
+        let credentials = self
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(|err| {
+                Error::new(
+                    ErrorCode::StorageCredentialsRejected,
+                    format!("no credentials to sign a share link ({err}); sign in again"),
+                )
+            })?;
         let now = SystemTime::now();
         let credentials_left = credentials
             .expiry()
@@ -76,7 +80,11 @@ impl Storage {
             .presigned(config)
             .await
             .map_err(|e| Error::internal(format!("signing a share link: {e}")))?;
-        Ok(ShareLink { url: request.uri().to_owned(), expires_at: now + lifetime, limited_by })
+        Ok(ShareLink {
+            url: request.uri().to_owned(),
+            expires_at: now + lifetime,
+            limited_by,
+        })
     }
 }
 
@@ -102,8 +110,14 @@ mod tests {
     fn lifetime_is_clamped_and_says_why() {
         assert_eq!(clamp(HOUR, Some(2 * HOUR)), (HOUR, None));
         assert_eq!(clamp(HOUR, None), (HOUR, None));
-        assert_eq!(clamp(3 * HOUR, Some(HOUR)), (HOUR, Some(ShareLimit::CredentialsExpiry)));
-        assert_eq!(clamp(30 * 24 * HOUR, None), (MAX_SHARE, Some(ShareLimit::SevenDayMaximum)));
+        assert_eq!(
+            clamp(3 * HOUR, Some(HOUR)),
+            (HOUR, Some(ShareLimit::CredentialsExpiry))
+        );
+        assert_eq!(
+            clamp(30 * 24 * HOUR, None),
+            (MAX_SHARE, Some(ShareLimit::SevenDayMaximum))
+        );
         assert_eq!(
             clamp(30 * 24 * HOUR, Some(HOUR)),
             (HOUR, Some(ShareLimit::CredentialsExpiry))

@@ -19,7 +19,9 @@ pub(crate) fn combine(first: u64, second: u64, second_len: u64) -> u64 {
 /// The hash of consecutive pieces given as (hash, length), in order.
 pub(crate) fn combine_all(pieces: impl IntoIterator<Item = (u64, u64)>) -> u64 {
     let mut iter = pieces.into_iter();
-    let Some((first, _)) = iter.next() else { return crc64(&[]) };
+    let Some((first, _)) = iter.next() else {
+        return crc64(&[]);
+    };
     iter.fold(first, |acc, (crc, len)| combine(acc, crc, len))
 }
 

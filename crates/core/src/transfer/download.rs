@@ -113,15 +113,15 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             ),
         ));
     }
-    if let Some(expected) = facts.content_crc {
-        if combine_all(ranges.iter().map(|r| (r.crc, r.len))) != expected {
-            return Err(Error::new(
-                ErrorCode::TransferIntegrity,
-                format!(
-                    "{remote}: the downloaded bytes do not match the content hash stored with the file; download it again"
-                ),
-            ));
-        }
+    if let Some(expected) = facts.content_crc
+        && combine_all(ranges.iter().map(|r| (r.crc, r.len))) != expected
+    {
+        return Err(Error::new(
+            ErrorCode::TransferIntegrity,
+            format!(
+                "{remote}: the downloaded bytes do not match the content hash stored with the file; download it again"
+            ),
+        ));
     }
     finish(temp, &file, local, facts.modified)?;
     Ok(facts.size)

@@ -69,7 +69,9 @@ impl Job {
         self.inner
             .storage
             .retry_policy()
-            .run(op, |err, delay: Duration| self.reporter.retrying(err, delay))
+            .run(op, |err, delay: Duration| {
+                self.reporter.retrying(err, delay)
+            })
             .await
     }
 
@@ -118,9 +120,25 @@ impl Transfers {
         options: TransferOptions,
     ) -> (Self, UnboundedReceiver<TransferEvent>) {
         let (events, receiver) = mpsc::unbounded_channel();
-        let queue = Queue::new(options.files_in_flight, options.parts_in_flight, options.buffer_budget);
-        let inner = Inner { storage, options, queue, state, events, next_id: AtomicU64::new(1) };
-        (Self { inner: Arc::new(inner) }, receiver)
+        let queue = Queue::new(
+            options.files_in_flight,
+            options.parts_in_flight,
+            options.buffer_budget,
+        );
+        let inner = Inner {
+            storage,
+            options,
+            queue,
+            state,
+            events,
+            next_id: AtomicU64::new(1),
+        };
+        (
+            Self {
+                inner: Arc::new(inner),
+            },
+            receiver,
+        )
     }
 
     pub fn storage(&self) -> &Storage {
@@ -154,7 +172,11 @@ impl Transfers {
             reporter: Reporter::new(id, self.inner.events.clone()),
             cancel: cancel.clone(),
         };
-        job.reporter.send(EventKind::Queued { direction, local: local.clone(), remote: remote.clone() });
+        job.reporter.send(EventKind::Queued {
+            direction,
+            local: local.clone(),
+            remote: remote.clone(),
+        });
         let task = tokio::spawn(async move {
             let result = async {
                 let _slot = job.inner.queue.file_slot(&job.cancel).await?;
@@ -167,7 +189,10 @@ impl Transfers {
             job.reporter.send(match &result {
                 Ok(bytes) => EventKind::Finished { bytes: *bytes },
                 Err(err) if err.code == ErrorCode::TransferCancelled => EventKind::Cancelled,
-                Err(err) => EventKind::Failed { code: err.code, message: err.message.clone() },
+                Err(err) => EventKind::Failed {
+                    code: err.code,
+                    message: err.message.clone(),
+                },
             });
             result
         });

@@ -28,14 +28,32 @@ pub struct TransferEvent {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
-    Queued { direction: Direction, local: PathBuf, remote: RemotePath },
-    Started { total_bytes: u64 },
+    Queued {
+        direction: Direction,
+        local: PathBuf,
+        remote: RemotePath,
+    },
+    Started {
+        total_bytes: u64,
+    },
     /// An interrupted multipart upload picked up where it stopped.
-    Resumed { parts_done: usize, bytes_done: u64 },
+    Resumed {
+        parts_done: usize,
+        bytes_done: u64,
+    },
     Progress(Progress),
-    Retrying { attempt: usize, delay: Duration, reason: String },
-    Finished { bytes: u64 },
-    Failed { code: ErrorCode, message: String },
+    Retrying {
+        attempt: usize,
+        delay: Duration,
+        reason: String,
+    },
+    Finished {
+        bytes: u64,
+    },
+    Failed {
+        code: ErrorCode,
+        message: String,
+    },
     Cancelled,
 }
 
@@ -87,7 +105,10 @@ impl Reporter {
 
     pub(crate) fn resumed(&self, parts_done: usize, bytes_done: u64) {
         self.done.fetch_add(bytes_done, Ordering::Relaxed);
-        self.send(EventKind::Resumed { parts_done, bytes_done });
+        self.send(EventKind::Resumed {
+            parts_done,
+            bytes_done,
+        });
     }
 
     /// Counts `bytes` more; reports progress when the last report is old enough.
@@ -114,18 +135,33 @@ impl Reporter {
 
     pub(crate) fn retrying(&self, err: &Error, delay: Duration) {
         let attempt = self.retries.fetch_add(1, Ordering::Relaxed) as usize + 1;
-        self.send(EventKind::Retrying { attempt, delay, reason: err.message.clone() });
+        self.send(EventKind::Retrying {
+            attempt,
+            delay,
+            reason: err.message.clone(),
+        });
     }
 
     pub(crate) fn progress(&self, now: Instant) -> Progress {
         let bytes_done = self.done.load(Ordering::Relaxed);
         let total_bytes = self.total.load(Ordering::Relaxed);
         let elapsed = now.duration_since(self.started).as_secs_f64();
-        let bytes_per_second = if elapsed > 0.0 { bytes_done as f64 / elapsed } else { 0.0 };
+        let bytes_per_second = if elapsed > 0.0 {
+            bytes_done as f64 / elapsed
+        } else {
+            0.0
+        };
         let eta = (bytes_per_second > 0.0).then(|| {
-            Duration::from_secs_f64(total_bytes.saturating_sub(bytes_done) as f64 / bytes_per_second)
+            Duration::from_secs_f64(
+                total_bytes.saturating_sub(bytes_done) as f64 / bytes_per_second,
+            )
         });
-        Progress { bytes_done, total_bytes, bytes_per_second, eta }
+        Progress {
+            bytes_done,
+            total_bytes,
+            bytes_per_second,
+            eta,
+        }
     }
 }
 
@@ -143,6 +179,12 @@ mod tests {
         assert_eq!(progress.bytes_done, 250);
         assert_eq!(progress.bytes_per_second, 50.0);
         assert_eq!(progress.eta, Some(Duration::from_secs(15)));
-        assert_eq!(rx.try_recv().unwrap(), TransferEvent { id: 7, kind: EventKind::Started { total_bytes: 1000 } });
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            TransferEvent {
+                id: 7,
+                kind: EventKind::Started { total_bytes: 1000 }
+            }
+        );
     }
 }

@@ -68,7 +68,10 @@ mod tests {
             local_path_for(Path::new("/tmp/x"), &path, Some(&base)).unwrap(),
             Path::new("/tmp/x/2024/a.jpg")
         );
-        assert_eq!(local_path_for(Path::new("/tmp/x"), &path, None).unwrap(), Path::new("/tmp/x/a.jpg"));
+        assert_eq!(
+            local_path_for(Path::new("/tmp/x"), &path, None).unwrap(),
+            Path::new("/tmp/x/a.jpg")
+        );
     }
 
     #[test]

@@ -11,7 +11,12 @@ const MIB: u64 = 1 << 20;
 /// it, else the smallest whole number of MiB that fits, never below 5 MiB or above 5 GiB.
 pub fn part_size_for(size: u64, preferred: u64) -> Result<u64> {
     let needed = size.div_ceil(MAX_PARTS);
-    let part = preferred.min(MAX_PART_SIZE).max(needed).max(MIN_PART_SIZE).div_ceil(MIB) * MIB;
+    let part = preferred
+        .min(MAX_PART_SIZE)
+        .max(needed)
+        .max(MIN_PART_SIZE)
+        .div_ceil(MIB)
+        * MIB;
     if part > MAX_PART_SIZE {
         return Err(Error::new(
             ErrorCode::TransferLocalRead,

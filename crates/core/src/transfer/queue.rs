@@ -30,7 +30,9 @@ pub(crate) struct PartSlot {
 
 impl Queue {
     pub(crate) fn new(files_in_flight: usize, parts_in_flight: usize, buffer_budget: u64) -> Self {
-        let buffer_budget_kib = u32::try_from(buffer_budget / KIB).unwrap_or(u32::MAX).max(1);
+        let buffer_budget_kib = u32::try_from(buffer_budget / KIB)
+            .unwrap_or(u32::MAX)
+            .max(1);
         Self {
             files: Arc::new(Semaphore::new(files_in_flight.max(1))),
             parts: Arc::new(Semaphore::new(parts_in_flight.max(1))),
@@ -49,19 +51,31 @@ impl Queue {
     }
 
     /// Waits for a file slot (and for the queue to run).
-    pub(crate) async fn file_slot(&self, cancel: &CancellationToken) -> Result<OwnedSemaphorePermit> {
+    pub(crate) async fn file_slot(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Result<OwnedSemaphorePermit> {
         self.wait_running(cancel).await?;
         acquire(self.files.clone(), 1, cancel).await
     }
 
     /// Waits for a part slot and `bytes` of buffer budget (a buffer larger than the whole budget
     /// takes all of it, so it waits until it runs alone rather than forever).
-    pub(crate) async fn part_slot(&self, bytes: u64, cancel: &CancellationToken) -> Result<PartSlot> {
+    pub(crate) async fn part_slot(
+        &self,
+        bytes: u64,
+        cancel: &CancellationToken,
+    ) -> Result<PartSlot> {
         self.wait_running(cancel).await?;
         let part = acquire(self.parts.clone(), 1, cancel).await?;
-        let kib = u32::try_from(bytes.div_ceil(KIB)).unwrap_or(u32::MAX).min(self.buffer_budget_kib);
+        let kib = u32::try_from(bytes.div_ceil(KIB))
+            .unwrap_or(u32::MAX)
+            .min(self.buffer_budget_kib);
         let buffer = acquire(self.buffers.clone(), kib, cancel).await?;
-        Ok(PartSlot { _part: part, _buffer: buffer })
+        Ok(PartSlot {
+            _part: part,
+            _buffer: buffer,
+        })
     }
 
     async fn wait_running(&self, cancel: &CancellationToken) -> Result<()> {
@@ -135,8 +149,12 @@ mod tests {
         let queue = Queue::new(4, 8, 10 * KIB);
         let cancel = CancellationToken::new();
         let first = queue.part_slot(6 * KIB, &cancel).await.unwrap();
-        let blocked = tokio::time::timeout(Duration::from_secs(60), queue.part_slot(6 * KIB, &cancel)).await;
-        assert!(blocked.is_err(), "a second 6 KiB part must wait within a 10 KiB budget");
+        let blocked =
+            tokio::time::timeout(Duration::from_secs(60), queue.part_slot(6 * KIB, &cancel)).await;
+        assert!(
+            blocked.is_err(),
+            "a second 6 KiB part must wait within a 10 KiB budget"
+        );
         drop(first);
         let huge = queue.part_slot(1 << 30, &cancel).await.unwrap();
         drop(huge);
@@ -149,10 +167,18 @@ mod tests {
         queue.pause();
         let waiting = {
             let queue = queue.clone();
-            tokio::spawn(async move { queue.part_slot(KIB, &CancellationToken::new()).await.map(|_| ()) })
+            tokio::spawn(async move {
+                queue
+                    .part_slot(KIB, &CancellationToken::new())
+                    .await
+                    .map(|_| ())
+            })
         };
         tokio::time::sleep(Duration::from_secs(60)).await;
-        assert!(!waiting.is_finished(), "a paused queue must not hand out slots");
+        assert!(
+            !waiting.is_finished(),
+            "a paused queue must not hand out slots"
+        );
         queue.resume();
         waiting.await.unwrap().unwrap();
     }
@@ -167,6 +193,9 @@ mod tests {
         let err = queue.file_slot(&other).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::TransferCancelled);
         queue.pause();
-        assert_eq!(queue.part_slot(1, &other).await.unwrap_err().code, ErrorCode::TransferCancelled);
+        assert_eq!(
+            queue.part_slot(1, &other).await.unwrap_err().code,
+            ErrorCode::TransferCancelled
+        );
     }
 }

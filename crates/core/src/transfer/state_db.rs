@@ -65,7 +65,8 @@ impl StateDb {
             std::fs::create_dir_all(dir).map_err(|e| db_error(path, e))?;
         }
         let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| db_error(path, e))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| db_error(path, e))?;
         Self::init(conn, path)
     }
 
@@ -80,23 +81,37 @@ impl StateDb {
         directories::ProjectDirs::from("app", "Cubby", "cubby")
             .map(|dirs| dirs.data_dir().join("transfers.sqlite"))
             .ok_or_else(|| {
-                Error::new(ErrorCode::TransferStateDb, "cannot find this user's data directory (is $HOME set?)")
+                Error::new(
+                    ErrorCode::TransferStateDb,
+                    "cannot find this user's data directory (is $HOME set?)",
+                )
             })
     }
 
     fn init(conn: Connection, path: &Path) -> Result<Self> {
-        conn.pragma_update(None, "foreign_keys", true).map_err(|e| db_error(path, e))?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(|e| db_error(path, e))?;
         conn.execute_batch(SCHEMA).map_err(|e| db_error(path, e))?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let conn = self.conn.lock().map_err(|_| Error::internal("transfer state lock poisoned"))?;
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| Error::internal("transfer state lock poisoned"))?;
         f(&conn).map_err(|e| db_error(Path::new("transfer state"), e))
     }
 
     /// The unfinished upload of this file to this key, if any.
-    pub fn find_upload(&self, local_path: &Path, bucket: &str, key: &str) -> Result<Option<UploadRecord>> {
+    pub fn find_upload(
+        &self,
+        local_path: &Path,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<UploadRecord>> {
         self.with(|conn| {
             let record = conn
                 .query_row(
@@ -118,7 +133,9 @@ impl StateDb {
                     },
                 )
                 .optional()?;
-            let Some(mut record) = record else { return Ok(None) };
+            let Some(mut record) = record else {
+                return Ok(None);
+            };
             let mut stmt = conn.prepare(
                 "SELECT number, etag, crc, len FROM parts WHERE upload_id = ?1 ORDER BY number",
             )?;
@@ -139,9 +156,12 @@ impl StateDb {
     /// Every unfinished upload (for a front end to offer resuming or discarding them).
     pub fn unfinished_uploads(&self) -> Result<Vec<(PathBuf, String)>> {
         self.with(|conn| {
-            let mut stmt = conn.prepare("SELECT local_path, key FROM uploads ORDER BY local_path")?;
-            stmt.query_map([], |row| Ok((PathBuf::from(row.get::<_, String>(0)?), row.get(1)?)))?
-                .collect()
+            let mut stmt =
+                conn.prepare("SELECT local_path, key FROM uploads ORDER BY local_path")?;
+            stmt.query_map([], |row| {
+                Ok((PathBuf::from(row.get::<_, String>(0)?), row.get(1)?))
+            })?
+            .collect()
         })
     }
 
@@ -219,7 +239,12 @@ mod tests {
     }
 
     fn part(number: i32) -> PartRecord {
-        PartRecord { number, etag: format!("\"etag{number}\""), crc: u64::MAX - number as u64, len: 8 << 20 }
+        PartRecord {
+            number,
+            etag: format!("\"etag{number}\""),
+            crc: u64::MAX - number as u64,
+            len: 8 << 20,
+        }
     }
 
     #[test]
@@ -234,10 +259,26 @@ mod tests {
             db.record_part("u1", &part(1)).unwrap();
         }
         let db = StateDb::open(&path).unwrap();
-        let found = db.find_upload(Path::new("/home/a/big.iso"), "cubby", "id/big.iso").unwrap().unwrap();
-        assert_eq!(found, UploadRecord { parts: vec![part(1), part(2)], ..record("u1") });
-        assert_eq!(db.unfinished_uploads().unwrap(), [(PathBuf::from("/home/a/big.iso"), "id/big.iso".to_owned())]);
-        assert_eq!(db.find_upload(Path::new("/other"), "cubby", "id/big.iso").unwrap(), None);
+        let found = db
+            .find_upload(Path::new("/home/a/big.iso"), "cubby", "id/big.iso")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            found,
+            UploadRecord {
+                parts: vec![part(1), part(2)],
+                ..record("u1")
+            }
+        );
+        assert_eq!(
+            db.unfinished_uploads().unwrap(),
+            [(PathBuf::from("/home/a/big.iso"), "id/big.iso".to_owned())]
+        );
+        assert_eq!(
+            db.find_upload(Path::new("/other"), "cubby", "id/big.iso")
+                .unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -246,11 +287,16 @@ mod tests {
         db.start_upload(&record("u1")).unwrap();
         db.record_part("u1", &part(1)).unwrap();
         db.start_upload(&record("u2")).unwrap();
-        let found = db.find_upload(Path::new("/home/a/big.iso"), "cubby", "id/big.iso").unwrap().unwrap();
+        let found = db
+            .find_upload(Path::new("/home/a/big.iso"), "cubby", "id/big.iso")
+            .unwrap()
+            .unwrap();
         assert_eq!((found.upload_id.as_str(), found.parts.len()), ("u2", 0));
         db.forget_upload("u2").unwrap();
         assert_eq!(db.unfinished_uploads().unwrap(), []);
-        let count: i64 = db.with(|c| c.query_row("SELECT COUNT(*) FROM parts", [], |r| r.get(0))).unwrap();
+        let count: i64 = db
+            .with(|c| c.query_row("SELECT COUNT(*) FROM parts", [], |r| r.get(0)))
+            .unwrap();
         assert_eq!(count, 0);
     }
 
@@ -258,7 +304,11 @@ mod tests {
     fn an_unreadable_database_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("transfers.sqlite");
-        std::fs::write(&path, b"this is not a database, just some text that is long enough").unwrap();
+        std::fs::write(
+            &path,
+            b"this is not a database, just some text that is long enough",
+        )
+        .unwrap();
         let err = StateDb::open(&path).unwrap_err();
         assert_eq!(err.code, ErrorCode::TransferStateDb);
         assert!(err.message.contains("delete it"), "{}", err.message);

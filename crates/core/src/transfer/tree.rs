@@ -11,11 +11,18 @@ use crate::storage::{EntryKind, RemotePath};
 impl Transfers {
     /// Queues uploads of local files and folders (recursively) into the remote folder `into`.
     /// Every path is checked before anything is queued. Symbolic links to folders are skipped.
-    pub fn upload_paths(&self, locals: &[PathBuf], into: &RemotePath) -> Result<Vec<TransferHandle>> {
+    pub fn upload_paths(
+        &self,
+        locals: &[PathBuf],
+        into: &RemotePath,
+    ) -> Result<Vec<TransferHandle>> {
         let mut files = Vec::new();
         for local in locals {
             let meta = std::fs::metadata(local).map_err(|e| {
-                Error::new(ErrorCode::TransferLocalRead, format!("{}: {e}; check the path", local.display()))
+                Error::new(
+                    ErrorCode::TransferLocalRead,
+                    format!("{}: {e}; check the path", local.display()),
+                )
             })?;
             let name = utf8_name(local)?;
             let remote = into.join(name)?;
@@ -25,23 +32,35 @@ impl Transfers {
                 files.push((local.clone(), remote));
             }
         }
-        Ok(files.into_iter().map(|(local, remote)| self.upload(local, remote)).collect())
+        Ok(files
+            .into_iter()
+            .map(|(local, remote)| self.upload(local, remote))
+            .collect())
     }
 
     /// Queues downloads of remote files and folders (recursively) into the local folder `into`.
     /// Empty remote folders are created locally.
-    pub async fn download_paths(&self, remotes: &[RemotePath], into: &Path) -> Result<Vec<TransferHandle>> {
+    pub async fn download_paths(
+        &self,
+        remotes: &[RemotePath],
+        into: &Path,
+    ) -> Result<Vec<TransferHandle>> {
         let mut files = Vec::new();
         for remote in remotes {
             match self.storage().stat(remote).await?.kind {
-                EntryKind::File { .. } => files.push((remote.clone(), local_path_for(into, remote, None)?)),
+                EntryKind::File { .. } => {
+                    files.push((remote.clone(), local_path_for(into, remote, None)?))
+                }
                 EntryKind::Folder => {
                     let base = remote.parent().unwrap_or_default();
                     for entry in self.storage().list_all(remote).await? {
                         let local = local_path_for(into, &entry.path, Some(&base))?;
                         if entry.is_folder() {
                             std::fs::create_dir_all(&local).map_err(|e| {
-                                Error::new(ErrorCode::TransferLocalWrite, format!("{}: {e}", local.display()))
+                                Error::new(
+                                    ErrorCode::TransferLocalWrite,
+                                    format!("{}: {e}", local.display()),
+                                )
                             })?;
                         } else {
                             files.push((entry.path, local));
@@ -50,13 +69,23 @@ impl Transfers {
                 }
             }
         }
-        Ok(files.into_iter().map(|(remote, local)| self.download(remote, local)).collect())
+        Ok(files
+            .into_iter()
+            .map(|(remote, local)| self.download(remote, local))
+            .collect())
     }
 }
 
-fn collect_files(dir: &Path, remote: &RemotePath, files: &mut Vec<(PathBuf, RemotePath)>) -> Result<()> {
+fn collect_files(
+    dir: &Path,
+    remote: &RemotePath,
+    files: &mut Vec<(PathBuf, RemotePath)>,
+) -> Result<()> {
     let read_error = |e: std::io::Error| {
-        Error::new(ErrorCode::TransferLocalRead, format!("{}: cannot list this folder: {e}", dir.display()))
+        Error::new(
+            ErrorCode::TransferLocalRead,
+            format!("{}: cannot list this folder: {e}", dir.display()),
+        )
     };
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
@@ -74,7 +103,10 @@ fn collect_files(dir: &Path, remote: &RemotePath, files: &mut Vec<(PathBuf, Remo
 
 fn utf8_name(path: &Path) -> Result<&str> {
     let name = path.file_name().ok_or_else(|| {
-        Error::new(ErrorCode::TransferLocalRead, format!("{} has no file name to upload under", path.display()))
+        Error::new(
+            ErrorCode::TransferLocalRead,
+            format!("{} has no file name to upload under", path.display()),
+        )
     })?;
     name.to_str().ok_or_else(|| {
         Error::new(

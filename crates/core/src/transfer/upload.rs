@@ -23,7 +23,9 @@ use super::part_size::part_size_for;
 use super::positional::read_exact_at;
 use super::state_db::{PartRecord, UploadRecord};
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{CONTENT_HASH_KEY, MTIME_KEY, RemotePath, encode_crc64, format_mtime, from_sdk};
+use crate::storage::{
+    CONTENT_HASH_KEY, MTIME_KEY, RemotePath, encode_crc64, format_mtime, from_sdk,
+};
 
 /// How often a small file that keeps changing is read again before giving up.
 const SOURCE_READS: usize = 3;
@@ -56,7 +58,13 @@ pub(crate) async fn run(job: &Job, local: &Path, remote: &RemotePath) -> Result<
     }
 }
 
-async fn upload_whole(job: &Job, local: &Path, remote: &RemotePath, key: &str, mut state: FileState) -> Result<u64> {
+async fn upload_whole(
+    job: &Job,
+    local: &Path,
+    remote: &RemotePath,
+    key: &str,
+    mut state: FileState,
+) -> Result<u64> {
     let storage = &job.inner.storage;
     let _slot = job.inner.queue.part_slot(state.size, &job.cancel).await?;
     let body = Bytes::from(read_stable(local, &mut state).await?);
@@ -83,7 +91,9 @@ async fn upload_whole(job: &Job, local: &Path, remote: &RemotePath, key: &str, m
 /// The whole file, read until two looks at its size and time agree around the read.
 async fn read_stable(local: &Path, state: &mut FileState) -> Result<Vec<u8>> {
     for _ in 0..SOURCE_READS {
-        let data = tokio::fs::read(local).await.map_err(|e| read_error(local, e))?;
+        let data = tokio::fs::read(local)
+            .await
+            .map_err(|e| read_error(local, e))?;
         let after = snapshot(local).await?;
         if after == *state && data.len() as u64 == state.size {
             return Ok(data);
@@ -93,17 +103,30 @@ async fn read_stable(local: &Path, state: &mut FileState) -> Result<Vec<u8>> {
     Err(source_changed(local))
 }
 
-async fn upload_in_parts(job: &Job, local: &Path, remote: &RemotePath, key: &str, state: FileState) -> Result<u64> {
+async fn upload_in_parts(
+    job: &Job,
+    local: &Path,
+    remote: &RemotePath,
+    key: &str,
+    state: FileState,
+) -> Result<u64> {
     let part_size = part_size_for(state.size, job.inner.options.part_size)?;
     let content_crc = hash_file(local).await?;
     if snapshot(local).await? != state {
         return Err(source_changed(local));
     }
     let upload = resume_or_start(job, local, remote, key, state, part_size, content_crc).await?;
-    let sent = job.cancellable(send_parts(job, local, remote, &upload)).await;
+    let sent = job
+        .cancellable(send_parts(job, local, remote, &upload))
+        .await;
     let parts = match sent {
         Ok(parts) => parts,
-        Err(err) if matches!(err.code, ErrorCode::TransferCancelled | ErrorCode::TransferSourceChanged) => {
+        Err(err)
+            if matches!(
+                err.code,
+                ErrorCode::TransferCancelled | ErrorCode::TransferSourceChanged
+            ) =>
+        {
             discard(job, &upload).await;
             return Err(err);
         }
@@ -149,7 +172,9 @@ async fn resume_or_start(
         if same_file {
             match server_parts(job, key, &record.upload_id).await {
                 Ok(on_server) => {
-                    record.parts.retain(|p| on_server.get(&p.number) == Some(&p.etag));
+                    record
+                        .parts
+                        .retain(|p| on_server.get(&p.number) == Some(&p.etag));
                     let bytes = record.parts.iter().map(|p| p.len).sum();
                     job.reporter.resumed(record.parts.len(), bytes);
                     return Ok(record);
@@ -178,9 +203,9 @@ async fn resume_or_start(
                 .map_err(|e| from_sdk(e, &doing))
         })
         .await?;
-    let upload_id = created
-        .upload_id()
-        .ok_or_else(|| Error::internal("the server started a multipart upload without an upload id"))?;
+    let upload_id = created.upload_id().ok_or_else(|| {
+        Error::internal("the server started a multipart upload without an upload id")
+    })?;
     let record = UploadRecord {
         upload_id: upload_id.to_owned(),
         local_path: local.to_owned(),
@@ -222,7 +247,10 @@ async fn server_parts(job: &Job, key: &str, upload_id: &str) -> Result<HashMap<i
                 parts.insert(number, etag.to_owned());
             }
         }
-        match out.next_part_number_marker().filter(|_| out.is_truncated() == Some(true)) {
+        match out
+            .next_part_number_marker()
+            .filter(|_| out.is_truncated() == Some(true))
+        {
             Some(next) => marker = Some(next.to_owned()),
             None => return Ok(parts),
         }
@@ -230,7 +258,12 @@ async fn server_parts(job: &Job, key: &str, upload_id: &str) -> Result<HashMap<i
 }
 
 /// Sends the parts not on the server yet; returns every part, in order.
-async fn send_parts(job: &Job, local: &Path, remote: &RemotePath, upload: &UploadRecord) -> Result<Vec<PartRecord>> {
+async fn send_parts(
+    job: &Job,
+    local: &Path,
+    remote: &RemotePath,
+    upload: &UploadRecord,
+) -> Result<Vec<PartRecord>> {
     let file = Arc::new(File::open(local).map_err(|e| read_error(local, e))?);
     let done: HashSet<i32> = upload.parts.iter().map(|p| p.number).collect();
     let count = upload.size.div_ceil(upload.part_size).max(1) as i32;
@@ -285,22 +318,37 @@ async fn send_part(
                 .map_err(|e| from_sdk(e, &doing))
         })
         .await?;
-    let etag = out
-        .e_tag()
-        .ok_or_else(|| Error::internal(format!("the server accepted part {number} without an ETag")))?;
-    let part = PartRecord { number, etag: etag.to_owned(), crc, len };
+    let etag = out.e_tag().ok_or_else(|| {
+        Error::internal(format!("the server accepted part {number} without an ETag"))
+    })?;
+    let part = PartRecord {
+        number,
+        etag: etag.to_owned(),
+        crc,
+        len,
+    };
     job.inner.state.record_part(&upload.upload_id, &part)?;
     job.reporter.add(len);
     Ok(part)
 }
 
-async fn complete(job: &Job, remote: &RemotePath, upload: &UploadRecord, parts: &[PartRecord]) -> Result<()> {
+async fn complete(
+    job: &Job,
+    remote: &RemotePath,
+    upload: &UploadRecord,
+    parts: &[PartRecord],
+) -> Result<()> {
     let storage = &job.inner.storage;
     let completed = CompletedMultipartUpload::builder()
         .set_parts(Some(
             parts
                 .iter()
-                .map(|p| CompletedPart::builder().part_number(p.number).e_tag(&p.etag).build())
+                .map(|p| {
+                    CompletedPart::builder()
+                        .part_number(p.number)
+                        .e_tag(&p.etag)
+                        .build()
+                })
                 .collect(),
         ))
         .build();
@@ -338,24 +386,38 @@ async fn discard(job: &Job, upload: &UploadRecord) {
 }
 
 async fn snapshot(local: &Path) -> Result<FileState> {
-    let meta = tokio::fs::metadata(local).await.map_err(|e| read_error(local, e))?;
+    let meta = tokio::fs::metadata(local)
+        .await
+        .map_err(|e| read_error(local, e))?;
     if meta.is_dir() {
         return Err(Error::new(
             ErrorCode::TransferLocalRead,
-            format!("{} is a folder; upload it with `cubby put`, which goes through folders", local.display()),
+            format!(
+                "{} is a folder; upload it with `cubby put`, which goes through folders",
+                local.display()
+            ),
         ));
     }
     let mtime = meta.modified().map_err(|e| read_error(local, e))?;
-    Ok(FileState { size: meta.len(), mtime })
+    Ok(FileState {
+        size: meta.len(),
+        mtime,
+    })
 }
 
 fn read_error(local: &Path, err: std::io::Error) -> Error {
     let problem = match err.kind() {
         std::io::ErrorKind::NotFound => "it does not exist (was it moved or deleted?)".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied; check the file's permissions".to_owned(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check the file's permissions".to_owned()
+        }
         _ => format!("cannot read it: {err}"),
     };
-    Error::new(ErrorCode::TransferLocalRead, format!("{}: {problem}", local.display())).with_source(err)
+    Error::new(
+        ErrorCode::TransferLocalRead,
+        format!("{}: {problem}", local.display()),
+    )
+    .with_source(err)
 }
 
 fn source_changed(local: &Path) -> Error {

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Cubby against rclone (default flags, and --transfers 32 --checkers 32) and the aws CLI, on
+# one localcloud S3 with the same temporary credentials for every tool (`cubby credentials`).
+#
+#   bench/run.sh              all scenarios: (a) upload 2,000 x 16 KiB, (b) upload 1 GiB,
+#                             (c) download both back, (d) list a folder of 20,000 objects
+#   bench/run.sh --no-big     skip the 1 GiB scenarios (they move 8 GiB through one machine)
+#
+# Needs: rclone, awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
+# keeps its session in the OS keyring; the script runs in a private D-Bus session).
+# Environment: CUBBY_BENCH_PROFILE=release|dev (cargo profile of the binaries, default release),
+# BENCH_DIR (scratch space, default a temporary directory, removed at the end).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
+  keyring_home="$(mktemp -d)"
+  trap 'rm -rf "$keyring_home"' EXIT
+  exec dbus-run-session -- env CUBBY_BENCH_IN_SESSION=1 KEYRING_HOME="$keyring_home" bash -c '
+    eval "$(printf "" | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets)"
+    export GNOME_KEYRING_CONTROL
+    exec "$0" "$@"' "${BASH_SOURCE[0]}" "$@"
+fi
+
+big=1
+[[ "${1:-}" == "--no-big" ]] && big=0
+profile="${CUBBY_BENCH_PROFILE:-release}"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+if [[ "$profile" == release ]]; then
+  (cd "$repo" && cargo build --release -p cubby-cli -p cubby-localcloud)
+  bin="$target/release"
+else
+  (cd "$repo" && cargo build -p cubby-cli -p cubby-localcloud)
+  bin="$target/debug"
+fi
+
+work="${BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$work"
+cleanup() {
+  [[ -n "${cloud_pid:-}" ]] && kill "$cloud_pid" 2>/dev/null || true
+  [[ -z "${BENCH_DIR:-}" ]] && rm -rf "$work"
+  [[ -n "${keyring_home:-}" ]] && rm -rf "$keyring_home"
+}
+trap cleanup EXIT
+
+# Everything cubby keeps (config, keyring session, transfer state) stays in the scratch space.
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+export BENCH_EMAIL="bench@example.com" BENCH_PASSWORD="bench-password-1"
+
+echo "== starting localcloud"
+coproc CLOUD { exec "$bin/cubby-localcloud" --data "$work/cloud" --json --user "$BENCH_EMAIL:$BENCH_PASSWORD"; }
+cloud_pid=$CLOUD_PID
+read -r first_line <&"${CLOUD[0]}"
+endpoint="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["profile"]["endpoints"]["s3"].rstrip("/"))' "$first_line")"
+python3 - "$first_line" > "$work/profile.toml" <<'PY'
+import json, sys
+profile = json.loads(sys.argv[1])["profile"]
+def toml(v):
+    if isinstance(v, list): return "[" + ", ".join(toml(x) for x in v) + "]"
+    return json.dumps(v)
+print("[profiles.bench]")
+for k, v in profile.items():
+    if not isinstance(v, dict): print(f"{k} = {toml(v)}")
+print("[profiles.bench.endpoints]")
+for k, v in profile["endpoints"].items(): print(f"{k} = {toml(v)}")
+PY
+cubby() { "$bin/cubby" --config "$work/config/cubby.toml" --profile bench "$@"; }
+cubby profile add bench --from "$work/profile.toml" >/dev/null
+
+echo "== signing in (robot browser)"
+BROWSER="$repo/bench/robot-browser.sh" cubby login --timeout 60 >/dev/null
+identity="$(cubby whoami --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity_id"])')"
+eval "$(cubby credentials | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+print(f"export AWS_ACCESS_KEY_ID={c[\"AccessKeyId\"]} AWS_SECRET_ACCESS_KEY={c[\"SecretAccessKey\"]} AWS_SESSION_TOKEN={c[\"SessionToken\"]}")')"
+export AWS_DEFAULT_REGION=us-east-1
+unset AWS_CA_BUNDLE AWS_PROFILE
+# rclone: an S3 remote from the environment, path-style, no bucket creation (the identity may
+# only touch its own folder).
+export RCLONE_CONFIG_LC_TYPE=s3 RCLONE_CONFIG_LC_PROVIDER=Other RCLONE_CONFIG_LC_ENV_AUTH=true \
+  RCLONE_CONFIG_LC_ENDPOINT="$endpoint" RCLONE_CONFIG_LC_REGION=us-east-1 \
+  RCLONE_CONFIG_LC_FORCE_PATH_STYLE=true RCLONE_S3_NO_CHECK_BUCKET=true
+# aws CLI: path-style addressing.
+printf '[default]\ns3 =\n  addressing_style = path\n' > "$work/aws-config"
+export AWS_CONFIG_FILE="$work/aws-config"
+aws_s3() { aws --endpoint-url "$endpoint" s3 "$@" --only-show-errors; }
+
+echo "== preparing data in $work"
+mkdir -p "$work/small" "$work/list" "$work/down"
+python3 - "$work" "$big" <<'PY'
+import os, sys
+work, big = sys.argv[1], sys.argv[2] == "1"
+for i in range(2000):
+    with open(f"{work}/small/f{i:04}.bin", "wb") as f: f.write(os.urandom(16 * 1024))
+for i in range(20000):
+    open(f"{work}/list/e{i:05}", "wb").close()
+if big:
+    with open(f"{work}/big.bin", "wb") as f:
+        for _ in range(1024): f.write(os.urandom(1 << 20))
+PY
+
+results="$work/results.tsv"
+: > "$results"
+# measure SCENARIO TOOL COMMAND...: wall seconds, user+sys CPU seconds and peak RSS (MiB).
+measure() {
+  local scenario="$1" tool="$2"; shift 2
+  local timing="$work/timing"
+  /usr/bin/time -f '%e %U %S %M' -o "$timing" "$@" >/dev/null
+  read -r wall user sys rss_kib < "$timing"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$tool" "$wall" "$(echo "$user + $sys" | bc)" "$((rss_kib / 1024))" >> "$results"
+  printf '  %-3s %-14s wall %6.2f s  cpu %6.2f s  rss %5d MiB\n' "$scenario" "$tool" "$wall" "$(echo "$user + $sys" | bc)" "$((rss_kib / 1024))"
+}
+tools=(cubby rclone rclone-tuned aws)
+run_tool() { # run_tool TOOL upload|download LOCAL REMOTE_DIR(relative)
+  local tool="$1" direction="$2" local="$3" remote="$4"
+  case "$tool:$direction" in
+    cubby:upload) cubby put "$local" "$remote" ;;
+    cubby:download) cubby get "$remote" "$local" ;;
+    rclone:upload) rclone copy "$local" "lc:cubby/$identity/$remote" ;;
+    rclone:download) rclone copy "lc:cubby/$identity/$remote" "$local" ;;
+    rclone-tuned:upload) rclone copy --transfers 32 --checkers 32 "$local" "lc:cubby/$identity/$remote" ;;
+    rclone-tuned:download) rclone copy --transfers 32 --checkers 32 "lc:cubby/$identity/$remote" "$local" ;;
+    aws:upload) if [[ -d "$local" ]]; then aws_s3 cp --recursive "$local" "s3://cubby/$identity/$remote"; else aws_s3 cp "$local" "s3://cubby/$identity/$remote/"; fi ;;
+    aws:download) aws_s3 cp --recursive "s3://cubby/$identity/$remote" "$local" ;;
+  esac
+}
+export -f run_tool aws_s3 cubby
+export bin work identity endpoint
+
+echo "== (a) upload 2,000 files of 16 KiB"
+for tool in "${tools[@]}"; do
+  # cubby puts the folder itself into the target; the others copy its contents.
+  case "$tool" in
+    cubby) measure a "$tool" bash -c 'run_tool cubby upload "$work/small" "a-cubby"' ;;
+    *) measure a "$tool" bash -c "run_tool $tool upload \"\$work/small\" a-$tool/small" ;;
+  esac
+done
+if (( big )); then
+  echo "== (b) upload one 1 GiB file"
+  for tool in "${tools[@]}"; do
+    measure b "$tool" bash -c "run_tool $tool upload \"\$work/big.bin\" b-$tool"
+  done
+fi
+echo "== (c) download both back"
+for tool in "${tools[@]}"; do
+  rm -rf "$work/down/$tool"; mkdir -p "$work/down/$tool"
+  measure c-small "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/small\" a-$tool/small"
+  (( big )) && measure c-big "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/big\" b-$tool"
+  # cubby downloads a folder into a folder of the same name (like cp -r); the others copy contents.
+  got_small="$(find "$work/down/$tool/small" -name f1234.bin | head -1)"
+  cmp -s "$work/small/f1234.bin" "$got_small" || echo "  !! $tool: downloaded small file differs"
+  if (( big )); then
+    got_big="$(find "$work/down/$tool/big" -name big.bin | head -1)"
+    cmp -s "$work/big.bin" "$got_big" || echo "  !! $tool: downloaded big file differs"
+  fi
+done
+echo "== (d) list a folder of 20,000 objects"
+rclone copy --transfers 32 --checkers 32 "$work/list" "lc:cubby/$identity/d/list"
+measure d cubby bash -c 'cubby ls d/list'
+measure d rclone bash -c 'rclone lsf "lc:cubby/$identity/d/list"'
+measure d rclone-tuned bash -c 'rclone lsf --checkers 32 "lc:cubby/$identity/d/list"'
+measure d aws bash -c 'aws_s3 ls "s3://cubby/$identity/d/list/"'
+count="$(cubby ls d/list | wc -l)"
+[[ "$count" == 20000 ]] || echo "  !! cubby ls listed $count entries, not 20000"
+
+echo
+echo "== goals (ratio = peer time / cubby time; > 1 means cubby is faster)"
+python3 - "$results" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    scenario, tool, wall, cpu, rss = line.split("\t")
+    rows[(scenario, tool)] = (float(wall), float(cpu), int(rss))
+def ratio(scenario, peer):
+    return rows[(scenario, peer)][0] / rows[(scenario, "cubby")][0]
+def goal(text, ok):
+    print(f"  [{'met' if ok else 'MISSED'}] {text}")
+if ("a", "cubby") in rows:
+    r, t = ratio("a", "rclone"), ratio("a", "rclone-tuned")
+    cpu = rows[("a", "cubby")][1] / rows[("a", "rclone")][1]
+    goal(f"(a) wall >= 1.3x rclone default: {r:.2f}x", r >= 1.3)
+    goal(f"(a) no slower than rclone tuned: {t:.2f}x", t >= 1.0)
+    goal(f"(a) client CPU <= half of rclone's: cubby/rclone = {cpu:.2f}", cpu <= 0.5)
+for scenario in ("b", "c-small", "c-big"):
+    if (scenario, "cubby") not in rows: continue
+    r, a = ratio(scenario, "rclone"), ratio(scenario, "aws")
+    rss = rows[(scenario, "cubby")][2]
+    if scenario != "c-small":
+        goal(f"({scenario}) >= 1.5x rclone default: {r:.2f}x", r >= 1.5)
+        goal(f"({scenario}) peak RSS < 200 MiB: {rss} MiB", rss < 200)
+    else:
+        goal(f"({scenario}) >= 1.5x rclone default: {r:.2f}x", r >= 1.5)
+    goal(f"({scenario}) no slower than aws CLI: {a:.2f}x", a >= 1.0)
+if ("d", "cubby") in rows:
+    r = ratio("d", "rclone")
+    goal(f"(d) no slower than rclone lsf: {r:.2f}x", r >= 1.0)
+PY
