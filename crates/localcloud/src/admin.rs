@@ -21,24 +21,24 @@ pub fn routes() -> Router<Arc<Cloud>> {
         .route("/_localcloud/faults/{id}", delete(remove))
 }
 
-fn authorized(cloud: &Cloud, headers: &HeaderMap) -> Result<(), Response> {
+fn is_admin(cloud: &Cloud, headers: &HeaderMap) -> bool {
     let given = headers.get(ADMIN_HEADER).and_then(|v| v.to_str().ok());
-    if given == Some(cloud.credentials.admin().secret_access_key.as_str()) {
-        Ok(())
-    } else {
-        Err((
-            StatusCode::FORBIDDEN,
-            Json(serde_json::json!({"error": format!("admin only: send the admin secret key in {ADMIN_HEADER}")})),
-        )
-            .into_response())
-    }
+    given == Some(cloud.credentials.admin().secret_access_key.as_str())
+}
+
+fn denied() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Json(serde_json::json!({"error": format!("admin only: send the admin secret key in {ADMIN_HEADER}")})),
+    )
+        .into_response()
 }
 
 async fn list(State(cloud): State<Arc<Cloud>>, headers: HeaderMap) -> Response {
-    match authorized(&cloud, &headers) {
-        Ok(()) => Json(cloud.faults.status()).into_response(),
-        Err(denied) => denied,
+    if !is_admin(&cloud, &headers) {
+        return denied();
     }
+    Json(cloud.faults.status()).into_response()
 }
 
 async fn add(
@@ -46,8 +46,8 @@ async fn add(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(denied) = authorized(&cloud, &headers) {
-        return denied;
+    if !is_admin(&cloud, &headers) {
+        return denied();
     }
     let rule: FaultRule = match serde_json::from_slice(&body) {
         Ok(rule) => rule,
@@ -70,13 +70,11 @@ async fn add(
 }
 
 async fn clear(State(cloud): State<Arc<Cloud>>, headers: HeaderMap) -> Response {
-    match authorized(&cloud, &headers) {
-        Ok(()) => {
-            cloud.faults.clear();
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(denied) => denied,
+    if !is_admin(&cloud, &headers) {
+        return denied();
     }
+    cloud.faults.clear();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn remove(
@@ -84,11 +82,9 @@ async fn remove(
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Response {
-    match authorized(&cloud, &headers) {
-        Ok(()) => {
-            cloud.faults.remove(id);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(denied) => denied,
+    if !is_admin(&cloud, &headers) {
+        return denied();
     }
+    cloud.faults.remove(id);
+    StatusCode::NO_CONTENT.into_response()
 }
