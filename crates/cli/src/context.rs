@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use cubby_core::Result;
 use cubby_core::config::{Config, Profile};
 use cubby_core::secrets::SecretStore;
 use cubby_core::session::Session;
+use cubby_core::{Error, ErrorCode, Result};
 
 pub struct Context {
     config_path: Option<PathBuf>,
@@ -42,5 +42,18 @@ impl Context {
     pub fn session(&self) -> Result<Session> {
         let (_, profile) = self.profile(None)?;
         Session::new(profile, SecretStore::Keyring)
+    }
+
+    /// The session saved by `cubby login`, restored; "not signed in" when there is none.
+    /// Every command that reaches the person's folder starts here.
+    pub async fn signed_in_session(&self) -> Result<Session> {
+        let session = self.session()?;
+        match session.restore().await? {
+            Some(_) => Ok(session),
+            None => Err(Error::new(
+                ErrorCode::AuthNotSignedIn,
+                "not signed in with this profile",
+            )),
+        }
     }
 }

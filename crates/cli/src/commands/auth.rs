@@ -121,20 +121,8 @@ pub async fn logout(context: &Context, args: LogoutArgs) -> Result<()> {
     Ok(())
 }
 
-/// The saved session, restored; "not signed in" when there is none.
-async fn restored(context: &Context) -> Result<Session> {
-    let session = context.session()?;
-    match session.restore().await? {
-        Some(_) => Ok(session),
-        None => Err(Error::new(
-            ErrorCode::AuthNotSignedIn,
-            "not signed in with this profile",
-        )),
-    }
-}
-
 pub async fn whoami(context: &Context, args: WhoamiArgs) -> Result<()> {
-    let session = restored(context).await?;
+    let session = context.signed_in_session().await?;
     session.credentials().await?;
     let info = session.info().await.ok_or_else(|| {
         Error::new(
@@ -175,7 +163,7 @@ struct CredentialProcessOutput<'a> {
 }
 
 pub async fn credentials(context: &Context) -> Result<()> {
-    let session = restored(context).await?;
+    let session = context.signed_in_session().await?;
     let credentials = session.credentials().await?;
     let output = CredentialProcessOutput {
         version: 1,
