@@ -13,7 +13,10 @@ fn bad_arguments_are_usage_errors_that_say_what_to_do() {
     let data = dir.path().to_str().unwrap();
     for (args, expected) in [
         (vec!["--data", data, "--user", "no-colon"], "EMAIL:PASSWORD"),
-        (vec!["--data", data, "--credentials-ttl", "0"], "credentials-ttl"),
+        (
+            vec!["--data", data, "--credentials-ttl", "0"],
+            "credentials-ttl",
+        ),
         (vec!["--port", "1"], "--data"),
     ] {
         let output = localcloud().args(&args).output().unwrap();

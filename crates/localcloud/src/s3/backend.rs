@@ -14,7 +14,7 @@ use s3s::dto::*;
 use s3s::{S3, S3Error, S3Request, S3Response, S3Result, s3_error};
 
 use super::checksums::{self, RequestedChecksums};
-use super::listing::{self, ListQuery};
+use super::listing::{self, ListPage, ListQuery};
 use super::policy::DeniedKeys;
 use super::store::{BucketStore, CommitError, ContentHeaders, CopyError, DataWriter, ObjectMeta};
 
@@ -67,6 +67,22 @@ fn max_keys(requested: Option<i32>) -> S3Result<usize> {
         )),
         Some(n) => Ok((n as usize).min(listing::MAX_KEYS)),
     }
+}
+
+fn listed_objects(page: &ListPage, encode: &impl Fn(&str) -> String) -> Vec<Object> {
+    page.objects
+        .iter()
+        .map(|m| listed_object(m, encode))
+        .collect()
+}
+
+fn listed_prefixes(page: &ListPage, encode: &impl Fn(&str) -> String) -> Vec<CommonPrefix> {
+    page.common_prefixes
+        .iter()
+        .map(|p| CommonPrefix {
+            prefix: Some(encode(p)),
+        })
+        .collect()
 }
 
 fn listed_object(meta: &ObjectMeta, encode: &impl Fn(&str) -> String) -> Object {
@@ -618,21 +634,9 @@ impl S3 for Backend {
             key_count: Some((page.objects.len() + page.common_prefixes.len()) as i32),
             continuation_token: input.continuation_token,
             is_truncated: Some(page.truncated),
-            next_continuation_token: page.next_marker.map(|m| URL_SAFE_NO_PAD.encode(m)),
-            contents: Some(
-                page.objects
-                    .iter()
-                    .map(|m| listed_object(m, &encode))
-                    .collect(),
-            ),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(encode(p)),
-                    })
-                    .collect(),
-            ),
+            next_continuation_token: page.next_marker.as_ref().map(|m| URL_SAFE_NO_PAD.encode(m)),
+            contents: Some(listed_objects(&page, &encode)),
+            common_prefixes: Some(listed_prefixes(&page, &encode)),
             ..Default::default()
         }))
     }
@@ -663,20 +667,8 @@ impl S3 for Backend {
             max_keys: Some(max_keys as i32),
             is_truncated: Some(page.truncated),
             next_marker: page.next_marker.as_deref().map(&encode),
-            contents: Some(
-                page.objects
-                    .iter()
-                    .map(|m| listed_object(m, &encode))
-                    .collect(),
-            ),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .iter()
-                    .map(|p| CommonPrefix {
-                        prefix: Some(encode(p)),
-                    })
-                    .collect(),
-            ),
+            contents: Some(listed_objects(&page, &encode)),
+            common_prefixes: Some(listed_prefixes(&page, &encode)),
             ..Default::default()
         }))
     }
