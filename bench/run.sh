@@ -44,8 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Everything cubby keeps (config, keyring session, transfer state) stays in the scratch space.
-export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+# cubby's config stays in the scratch space (its session is in the private keyring).
+export XDG_CONFIG_HOME="$work/config"
 export BENCH_EMAIL="bench@example.com" BENCH_PASSWORD="bench-password-1"
 
 echo "== starting localcloud"
