@@ -18,7 +18,7 @@ if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
   keyring_home="$(mktemp -d)"
   trap 'rm -rf "$keyring_home"' EXIT
   exec dbus-run-session -- env CUBBY_BENCH_IN_SESSION=1 KEYRING_HOME="$keyring_home" bash -c '
-    eval "$(printf "" | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets)"
+    eval "$(echo | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets)"
     export GNOME_KEYRING_CONTROL
     exec "$0" "$@"' "${BASH_SOURCE[0]}" "$@"
 fi

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
+use cubby_core::session::Session;
 use cubby_core::storage::{Entry, EntryKind, RemotePath, Storage};
 use cubby_core::{Error, ErrorCode, Result};
 use futures::TryStreamExt;
@@ -14,8 +15,9 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::context::Context;
 
-/// The signed-in person's folder, reached with their renewing credentials.
-pub async fn open_storage(context: &Context) -> Result<Storage> {
+/// The signed-in person's folder, reached with their renewing credentials. Keep the session
+/// alive as long as the storage is used: the credentials provider renews through it.
+pub async fn open_storage(context: &Context) -> Result<(Session, Storage)> {
     let session = context.session()?;
     let info = session.restore().await?.ok_or_else(|| {
         Error::new(
@@ -23,11 +25,12 @@ pub async fn open_storage(context: &Context) -> Result<Storage> {
             "not signed in with this profile",
         )
     })?;
-    Storage::new(
+    let storage = Storage::new(
         session.profile(),
         &info.identity_id,
         session.credentials_provider(),
-    )
+    )?;
+    Ok((session, storage))
 }
 
 pub fn remote(path: Option<&str>) -> Result<RemotePath> {
@@ -47,7 +50,7 @@ pub struct LsArgs {
 }
 
 pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let dir = remote(args.path.as_deref())?;
     let print = |entries: Vec<Entry>| {
         for entry in entries {
@@ -123,10 +126,8 @@ pub struct MkdirArgs {
 }
 
 pub async fn mkdir(context: &Context, args: MkdirArgs) -> Result<()> {
-    open_storage(context)
-        .await?
-        .create_folder(&remote(Some(&args.path))?)
-        .await
+    let (_session, storage) = open_storage(context).await?;
+    storage.create_folder(&remote(Some(&args.path))?).await
 }
 
 #[derive(Debug, Args)]
@@ -139,7 +140,7 @@ pub struct RmArgs {
 }
 
 pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let paths = args
         .paths
         .iter()
@@ -163,7 +164,7 @@ pub struct CopyArgs {
 }
 
 pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let (from, to) = (
         remote(Some(&args.source))?,
         remote(Some(&args.destination))?,
@@ -174,7 +175,7 @@ pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
 }
 
 pub async fn cp(context: &Context, args: CopyArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let (from, to) = (
         remote(Some(&args.source))?,
         remote(Some(&args.destination))?,
@@ -196,7 +197,7 @@ pub struct ShareArgs {
 }
 
 pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let link = storage
         .share_link(&remote(Some(&args.path))?, args.expires)
         .await?;
@@ -228,7 +229,7 @@ pub struct DuArgs {
 }
 
 pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
-    let storage = open_storage(context).await?;
+    let (_session, storage) = open_storage(context).await?;
     let path = remote(args.path.as_deref())?;
     let usage = storage.usage(&path).await?;
     if args.json {

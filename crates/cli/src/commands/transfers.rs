@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
+use cubby_core::session::Session;
 use cubby_core::storage::RemotePath;
 use cubby_core::transfer::{
     EventKind, StateDb, TransferEvent, TransferHandle, TransferOptions, Transfers,
@@ -42,8 +43,7 @@ pub struct GetArgs {
 pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
     let (sources, target) = split_last(args.args);
     let into = remote(target.as_deref())?;
-    let transfers = queue(context).await?;
-    let (transfers, events) = transfers;
+    let (transfers, events, _session) = queue(context).await?;
     let locals: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
     let handles = transfers.upload_paths(&locals, &into)?;
     finish(handles, events, args.json).await
@@ -56,7 +56,7 @@ pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
         .iter()
         .map(|s| remote(Some(s)))
         .collect::<Result<Vec<RemotePath>>>()?;
-    let (transfers, events) = queue(context).await?;
+    let (transfers, events, _session) = queue(context).await?;
     let handles = transfers.download_paths(&remotes, &into).await?;
     finish(handles, events, args.json).await
 }
@@ -67,10 +67,14 @@ fn split_last(mut args: Vec<String>) -> (Vec<String>, Option<String>) {
     (args, target)
 }
 
-async fn queue(context: &Context) -> Result<(Transfers, UnboundedReceiver<TransferEvent>)> {
-    let storage = open_storage(context).await?;
+/// The queue, its events, and the session its credentials renew through (keep it alive).
+async fn queue(
+    context: &Context,
+) -> Result<(Transfers, UnboundedReceiver<TransferEvent>, Session)> {
+    let (session, storage) = open_storage(context).await?;
     let state = StateDb::open(&StateDb::default_path()?)?;
-    Ok(Transfers::new(storage, state, TransferOptions::default()))
+    let (transfers, events) = Transfers::new(storage, state, TransferOptions::default());
+    Ok((transfers, events, session))
 }
 
 /// Shows events until every transfer ended; fails when any did.
