@@ -49,7 +49,7 @@ export XDG_CONFIG_HOME="$work/config"
 export BENCH_EMAIL="bench@example.com" BENCH_PASSWORD="bench-password-1"
 
 echo "== starting localcloud"
-coproc CLOUD { exec "$bin/cubby-localcloud" --data "$work/cloud" --json --user "$BENCH_EMAIL:$BENCH_PASSWORD"; }
+coproc CLOUD { exec "$bin/cubby-localcloud" --data "$work/cloud" --json --user "$BENCH_EMAIL:$BENCH_PASSWORD" 2>"$work/cloud.log"; }
 cloud_pid=$CLOUD_PID
 read -r first_line <&"${CLOUD[0]}"
 endpoint="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["profile"]["endpoints"]["s3"].rstrip("/"))' "$first_line")"
@@ -74,7 +74,8 @@ identity="$(cubby whoami --json | python3 -c 'import json,sys; print(json.load(s
 eval "$(cubby credentials | python3 -c '
 import json, sys
 c = json.load(sys.stdin)
-print(f"export AWS_ACCESS_KEY_ID={c[\"AccessKeyId\"]} AWS_SECRET_ACCESS_KEY={c[\"SecretAccessKey\"]} AWS_SESSION_TOKEN={c[\"SessionToken\"]}")')"
+print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s" % (c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]))')"
+[[ -n "${AWS_ACCESS_KEY_ID:-}" ]] || { echo "bench: cubby credentials gave no credentials" >&2; exit 1; }
 export AWS_DEFAULT_REGION=us-east-1
 unset AWS_CA_BUNDLE AWS_PROFILE
 # rclone: an S3 remote from the environment, path-style, no bucket creation (the identity may
@@ -161,7 +162,7 @@ rclone copy --transfers 32 --checkers 32 "$work/list" "lc:cubby/$identity/d/list
 measure d cubby bash -c 'cubby ls d/list'
 measure d rclone bash -c 'rclone lsf "lc:cubby/$identity/d/list"'
 measure d rclone-tuned bash -c 'rclone lsf --checkers 32 "lc:cubby/$identity/d/list"'
-measure d aws bash -c 'aws_s3 ls "s3://cubby/$identity/d/list/"'
+measure d aws bash -c 'aws --endpoint-url "$endpoint" s3 ls "s3://cubby/$identity/d/list/"'
 count="$(cubby ls d/list | wc -l)"
 [[ "$count" == 20000 ]] || echo "  !! cubby ls listed $count entries, not 20000"
 
