@@ -41,6 +41,7 @@ cleanup() {
   [[ -n "${cloud_pid:-}" ]] && kill "$cloud_pid" 2>/dev/null || true
   [[ -z "${BENCH_DIR:-}" ]] && rm -rf "$work"
   [[ -n "${keyring_home:-}" ]] && rm -rf "$keyring_home"
+  true
 }
 trap cleanup EXIT
 
