@@ -14,7 +14,7 @@ puts=10000
 big_mib=1024
 [[ "${1:-}" == "--quick" ]] && { puts=2000; big_mib=256; }
 
-cargo build --release --quiet -p cubby-localcloud --example s3_load
+cargo build --release --quiet -p cubby-localcloud --bin cubby-localcloud --example s3_load
 scratch="$(mktemp -d)"
 server_pid=""
 cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$scratch"; }
@@ -22,7 +22,8 @@ trap cleanup EXIT
 
 "$target/release/cubby-localcloud" --data "$scratch/data" --json > "$scratch/server.json" 2>/dev/null &
 server_pid=$!
-for _ in $(seq 100); do [[ -s "$scratch/server.json" ]] && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q . "$scratch/server.json" 2>/dev/null && break; sleep 0.1; done
+grep -q . "$scratch/server.json" || { echo "localcloud did not start within 60 s" >&2; exit 1; }
 read -r endpoint access secret < <(python3 -c '
 import json, sys
 d = json.loads(open(sys.argv[1]).readline())
