@@ -108,13 +108,18 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, quiet unless `CUBBY_LOG` asks (e.g. `CUBBY_LOG=debug`); never with secrets.
 fn init_logging() {
-    let mut filter = tracing_subscriber::EnvFilter::try_from_env("CUBBY_LOG")
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::FilterExt;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let level = tracing_subscriber::EnvFilter::try_from_env("CUBBY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    for directive in cubby_core::secrets::LOG_DIRECTIVES_HIDING_SECRETS {
-        filter = filter.add_directive(directive.parse().expect("the directives are valid"));
-    }
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(level.and(cubby_core::secrets::log_filter())),
+        )
         .init();
 }

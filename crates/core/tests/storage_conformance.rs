@@ -269,7 +269,7 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
     }
     let sent = wait_all(
         transfers
-            .upload_paths(&[up.clone()], &path("backup"))
+            .upload_paths(std::slice::from_ref(&up), &path("backup"))
             .unwrap(),
     )
     .await;
