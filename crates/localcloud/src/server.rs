@@ -109,6 +109,7 @@ impl Dispatcher {
                     CutOff {
                         inner: body,
                         remaining: after_bytes,
+                        flushed: false,
                     }
                     .boxed_unsync()
                 }))
@@ -180,9 +181,14 @@ fn fault_status(status: u16, operation: &str) -> Response<ResponseBody> {
 }
 
 /// A response body that fails after a number of bytes, which makes hyper drop the connection.
+///
+/// Before failing it yields once: hyper flushes what it has buffered only when the body is
+/// pending, and drops the buffer on an error, so without the pause the client could lose the
+/// headers too and see a refused request instead of a body cut short.
 struct CutOff {
     inner: ResponseBody,
     remaining: u64,
+    flushed: bool,
 }
 
 impl HttpBody for CutOff {
@@ -194,6 +200,11 @@ impl HttpBody for CutOff {
         cx: &mut Context<'_>,
     ) -> Poll<Option<io::Result<Frame<Bytes>>>> {
         if self.remaining == 0 {
+            if !self.flushed {
+                self.flushed = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             return Poll::Ready(Some(Err(io::Error::new(
                 io::ErrorKind::ConnectionReset,
                 "fault injected: connection reset mid-body",
