@@ -1,6 +1,7 @@
 //! With 5-second credentials (and 6-second id tokens), uploads keep succeeding for 20 seconds
 //! from 8 concurrent workers: renewal happens before expiry, one renewal at a time, and no
 //! `ExpiredToken` ever reaches the caller (the SDK's retries are off, so none is hidden).
+//! A multipart upload and a ranged download that outlast their credentials finish intact.
 
 mod auth_support;
 
@@ -10,6 +11,8 @@ use auth_support::*;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::{BehaviorVersion, Region};
 use cubby_core::secrets::SecretStore;
+use cubby_core::storage::{RemotePath, Storage};
+use cubby_core::transfer::{StateDb, TransferOptions, Transfers};
 use cubby_localcloud::{FaultAction, FaultRule, Trigger};
 
 const RUN_FOR: Duration = Duration::from_secs(20);
@@ -22,19 +25,7 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
         config.token_ttl = Duration::from_secs(6);
     })
     .await;
-    // A rule that never fires but counts the GetCredentialsForIdentity requests it sees.
-    let counter = cloud
-        .cloud
-        .faults()
-        .add(FaultRule::new(
-            Some("GetCredentialsForIdentity"),
-            Trigger::Share {
-                fraction: 0.0,
-                seed: 1,
-            },
-            FaultAction::Delay { millis: 0 },
-        ))
-        .unwrap();
+    let counter = count_requests(&cloud, "GetCredentialsForIdentity");
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let info = sign_in(&session).await;
@@ -84,14 +75,7 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
     }
     assert!(total >= WORKERS * 10, "only {total} uploads in {RUN_FOR:?}");
 
-    let renewals = cloud
-        .cloud
-        .faults()
-        .status()
-        .into_iter()
-        .find(|rule| rule.id == counter)
-        .unwrap()
-        .matched;
+    let renewals = requests_counted(&cloud, counter);
     println!("{renewals} GetCredentialsForIdentity calls for {total} uploads");
     // Renewal at half the lifetime (4-5 s, the expiry has whole seconds): one call every 2 to
     // 2.5 s, about 10 in 20 s; without single flight it would be near one per upload.
@@ -99,4 +83,101 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
         (4..=15).contains(&renewals),
         "{renewals} GetCredentialsForIdentity calls for {total} uploads"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_outlasting_its_credentials_finishes_intact() {
+    const MIB: usize = 1 << 20;
+    let cloud = start(|config| config.credentials_ttl = Duration::from_secs(4)).await;
+    let store = SecretStore::memory();
+    let session = cloud.session(&store);
+    let info = sign_in(&session).await;
+    let storage = Storage::new(
+        &cloud.profile(),
+        &info.identity_id,
+        session.credentials_provider(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Six 5 MiB parts and six ranges, one at a time, each held back 800 ms by the server:
+    // each direction takes longer than the 4-second credentials live.
+    let options = TransferOptions {
+        part_size: 5 * MIB as u64,
+        multipart_threshold: 6 * MIB as u64,
+        parts_in_flight: 1,
+        ..TransferOptions::default()
+    };
+    let state = StateDb::open(&dir.path().join("state.db")).unwrap();
+    let (transfers, _events) = Transfers::new(storage, state, options);
+    for operation in ["UploadPart", "GetObject"] {
+        cloud
+            .cloud
+            .faults()
+            .add(FaultRule::new(
+                Some(operation),
+                Trigger::Share {
+                    fraction: 1.0,
+                    seed: 1,
+                },
+                FaultAction::Delay { millis: 800 },
+            ))
+            .unwrap();
+    }
+    let renewals = count_requests(&cloud, "GetCredentialsForIdentity");
+    let data: Vec<u8> = (0..30 * MIB).map(|i| (i % 251) as u8).collect();
+    let local = dir.path().join("long.bin");
+    std::fs::write(&local, &data).unwrap();
+    let remote = RemotePath::parse("long.bin").unwrap();
+
+    let started = Instant::now();
+    transfers
+        .upload(local, remote.clone())
+        .wait()
+        .await
+        .expect("the upload outlives its credentials");
+    let back = dir.path().join("back.bin");
+    transfers
+        .download(remote, back.clone())
+        .wait()
+        .await
+        .expect("the download outlives its credentials");
+    let took = started.elapsed();
+
+    assert!(took > Duration::from_secs(8), "took only {took:?}");
+    assert!(
+        std::fs::read(&back).unwrap() == data,
+        "the bytes came back changed"
+    );
+    let renewed = requests_counted(&cloud, renewals);
+    assert!(
+        renewed >= 2,
+        "credentials renewed {renewed} times in {took:?}"
+    );
+}
+
+/// A rule that never fires but counts the requests of `operation` it sees.
+fn count_requests(cloud: &TestCloud, operation: &str) -> u64 {
+    cloud
+        .cloud
+        .faults()
+        .add(FaultRule::new(
+            Some(operation),
+            Trigger::Share {
+                fraction: 0.0,
+                seed: 1,
+            },
+            FaultAction::Delay { millis: 0 },
+        ))
+        .unwrap()
+}
+
+fn requests_counted(cloud: &TestCloud, counter: u64) -> u64 {
+    cloud
+        .cloud
+        .faults()
+        .status()
+        .into_iter()
+        .find(|rule| rule.id == counter)
+        .unwrap()
+        .matched
 }

@@ -12,6 +12,7 @@ use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::{StreamExt, TryStreamExt, stream};
 use tempfile::NamedTempFile;
 
+use super::blocking::blocking;
 use super::checksum::{RunningCrc, combine_all};
 use super::engine::Job;
 use super::positional::write_all_at;
@@ -44,27 +45,8 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             "it is a folder; name a file, or download into the folder",
         ));
     }
-    let dir = match local.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = local
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("download");
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| write_error(dir, e))?;
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".cubby-download")
-        .tempfile_in(dir)
-        .map_err(|e| write_error(dir, e))?;
-    let file = Arc::new(
-        temp.as_file()
-            .try_clone()
-            .map_err(|e| write_error(temp.path(), e))?,
-    );
+    let target = local.to_owned();
+    let (temp, file) = blocking("preparing the download", move || open_temp(&target)).await?;
     let range_size = job.inner.options.part_size.max(1);
 
     let (first, facts) = job
@@ -123,8 +105,36 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             ),
         ));
     }
-    finish(temp, &file, local, facts.modified)?;
+    let target = local.to_owned();
+    blocking("finishing the download", move || {
+        finish(temp, &file, &target, facts.modified)
+    })
+    .await?;
     Ok(facts.size)
+}
+
+/// A new temporary file beside `local` (its folder created if need be), and a handle for
+/// positional writes into it.
+fn open_temp(local: &Path) -> Result<(NamedTempFile, Arc<File>)> {
+    let dir = match local.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = local
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("download");
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".cubby-download")
+        .tempfile_in(dir)
+        .map_err(|e| write_error(dir, e))?;
+    let file = temp
+        .as_file()
+        .try_clone()
+        .map_err(|e| write_error(temp.path(), e))?;
+    Ok((temp, Arc::new(file)))
 }
 
 /// Gives the temporary file its modification time and puts it in place of the target.

@@ -3,6 +3,7 @@
 //! with bounded memory, progress as events, pause, cancel, retries, resume after a restart,
 //! and end-to-end integrity checks.
 
+mod blocking;
 mod checksum;
 mod download;
 mod engine;

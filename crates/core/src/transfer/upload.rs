@@ -17,6 +17,7 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt, stream};
 
+use super::blocking::blocking;
 use super::checksum::{combine_all, crc64, crc64_file};
 use super::engine::Job;
 use super::part_size::part_size_for;
@@ -49,7 +50,7 @@ impl FileState {
 /// Uploads `local` to `remote`; the number of bytes sent.
 pub(crate) async fn run(job: &Job, local: &Path, remote: &RemotePath) -> Result<u64> {
     let key = job.inner.storage.key(remote)?;
-    let state = snapshot(local).await?;
+    let state = snapshot(local)?;
     job.reporter.started(state.size);
     if state.size <= job.inner.options.multipart_threshold {
         upload_whole(job, local, remote, &key, state).await
@@ -63,11 +64,14 @@ async fn upload_whole(
     local: &Path,
     remote: &RemotePath,
     key: &str,
-    mut state: FileState,
+    state: FileState,
 ) -> Result<u64> {
     let storage = &job.inner.storage;
     let _slot = job.inner.queue.part_slot(state.size, &job.cancel).await?;
-    let body = Bytes::from(read_stable(local, &mut state).await?);
+    let path = local.to_owned();
+    let (state, body) = blocking("reading task", move || read_stable(&path, state)).await?;
+    // S3 checks the bytes against the same hash that is stored with the file; a checksum given
+    // up front also spares the SDK its own pass and the aws-chunked framing.
     let crc = encode_crc64(crc64(&body));
     let doing = format!("uploading {remote}");
     job.cancellable(job.retry(|| async {
@@ -78,6 +82,7 @@ async fn upload_whole(
             .key(key)
             .metadata(MTIME_KEY, format_mtime(state.mtime))
             .metadata(CONTENT_HASH_KEY, &crc)
+            .checksum_crc64_nvme(&crc)
             .body(ByteStream::from(body.clone()))
             .send()
             .await
@@ -88,17 +93,20 @@ async fn upload_whole(
     Ok(state.size)
 }
 
-/// The whole file, read until two looks at its size and time agree around the read.
-async fn read_stable(local: &Path, state: &mut FileState) -> Result<Vec<u8>> {
+/// The whole file, read until a look at its size and time before and after the read agree
+/// (blocking: call from `spawn_blocking`). The file may not grow past what was budgeted.
+fn read_stable(local: &Path, budgeted: FileState) -> Result<(FileState, Bytes)> {
+    let mut state = budgeted;
     for _ in 0..SOURCE_READS {
-        let data = tokio::fs::read(local)
-            .await
-            .map_err(|e| read_error(local, e))?;
-        let after = snapshot(local).await?;
-        if after == *state && data.len() as u64 == state.size {
-            return Ok(data);
+        let data = std::fs::read(local).map_err(|e| read_error(local, e))?;
+        let after = snapshot(local)?;
+        if after == state && data.len() as u64 == state.size {
+            return Ok((state, Bytes::from(data)));
         }
-        *state = after;
+        if after.size > budgeted.size {
+            break;
+        }
+        state = after;
     }
     Err(source_changed(local))
 }
@@ -112,7 +120,7 @@ async fn upload_in_parts(
 ) -> Result<u64> {
     let part_size = part_size_for(state.size, job.inner.options.part_size)?;
     let content_crc = hash_file(local).await?;
-    if snapshot(local).await? != state {
+    if snapshot(local)? != state {
         return Err(source_changed(local));
     }
     let upload = resume_or_start(job, local, remote, key, state, part_size, content_crc).await?;
@@ -134,7 +142,7 @@ async fn upload_in_parts(
         Err(err) => return Err(err),
     };
     let sent_crc = combine_all(parts.iter().map(|p| (p.crc, p.len)));
-    if sent_crc != content_crc || snapshot(local).await? != state {
+    if sent_crc != content_crc || snapshot(local)? != state {
         discard(job, &upload).await;
         return Err(source_changed(local));
     }
@@ -145,10 +153,10 @@ async fn upload_in_parts(
 
 async fn hash_file(local: &Path) -> Result<u64> {
     let path = local.to_owned();
-    tokio::task::spawn_blocking(move || crc64_file(&path))
-        .await
-        .map_err(|e| Error::internal(format!("hashing task: {e}")))?
-        .map_err(|e| read_error(local, e))
+    blocking("hashing task", move || {
+        crc64_file(&path).map_err(|e| read_error(&path, e))
+    })
+    .await
 }
 
 /// The upload to continue: the recorded one when the file is unchanged and the server still
@@ -290,16 +298,17 @@ async fn send_part(
     let len = upload.part_size.min(upload.size - offset);
     let _slot = job.inner.queue.part_slot(len, &job.cancel).await?;
     let reader = file.clone();
-    let data = tokio::task::spawn_blocking(move || {
+    let path = local.to_owned();
+    let data = blocking("reading task", move || {
         let mut buf = vec![0; len as usize];
-        read_exact_at(&reader, &mut buf, offset).map(|()| buf)
+        read_exact_at(&reader, &mut buf, offset)
+            .map(|()| buf)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => source_changed(&path),
+                _ => read_error(&path, e),
+            })
     })
-    .await
-    .map_err(|e| Error::internal(format!("reading task: {e}")))?
-    .map_err(|e| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => source_changed(local),
-        _ => read_error(local, e),
-    })?;
+    .await?;
     let crc = crc64(&data);
     let body = Bytes::from(data);
     let doing = format!("uploading part {number} of {remote}");
@@ -385,10 +394,9 @@ async fn discard(job: &Job, upload: &UploadRecord) {
     let _ = job.inner.state.forget_upload(&upload.upload_id);
 }
 
-async fn snapshot(local: &Path) -> Result<FileState> {
-    let meta = tokio::fs::metadata(local)
-        .await
-        .map_err(|e| read_error(local, e))?;
+/// Blocking, but one `stat`: cheaper than a trip to the blocking pool.
+fn snapshot(local: &Path) -> Result<FileState> {
+    let meta = std::fs::metadata(local).map_err(|e| read_error(local, e))?;
     if meta.is_dir() {
         return Err(Error::new(
             ErrorCode::TransferLocalRead,

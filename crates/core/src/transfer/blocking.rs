@@ -1,0 +1,14 @@
+//! Local file work, kept off the async threads: with a single-threaded runtime (the CLI's),
+//! a slow `open` or `rename` would otherwise hold up every request in flight.
+
+use crate::error::{Error, Result};
+
+/// Runs `work` on tokio's blocking pool; `what` names it should the task die.
+pub(crate) async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::internal(format!("{what}: {e}")))?
+}
