@@ -11,7 +11,7 @@ use cubby_core::ErrorCode;
 use cubby_core::storage::{CopyLimits, Entry, EntryKind, RemotePath, ShareLimit, Storage};
 use cubby_core::transfer::EventKind;
 use futures::TryStreamExt;
-use storage_support::{Backend, MIB, small_parts, wait_all, write_file};
+use storage_support::{Backend, MIB, small_parts, upload_tree, wait_all, write_file};
 
 fn path(p: &str) -> RemotePath {
     RemotePath::parse(p).unwrap()
@@ -112,7 +112,7 @@ async fn paging_and_batched_delete(backend: &Backend) {
     for i in 0..1050 {
         std::fs::write(dir.join(format!("f{i:04}")), []).unwrap();
     }
-    wait_all(transfers.upload_paths(&[dir], &RemotePath::root()).unwrap()).await;
+    upload_tree(&transfers, dir).await;
 
     let pages: Vec<Vec<Entry>> = storage.list(&path("many")).try_collect().await.unwrap();
     assert!(pages.len() >= 2, "1,050 keys need more than one page");
@@ -256,6 +256,7 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
         ("big.bin", 13 * MIB as usize),
         ("sub/inner.txt", 5),
     ];
+    std::fs::create_dir_all(up.join("nothing/yet")).unwrap();
     let old = UNIX_EPOCH + Duration::new(1_500_000_000, 123_456_789);
     let mut data = Vec::new();
     for (i, (name, len)) in files.iter().enumerate() {
@@ -270,6 +271,7 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
     let sent = wait_all(
         transfers
             .upload_paths(std::slice::from_ref(&up), &path("backup"))
+            .await
             .unwrap(),
     )
     .await;
@@ -277,7 +279,12 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
 
     // From outside: every key lies in this identity's folder and holds the bytes sent.
     let keys = backend.all_keys().await;
-    assert_eq!(keys.len(), files.len());
+    assert_eq!(keys.len(), files.len() + 1);
+    let marker = format!("{}/backup/up/nothing/yet/", backend.identity_id);
+    assert!(
+        keys.contains(&marker),
+        "the empty folder's marker in {keys:?}"
+    );
     for ((name, _), bytes) in files.iter().zip(&data) {
         let key = format!("{}/backup/up/{name}", backend.identity_id);
         assert!(keys.contains(&key), "{key} in {keys:?}");
@@ -302,6 +309,10 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
             "{name} mtime"
         );
     }
+    assert!(
+        down.join("up/nothing/yet").is_dir(),
+        "the empty folder came back"
+    );
     let leftovers: Vec<_> = walk(&down)
         .into_iter()
         .filter(|p| p.to_string_lossy().contains("cubby-download"))

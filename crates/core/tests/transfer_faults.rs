@@ -9,7 +9,7 @@ use cubby_core::ErrorCode;
 use cubby_core::storage::{RemotePath, RetryPolicy, Storage};
 use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::{FaultAction, FaultRule, Trigger};
-use storage_support::{Backend, MIB, small_parts, wait_all, write_file};
+use storage_support::{Backend, MIB, small_parts, upload_tree, write_file};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn path(p: &str) -> RemotePath {
@@ -58,7 +58,7 @@ async fn slow_down_and_500s_are_retried() {
         data.push(write_file(&dir.join(format!("f{i:02}")), 1000, i));
     }
     let big = write_file(&dir.join("big"), 12 * MIB as usize, 99);
-    wait_all(transfers.upload_paths(&[dir], &RemotePath::root()).unwrap()).await;
+    upload_tree(&transfers, dir).await;
     for (i, bytes) in data.iter().enumerate() {
         assert_eq!(
             &backend

@@ -45,7 +45,7 @@ pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
     let into = remote(target.as_deref())?;
     let (transfers, events, _session) = queue(context).await?;
     let locals: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
-    let handles = transfers.upload_paths(&locals, &into)?;
+    let handles = transfers.upload_paths(&locals, &into).await?;
     finish(handles, events, args.json).await
 }
 

@@ -4,11 +4,16 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{BehaviorVersion, Region};
+use std::future::Future;
 use std::time::Duration;
+
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 use super::copy_move::CopyLimits;
 use super::remote_path::{FolderRoot, RemotePath};
 use super::retry::RetryPolicy;
+use super::sdk_error::from_sdk;
 use crate::config::Profile;
 use crate::error::Result;
 
@@ -85,5 +90,27 @@ impl Storage {
 
     pub(crate) fn key(&self, path: &RemotePath) -> Result<String> {
         self.folder.object_key(path)
+    }
+
+    /// Sends one SDK request (built afresh for each attempt) under the retry policy; a failure
+    /// says what was being done.
+    pub(crate) async fn send<T, E, Fut>(
+        &self,
+        doing: &str,
+        mut request: impl FnMut() -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.retry
+            .run(
+                || {
+                    let sent = request();
+                    async move { sent.await.map_err(|e| from_sdk(e, doing)) }
+                },
+                |_, _| {},
+            )
+            .await
     }
 }

@@ -9,7 +9,6 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::client::Storage;
 use super::listing::{EntryKind, not_found};
 use super::remote_path::RemotePath;
-use super::sdk_error::from_sdk;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Characters kept as they are in the `x-amz-copy-source` header.
@@ -160,21 +159,15 @@ impl Storage {
             .await?;
         if let Some(marker) = &plan.marker {
             let doing = format!("creating folder {}", plan.destination);
-            self.retry
-                .run(
-                    || async {
-                        self.s3
-                            .put_object()
-                            .bucket(&self.bucket)
-                            .key(marker)
-                            .body(Vec::new().into())
-                            .send()
-                            .await
-                            .map_err(|e| from_sdk(e, &doing))
-                    },
-                    |_, _| {},
-                )
-                .await?;
+            self.send(&doing, || {
+                self.s3
+                    .put_object()
+                    .bucket(&self.bucket)
+                    .key(marker)
+                    .body(Vec::new().into())
+                    .send()
+            })
+            .await?;
         }
         Ok(())
     }
@@ -184,21 +177,15 @@ impl Storage {
             return self.copy_in_parts(item).await;
         }
         let doing = format!("copying {}", item.from);
-        self.retry
-            .run(
-                || async {
-                    self.s3
-                        .copy_object()
-                        .bucket(&self.bucket)
-                        .copy_source(self.copy_source(&item.from))
-                        .key(&item.to)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
-            .await?;
+        self.send(&doing, || {
+            self.s3
+                .copy_object()
+                .bucket(&self.bucket)
+                .copy_source(self.copy_source(&item.from))
+                .key(&item.to)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -207,36 +194,24 @@ impl Storage {
     async fn copy_in_parts(&self, item: &CopyItem) -> Result<()> {
         let doing = format!("copying {}", item.from);
         let head = self
-            .retry
-            .run(
-                || async {
-                    self.s3
-                        .head_object()
-                        .bucket(&self.bucket)
-                        .key(&item.from)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
+            .send(&doing, || {
+                self.s3
+                    .head_object()
+                    .bucket(&self.bucket)
+                    .key(&item.from)
+                    .send()
+            })
             .await?;
         let created = self
-            .retry
-            .run(
-                || async {
-                    self.s3
-                        .create_multipart_upload()
-                        .bucket(&self.bucket)
-                        .key(&item.to)
-                        .set_metadata(head.metadata().cloned())
-                        .set_content_type(head.content_type().map(str::to_owned))
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
+            .send(&doing, || {
+                self.s3
+                    .create_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(&item.to)
+                    .set_metadata(head.metadata().cloned())
+                    .set_content_type(head.content_type().map(str::to_owned))
+                    .send()
+            })
             .await?;
         let upload_id = created.upload_id().ok_or_else(|| {
             Error::internal("the server started a multipart copy without an upload id")
@@ -267,23 +242,17 @@ impl Storage {
         let mut parts: Vec<CompletedPart> = stream::iter(ranges)
             .map(|(number, first, last)| async move {
                 let out = self
-                    .retry
-                    .run(
-                        || async {
-                            self.s3
-                                .upload_part_copy()
-                                .bucket(&self.bucket)
-                                .key(&item.to)
-                                .upload_id(upload_id)
-                                .part_number(number)
-                                .copy_source(self.copy_source(&item.from))
-                                .copy_source_range(format!("bytes={first}-{last}"))
-                                .send()
-                                .await
-                                .map_err(|e| from_sdk(e, doing))
-                        },
-                        |_, _| {},
-                    )
+                    .send(doing, || {
+                        self.s3
+                            .upload_part_copy()
+                            .bucket(&self.bucket)
+                            .key(&item.to)
+                            .upload_id(upload_id)
+                            .part_number(number)
+                            .copy_source(self.copy_source(&item.from))
+                            .copy_source_range(format!("bytes={first}-{last}"))
+                            .send()
+                    })
                     .await?;
                 let etag = out
                     .copy_part_result()
@@ -303,22 +272,16 @@ impl Storage {
         let completed = CompletedMultipartUpload::builder()
             .set_parts(Some(parts))
             .build();
-        self.retry
-            .run(
-                || async {
-                    self.s3
-                        .complete_multipart_upload()
-                        .bucket(&self.bucket)
-                        .key(&item.to)
-                        .upload_id(upload_id)
-                        .multipart_upload(completed.clone())
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, doing))
-                },
-                |_, _| {},
-            )
-            .await?;
+        self.send(doing, || {
+            self.s3
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&item.to)
+                .upload_id(upload_id)
+                .multipart_upload(completed.clone())
+                .send()
+        })
+        .await?;
         Ok(())
     }
 

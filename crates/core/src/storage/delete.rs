@@ -5,7 +5,6 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use super::client::Storage;
 use super::listing::EntryKind;
 use super::remote_path::RemotePath;
-use super::sdk_error::from_sdk;
 use crate::error::{Error, ErrorCode, Result};
 
 /// S3's limit of keys in one DeleteObjects request.
@@ -104,19 +103,13 @@ impl Storage {
                 .map_err(|e| Error::internal(format!("building a delete request: {e}")))?;
             let doing = format!("deleting {} objects", batch.len());
             let out = self
-                .retry
-                .run(
-                    || async {
-                        self.s3
-                            .delete_objects()
-                            .bucket(&self.bucket)
-                            .delete(delete.clone())
-                            .send()
-                            .await
-                            .map_err(|e| from_sdk(e, &doing))
-                    },
-                    |_, _| {},
-                )
+                .send(&doing, || {
+                    self.s3
+                        .delete_objects()
+                        .bucket(&self.bucket)
+                        .delete(delete.clone())
+                        .send()
+                })
                 .await?;
             let failed_before = report.failed.len();
             for error in out.errors() {

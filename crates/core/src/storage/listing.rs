@@ -8,7 +8,6 @@ use futures::{Stream, TryStreamExt, stream};
 
 use super::client::Storage;
 use super::remote_path::RemotePath;
-use super::sdk_error::from_sdk;
 use crate::error::{Error, ErrorCode, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,22 +195,16 @@ impl Storage {
         let prefix = self.folder.dir_prefix(dir)?;
         let doing = format!("listing {dir}");
         let out = self
-            .retry
-            .run(
-                || async {
-                    self.s3
-                        .list_objects_v2()
-                        .bucket(&self.bucket)
-                        .prefix(&prefix)
-                        .set_delimiter(delimiter.map(str::to_owned))
-                        .set_continuation_token(token.clone())
-                        .set_max_keys(max_keys)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
+            .send(&doing, || {
+                self.s3
+                    .list_objects_v2()
+                    .bucket(&self.bucket)
+                    .prefix(&prefix)
+                    .set_delimiter(delimiter.map(str::to_owned))
+                    .set_continuation_token(token.clone())
+                    .set_max_keys(max_keys)
+                    .send()
+            })
             .await?;
         let mut any_key = !out.common_prefixes().is_empty();
         let mut entries = Vec::new();

@@ -12,7 +12,6 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::client::Storage;
 use super::remote_path::RemotePath;
-use super::sdk_error::from_sdk;
 use crate::error::Result;
 
 pub(crate) const MTIME_KEY: &str = "mtime";
@@ -35,19 +34,9 @@ impl Storage {
         let key = self.key(path)?;
         let doing = format!("reading details of {path}");
         let out = self
-            .retry
-            .run(
-                || async {
-                    self.s3
-                        .head_object()
-                        .bucket(&self.bucket)
-                        .key(&key)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
+            .send(&doing, || {
+                self.s3.head_object().bucket(&self.bucket).key(&key).send()
+            })
             .await?;
         let metadata = out.metadata();
         let uploaded = out

@@ -3,7 +3,6 @@
 use super::client::Storage;
 use super::listing::EntryKind;
 use super::remote_path::RemotePath;
-use super::sdk_error::from_sdk;
 use crate::error::{Error, ErrorCode, Result};
 
 impl Storage {
@@ -26,21 +25,15 @@ impl Storage {
         }
         let marker = self.folder.dir_prefix(path)?;
         let doing = format!("creating folder {path}");
-        self.retry
-            .run(
-                || async {
-                    self.s3
-                        .put_object()
-                        .bucket(&self.bucket)
-                        .key(&marker)
-                        .body(Vec::new().into())
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                },
-                |_, _| {},
-            )
-            .await?;
+        self.send(&doing, || {
+            self.s3
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&marker)
+                .body(Vec::new().into())
+                .send()
+        })
+        .await?;
         Ok(())
     }
 }

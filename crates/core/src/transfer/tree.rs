@@ -10,13 +10,15 @@ use crate::storage::{EntryKind, RemotePath};
 
 impl Transfers {
     /// Queues uploads of local files and folders (recursively) into the remote folder `into`.
-    /// Every path is checked before anything is queued. Symbolic links to folders are skipped.
-    pub fn upload_paths(
+    /// Every path is checked before anything is queued; empty folders are created remotely
+    /// (so they come back on download). Symbolic links to folders are skipped.
+    pub async fn upload_paths(
         &self,
         locals: &[PathBuf],
         into: &RemotePath,
     ) -> Result<Vec<TransferHandle>> {
         let mut files = Vec::new();
+        let mut empty_folders = Vec::new();
         for local in locals {
             let meta = std::fs::metadata(local).map_err(|e| {
                 Error::new(
@@ -27,10 +29,13 @@ impl Transfers {
             let name = utf8_name(local)?;
             let remote = into.join(name)?;
             if meta.is_dir() {
-                collect_files(local, &remote, &mut files)?;
+                collect_files(local, &remote, &mut files, &mut empty_folders)?;
             } else {
                 files.push((local.clone(), remote));
             }
+        }
+        for folder in &empty_folders {
+            self.storage().create_folder(folder).await?;
         }
         Ok(files
             .into_iter()
@@ -76,11 +81,14 @@ impl Transfers {
     }
 }
 
+/// The files under `dir`, and its folders that hold neither files nor folders.
 fn collect_files(
     dir: &Path,
     remote: &RemotePath,
     files: &mut Vec<(PathBuf, RemotePath)>,
+    empty_folders: &mut Vec<RemotePath>,
 ) -> Result<()> {
+    let mut is_empty = true;
     let read_error = |e: std::io::Error| {
         Error::new(
             ErrorCode::TransferLocalRead,
@@ -93,10 +101,15 @@ fn collect_files(
         let remote = remote.join(utf8_name(&path)?)?;
         let file_type = entry.file_type().map_err(read_error)?;
         if file_type.is_dir() {
-            collect_files(&path, &remote, files)?;
+            is_empty = false;
+            collect_files(&path, &remote, files, empty_folders)?;
         } else if file_type.is_file() || (file_type.is_symlink() && path.is_file()) {
+            is_empty = false;
             files.push((path, remote));
         }
+    }
+    if is_empty {
+        empty_folders.push(remote.clone());
     }
     Ok(())
 }

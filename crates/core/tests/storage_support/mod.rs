@@ -268,6 +268,15 @@ pub fn write_file(path: &Path, len: usize, seed: u8) -> Vec<u8> {
 }
 
 /// Waits for every handle; panics with the first error.
+/// Uploads a local folder (recursively) to the top of the person's folder; the bytes sent.
+pub async fn upload_tree(transfers: &Transfers, dir: PathBuf) -> u64 {
+    let handles = transfers
+        .upload_paths(&[dir], &cubby_core::storage::RemotePath::root())
+        .await
+        .unwrap();
+    wait_all(handles).await
+}
+
 pub async fn wait_all(handles: Vec<cubby_core::transfer::TransferHandle>) -> u64 {
     let mut total = 0;
     for handle in handles {

@@ -303,14 +303,7 @@ impl S3 for Backend {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
-        let sent = Checksum {
-            checksum_crc32: input.checksum_crc32,
-            checksum_crc32c: input.checksum_crc32c,
-            checksum_crc64nvme: input.checksum_crc64nvme,
-            checksum_sha1: input.checksum_sha1,
-            checksum_sha256: input.checksum_sha256,
-            ..Default::default()
-        };
+        let sent = checksums::checksum_fields!(input);
         let requested = RequestedChecksums::from_request(
             &req.headers,
             sent,

@@ -11,6 +11,22 @@ use s3s::{S3Error, S3ErrorCode, S3Result, StdError, s3_error};
 
 use super::store::StoredChecksum;
 
+/// The five checksum fields that S3's inputs (PutObject, UploadPart, a part listed in
+/// CompleteMultipartUpload) each carry, moved into one `Checksum`.
+macro_rules! checksum_fields {
+    ($input:ident) => {
+        s3s::dto::Checksum {
+            checksum_crc32: $input.checksum_crc32,
+            checksum_crc32c: $input.checksum_crc32c,
+            checksum_crc64nvme: $input.checksum_crc64nvme,
+            checksum_sha1: $input.checksum_sha1,
+            checksum_sha256: $input.checksum_sha256,
+            ..Default::default()
+        }
+    };
+}
+pub(crate) use checksum_fields;
+
 /// The algorithms S3 supports, by their API names, with the header that carries each.
 const ALGORITHMS: [(&str, &str); 5] = [
     ("CRC32", "x-amz-checksum-crc32"),

@@ -201,14 +201,7 @@ impl Backend {
         let (dir, info) = self
             .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
-        let sent = Checksum {
-            checksum_crc32: input.checksum_crc32,
-            checksum_crc32c: input.checksum_crc32c,
-            checksum_crc64nvme: input.checksum_crc64nvme,
-            checksum_sha1: input.checksum_sha1,
-            checksum_sha256: input.checksum_sha256,
-            ..Default::default()
-        };
+        let sent = checksums::checksum_fields!(input);
         let requested = RequestedChecksums::from_request(
             headers,
             sent,
@@ -383,14 +376,8 @@ impl Backend {
                     "The ETag given for part {number} does not match the uploaded part"
                 ));
             }
-            let given = Checksum {
-                checksum_crc32: wanted.checksum_crc32.clone(),
-                checksum_crc32c: wanted.checksum_crc32c.clone(),
-                checksum_crc64nvme: wanted.checksum_crc64nvme.clone(),
-                checksum_sha1: wanted.checksum_sha1.clone(),
-                checksum_sha256: wanted.checksum_sha256.clone(),
-                ..Default::default()
-            };
+            let listed = wanted.clone();
+            let given = checksums::checksum_fields!(listed);
             let (stored_checksum, _) = checksums::to_dto(part.checksum.as_ref());
             if !checksums::consistent(&given, &stored_checksum) {
                 return Err(s3_error!(
