@@ -1,5 +1,5 @@
-//! Local file work, kept off the async threads: with a single-threaded runtime (the CLI's),
-//! a slow `open` or `rename` would otherwise hold up every request in flight.
+//! Reading local files, kept off the async threads so that a slow disk does not hold up the
+//! requests in flight.
 
 use crate::error::{Error, Result};
 

@@ -12,7 +12,6 @@ use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::{StreamExt, TryStreamExt, stream};
 use tempfile::NamedTempFile;
 
-use super::blocking::blocking;
 use super::checksum::{RunningCrc, combine_all};
 use super::engine::Job;
 use super::positional::write_all_at;
@@ -45,8 +44,10 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             "it is a folder; name a file, or download into the folder",
         ));
     }
-    let target = local.to_owned();
-    let (temp, file) = blocking("preparing the download", move || open_temp(&target)).await?;
+    // The temporary file's creation and rename stay on the runtime's own threads: handed to
+    // the blocking pool, dozens of them at once contend for the folder's lock, and downloads of
+    // many small files measured slower.
+    let (temp, file) = open_temp(local)?;
     let range_size = job.inner.options.part_size.max(1);
 
     let (first, facts) = job
@@ -105,11 +106,7 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             ),
         ));
     }
-    let target = local.to_owned();
-    blocking("finishing the download", move || {
-        finish(temp, &file, &target, facts.modified)
-    })
-    .await?;
+    finish(temp, &file, local, facts.modified)?;
     Ok(facts.size)
 }
 
