@@ -9,7 +9,9 @@
 # Needs: rclone, awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
 # keeps its session in the OS keyring; the script runs in a private D-Bus session).
 # Environment: CUBBY_BENCH_PROFILE=release|dev (cargo profile of the binaries, default release),
-# BENCH_DIR (scratch space, default a temporary directory, removed at the end).
+# BENCH_DIR (scratch space, default a temporary directory, removed at the end),
+# BENCH_ROUNDS (rounds of the small-file download, tools taking turns; the median counts;
+# default 3: on a shared 2-core machine one run of it varies by a factor of two).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -146,10 +148,8 @@ if (( big )); then
   done
 fi
 echo "== (c) download both back"
-for tool in "${tools[@]}"; do
-  rm -rf "$work/down/$tool"; mkdir -p "$work/down/$tool"
-  measure c-small "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/small\" a-$tool/small"
-  (( big )) && measure c-big "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/big\" b-$tool"
+check_download() { # check_download TOOL: the bytes that came back equal the ones sent
+  local tool="$1"
   # cubby downloads a folder into a folder of the same name (like cp -r); the others copy contents.
   got_small="$(find "$work/down/$tool/small" -name f1234.bin | head -1)"
   cmp -s "$work/small/f1234.bin" "$got_small" || echo "  !! $tool: downloaded small file differs"
@@ -157,6 +157,16 @@ for tool in "${tools[@]}"; do
     got_big="$(find "$work/down/$tool/big" -name big.bin | head -1)"
     cmp -s "$work/big.bin" "$got_big" || echo "  !! $tool: downloaded big file differs"
   fi
+}
+for round in $(seq "${BENCH_ROUNDS:-3}"); do
+  for tool in "${tools[@]}"; do
+    rm -rf "$work/down/$tool/small"; mkdir -p "$work/down/$tool"
+    measure c-small "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/small\" a-$tool/small"
+  done
+done
+for tool in "${tools[@]}"; do
+  (( big )) && measure c-big "$tool" bash -c "run_tool $tool download \"\$work/down/$tool/big\" b-$tool"
+  check_download "$tool"
 done
 echo "== (d) list a folder of 20,000 objects"
 rclone copy --transfers 32 --checkers 32 "$work/list" "lc:cubby/$identity/d/list"
@@ -171,10 +181,16 @@ echo
 echo "== goals (ratio = peer time / cubby time; > 1 means cubby is faster)"
 python3 - "$results" <<'PY'
 import sys
-rows = {}
+runs = {}
 for line in open(sys.argv[1]):
     scenario, tool, wall, cpu, rss = line.split("\t")
-    rows[(scenario, tool)] = (float(wall), float(cpu), int(rss))
+    runs.setdefault((scenario, tool), []).append((float(wall), float(cpu), int(rss)))
+# A scenario measured in several rounds counts by its median run (by wall time).
+rows = {key: sorted(found)[len(found) // 2] for key, found in runs.items()}
+for (scenario, tool), found in runs.items():
+    if len(found) > 1:
+        walls = " ".join(f"{run[0]:.2f}" for run in found)
+        print(f"  {scenario} {tool}: rounds {walls} s, median {rows[(scenario, tool)][0]:.2f} s")
 def ratio(scenario, peer):
     return rows[(scenario, peer)][0] / rows[(scenario, "cubby")][0]
 def goal(text, ok):
