@@ -110,18 +110,7 @@ async fn a_transfer_outlasting_its_credentials_finishes_intact() {
     let state = StateDb::open(&dir.path().join("state.db")).unwrap();
     let (transfers, _events) = Transfers::new(storage, state, options);
     for operation in ["UploadPart", "GetObject"] {
-        cloud
-            .cloud
-            .faults()
-            .add(FaultRule::new(
-                Some(operation),
-                Trigger::Share {
-                    fraction: 1.0,
-                    seed: 1,
-                },
-                FaultAction::Delay { millis: 800 },
-            ))
-            .unwrap();
+        delay_share(&cloud, operation, 1.0, 800);
     }
     let renewals = count_requests(&cloud, "GetCredentialsForIdentity");
     let data: Vec<u8> = (0..30 * MIB).map(|i| (i % 251) as u8).collect();
@@ -157,16 +146,18 @@ async fn a_transfer_outlasting_its_credentials_finishes_intact() {
 
 /// A rule that never fires but counts the requests of `operation` it sees.
 fn count_requests(cloud: &TestCloud, operation: &str) -> u64 {
+    delay_share(cloud, operation, 0.0, 0)
+}
+
+/// Holds back this share of the requests of `operation` by `millis`; the rule's id.
+fn delay_share(cloud: &TestCloud, operation: &str, fraction: f64, millis: u64) -> u64 {
     cloud
         .cloud
         .faults()
         .add(FaultRule::new(
             Some(operation),
-            Trigger::Share {
-                fraction: 0.0,
-                seed: 1,
-            },
-            FaultAction::Delay { millis: 0 },
+            Trigger::Share { fraction, seed: 1 },
+            FaultAction::Delay { millis },
         ))
         .unwrap()
 }

@@ -15,7 +15,7 @@ use super::remote_path::{FolderRoot, RemotePath};
 use super::retry::RetryPolicy;
 use super::sdk_error::from_sdk;
 use crate::config::Profile;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// One person's folder on S3, reached with their temporary credentials.
 #[derive(Debug, Clone)]
@@ -97,7 +97,21 @@ impl Storage {
     pub(crate) async fn send<T, E, Fut>(
         &self,
         doing: &str,
+        request: impl FnMut() -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.send_reporting(doing, request, |_, _| {}).await
+    }
+
+    /// [`Storage::send`], telling `on_retry` about each retry and its delay.
+    pub(crate) async fn send_reporting<T, E, Fut>(
+        &self,
+        doing: &str,
         mut request: impl FnMut() -> Fut,
+        on_retry: impl FnMut(&Error, Duration),
     ) -> Result<T>
     where
         Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
@@ -109,7 +123,7 @@ impl Storage {
                     let sent = request();
                     async move { sent.await.map_err(|e| from_sdk(e, doing)) }
                 },
-                |_, _| {},
+                on_retry,
             )
             .await
     }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -70,6 +72,24 @@ impl Job {
             .storage
             .retry_policy()
             .run(op, |err, delay: Duration| {
+                self.reporter.retrying(err, delay)
+            })
+            .await
+    }
+
+    /// Sends one SDK request under the retry policy, telling listeners about each retry.
+    pub(crate) async fn send<T, E, Fut>(
+        &self,
+        doing: &str,
+        request: impl FnMut() -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.inner
+            .storage
+            .send_reporting(doing, request, |err, delay| {
                 self.reporter.retrying(err, delay)
             })
             .await

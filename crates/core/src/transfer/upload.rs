@@ -24,9 +24,7 @@ use super::part_size::part_size_for;
 use super::positional::read_exact_at;
 use super::state_db::{PartRecord, UploadRecord};
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{
-    CONTENT_HASH_KEY, MTIME_KEY, RemotePath, encode_crc64, format_mtime, from_sdk,
-};
+use crate::storage::{CONTENT_HASH_KEY, MTIME_KEY, RemotePath, encode_crc64, format_mtime};
 
 /// How often a small file that keeps changing is read again before giving up.
 const SOURCE_READS: usize = 3;
@@ -74,7 +72,7 @@ async fn upload_whole(
     // up front also spares the SDK its own pass and the aws-chunked framing.
     let crc = encode_crc64(crc64(&body));
     let doing = format!("uploading {remote}");
-    job.cancellable(job.retry(|| async {
+    job.cancellable(job.send(&doing, || {
         storage
             .s3
             .put_object()
@@ -85,8 +83,6 @@ async fn upload_whole(
             .checksum_crc64_nvme(&crc)
             .body(ByteStream::from(body.clone()))
             .send()
-            .await
-            .map_err(|e| from_sdk(e, &doing))
     }))
     .await?;
     job.reporter.add(state.size);
@@ -198,7 +194,7 @@ async fn resume_or_start(
     let doing = format!("starting the upload of {remote}");
     let crc = encode_crc64(content_crc);
     let created = job
-        .retry(|| async {
+        .send(&doing, || {
             storage
                 .s3
                 .create_multipart_upload()
@@ -207,8 +203,6 @@ async fn resume_or_start(
                 .metadata(MTIME_KEY, format_mtime(state.mtime))
                 .metadata(CONTENT_HASH_KEY, &crc)
                 .send()
-                .await
-                .map_err(|e| from_sdk(e, &doing))
         })
         .await?;
     let upload_id = created.upload_id().ok_or_else(|| {
@@ -237,7 +231,7 @@ async fn server_parts(job: &Job, key: &str, upload_id: &str) -> Result<HashMap<i
     loop {
         let doing = "checking an unfinished upload";
         let out = job
-            .retry(|| async {
+            .send(doing, || {
                 storage
                     .s3
                     .list_parts()
@@ -246,8 +240,6 @@ async fn server_parts(job: &Job, key: &str, upload_id: &str) -> Result<HashMap<i
                     .upload_id(upload_id)
                     .set_part_number_marker(marker.clone())
                     .send()
-                    .await
-                    .map_err(|e| from_sdk(e, doing))
             })
             .await?;
         for part in out.parts() {
@@ -313,7 +305,7 @@ async fn send_part(
     let body = Bytes::from(data);
     let doing = format!("uploading part {number} of {remote}");
     let out = job
-        .retry(|| async {
+        .send(&doing, || {
             storage
                 .s3
                 .upload_part()
@@ -323,8 +315,6 @@ async fn send_part(
                 .part_number(number)
                 .body(ByteStream::from(body.clone()))
                 .send()
-                .await
-                .map_err(|e| from_sdk(e, &doing))
         })
         .await?;
     let etag = out.e_tag().ok_or_else(|| {
@@ -362,7 +352,7 @@ async fn complete(
         ))
         .build();
     let doing = format!("finishing the upload of {remote}");
-    job.retry(|| async {
+    job.send(&doing, || {
         storage
             .s3
             .complete_multipart_upload()
@@ -371,8 +361,6 @@ async fn complete(
             .upload_id(&upload.upload_id)
             .multipart_upload(completed.clone())
             .send()
-            .await
-            .map_err(|e| from_sdk(e, &doing))
     })
     .await?;
     Ok(())
