@@ -425,3 +425,35 @@ fn source_changed(local: &Path) -> Error {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_file_that_grew_past_its_reservation_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("log.txt");
+        std::fs::write(&file, b"0123456789").unwrap();
+        let reserved = snapshot(&file).unwrap();
+        std::fs::write(&file, b"01234567890123456789").unwrap();
+        let err = read_stable(&file, reserved).unwrap_err();
+        assert_eq!(
+            err.code,
+            ErrorCode::TransferSourceChanged,
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_small_file_that_shrank_is_read_again_as_it_is_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, b"0123456789").unwrap();
+        let reserved = snapshot(&file).unwrap();
+        std::fs::write(&file, b"01234").unwrap();
+        let (state, body) = read_stable(&file, reserved).unwrap();
+        assert_eq!((state.size, &body[..]), (5, &b"01234"[..]));
+    }
+}
