@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::{StreamExt, TryStreamExt, stream};
-use tempfile::NamedTempFile;
+use tempfile::TempPath;
 
 use super::checksum::{RunningCrc, combine_all};
 use super::engine::Job;
@@ -51,14 +51,7 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
     let range_size = job.inner.options.part_size.max(1);
 
     let (first, facts) = job
-        .cancellable(fetch_first(
-            job,
-            remote,
-            &key,
-            &file,
-            temp.path(),
-            range_size,
-        ))
+        .cancellable(fetch_first(job, remote, &key, &file, &temp, range_size))
         .await?;
     let mut ranges = vec![first];
     let starts: Vec<u64> = (range_size..facts.size)
@@ -74,7 +67,7 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
                         remote,
                         &key,
                         &file,
-                        temp.path(),
+                        &temp,
                         start,
                         end,
                         facts.etag.as_deref(),
@@ -111,8 +104,9 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
 }
 
 /// A new temporary file beside `local` (its folder created if need be), and a handle for
-/// positional writes into it.
-fn open_temp(local: &Path) -> Result<(NamedTempFile, Arc<File>)> {
+/// positional writes into it. The folder is made only when the file cannot be: a download of
+/// many files into one folder then costs one directory operation per file, not three.
+fn open_temp(local: &Path) -> Result<(TempPath, Arc<File>)> {
     let dir = match local.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -121,29 +115,29 @@ fn open_temp(local: &Path) -> Result<(NamedTempFile, Arc<File>)> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("download");
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".cubby-download")
-        .tempfile_in(dir)
-        .map_err(|e| write_error(dir, e))?;
-    let file = temp
-        .as_file()
-        .try_clone()
-        .map_err(|e| write_error(temp.path(), e))?;
-    Ok((temp, Arc::new(file)))
+    let create = || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".cubby-download")
+            .tempfile_in(dir)
+    };
+    let temp = match create() {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+            create()
+        }
+        created => created,
+    }
+    .map_err(|e| write_error(dir, e))?;
+    let (file, path) = temp.into_parts();
+    Ok((path, Arc::new(file)))
 }
 
 /// Gives the temporary file its modification time and puts it in place of the target.
-fn finish(
-    temp: NamedTempFile,
-    file: &File,
-    local: &Path,
-    modified: Option<SystemTime>,
-) -> Result<()> {
+fn finish(temp: TempPath, file: &File, local: &Path, modified: Option<SystemTime>) -> Result<()> {
     if let Some(modified) = modified {
         file.set_modified(modified)
-            .map_err(|e| write_error(temp.path(), e))?;
+            .map_err(|e| write_error(&temp, e))?;
     }
     temp.persist(local)
         .map_err(|e| write_error(local, e.error))?;

@@ -200,9 +200,11 @@ impl Transfers {
         let task = tokio::spawn(async move {
             let result = async {
                 let _slot = job.inner.queue.file_slot(&job.cancel).await?;
+                // Boxed once the slot is held: a queued transfer then weighs a few words,
+                // not the tens of kilobytes of a running one's request futures.
                 match direction {
-                    Direction::Upload => upload::run(&job, &local, &remote).await,
-                    Direction::Download => download::run(&job, &remote, &local).await,
+                    Direction::Upload => Box::pin(upload::run(&job, &local, &remote)).await,
+                    Direction::Download => Box::pin(download::run(&job, &remote, &local)).await,
                 }
             }
             .await;
