@@ -5,16 +5,15 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::{StreamExt, TryStreamExt, stream};
-use tempfile::TempPath;
 
 use super::checksum::{RunningCrc, combine_all};
 use super::engine::Job;
 use super::positional::write_all_at;
+use super::staged_file::StagedFile;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{
     CONTENT_HASH_KEY, MTIME_KEY, RemotePath, decode_crc64, from_sdk, parse_mtime,
@@ -38,20 +37,22 @@ struct RangeDone {
 /// Downloads `remote` to `local`; the number of bytes received.
 pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<u64> {
     let key = job.inner.storage.key(remote)?;
-    if local.is_dir() {
+    let existing = std::fs::metadata(local).ok();
+    if existing.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(write_error_msg(
             local,
             "it is a folder; name a file, or download into the folder",
         ));
     }
-    // The temporary file's creation and rename stay on the runtime's own threads: handed to
-    // the blocking pool, dozens of them at once contend for the folder's lock, and downloads of
-    // many small files measured slower.
-    let (temp, file) = open_temp(local)?;
+    // The file's creation and naming stay on the runtime's own threads: handed to the blocking
+    // pool, dozens of them at once contend for the folder's lock, and downloads of many small
+    // files measured slower.
+    let (staged, dir) = stage(local, existing.is_some())?;
+    let (file, temp) = (staged.file(), staged.shown_path(local));
     let range_size = job.inner.options.part_size.max(1);
 
     let (first, facts) = job
-        .cancellable(fetch_first(job, remote, &key, &file, &temp, range_size))
+        .cancellable(fetch_first(job, remote, &key, file, temp, range_size))
         .await?;
     let mut ranges = vec![first];
     let starts: Vec<u64> = (range_size..facts.size)
@@ -66,8 +67,8 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
                         job,
                         remote,
                         &key,
-                        &file,
-                        &temp,
+                        file,
+                        temp,
                         start,
                         end,
                         facts.etag.as_deref(),
@@ -99,49 +100,45 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             ),
         ));
     }
-    finish(temp, &file, local, facts.modified)?;
+    finish(staged, dir, local, facts.modified)?;
     Ok(facts.size)
 }
 
-/// A new temporary file beside `local` (its folder created if need be), and a handle for
-/// positional writes into it. The folder is made only when the file cannot be: a download of
-/// many files into one folder then costs one directory operation per file, not three.
-fn open_temp(local: &Path) -> Result<(TempPath, Arc<File>)> {
+/// The staged file for `local` in its folder (created if need be). The folder is made only
+/// when the file cannot be: a download of many files into one folder then costs one directory
+/// operation per file.
+fn stage(local: &Path, replaces: bool) -> Result<(StagedFile, &Path)> {
     let dir = match local.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let name = local
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("download");
-    let create = || {
-        tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".cubby-download")
-            .tempfile_in(dir)
-    };
-    let temp = match create() {
+    let staged = match StagedFile::create(dir, local, replaces) {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-            create()
+            StagedFile::create(dir, local, replaces)
         }
         created => created,
     }
     .map_err(|e| write_error(dir, e))?;
-    let (file, path) = temp.into_parts();
-    Ok((path, Arc::new(file)))
+    Ok((staged, dir))
 }
 
-/// Gives the temporary file its modification time and puts it in place of the target.
-fn finish(temp: TempPath, file: &File, local: &Path, modified: Option<SystemTime>) -> Result<()> {
+/// Gives the complete file its modification time and puts it in place of the target.
+fn finish(
+    staged: StagedFile,
+    dir: &Path,
+    local: &Path,
+    modified: Option<SystemTime>,
+) -> Result<()> {
     if let Some(modified) = modified {
-        file.set_modified(modified)
-            .map_err(|e| write_error(&temp, e))?;
+        staged
+            .file()
+            .set_modified(modified)
+            .map_err(|e| write_error(staged.shown_path(local), e))?;
     }
-    temp.persist(local)
-        .map_err(|e| write_error(local, e.error))?;
-    Ok(())
+    staged
+        .publish(dir, local)
+        .map_err(|e| write_error(local, e))
 }
 
 /// The first range, which also tells the object's size and metadata. An empty object has no
@@ -150,7 +147,7 @@ async fn fetch_first(
     job: &Job,
     remote: &RemotePath,
     key: &str,
-    file: &Arc<File>,
+    file: &File,
     temp: &Path,
     range_size: u64,
 ) -> Result<(RangeDone, ObjectFacts)> {
@@ -237,7 +234,7 @@ async fn fetch_range(
     job: &Job,
     remote: &RemotePath,
     key: &str,
-    file: &Arc<File>,
+    file: &File,
     temp: &Path,
     start: u64,
     end: u64,

@@ -12,6 +12,7 @@ mod local_name;
 mod part_size;
 mod positional;
 mod queue;
+mod staged_file;
 mod state_db;
 mod tree;
 mod upload;
