@@ -356,3 +356,21 @@ async fn rotated_refresh_tokens_are_stored() {
     let current = store.load(&key).await.unwrap().unwrap().refresh_token;
     assert_ne!(current.secret(), issued.secret());
 }
+
+#[tokio::test]
+async fn a_restore_that_keeps_its_token_writes_nothing() {
+    let cloud = start(|_| {}).await;
+    let store = SecretStore::memory();
+    let key = session_key(&cloud.profile());
+    sign_in(&cloud.session(&store)).await;
+    let SecretStore::Memory(entries) = &store else {
+        unreachable!("a memory store")
+    };
+    // The same session written differently from how a save writes it: a save would show.
+    let saved: serde_json::Value = serde_json::from_str(&entries.lock().unwrap()[&key]).unwrap();
+    let marked = serde_json::to_string_pretty(&saved).unwrap();
+    entries.lock().unwrap().insert(key.clone(), marked.clone());
+
+    cloud.session(&store).restore().await.unwrap().unwrap();
+    assert_eq!(entries.lock().unwrap()[&key], marked);
+}

@@ -107,7 +107,12 @@ impl Session {
         };
         let live = self
             .inner
-            .live_from(tokens, stored.refresh_token, stored.identity_id)
+            .live_from(
+                tokens,
+                stored.refresh_token,
+                stored.identity_id,
+                Saved::Already,
+            )
             .await?;
         Ok(Some(self.inner.install(live).await))
     }
@@ -135,7 +140,7 @@ impl Session {
         let identity_id = self.inner.pool.get_id(&tokens.id_token).await?;
         let live = self
             .inner
-            .live_from(tokens, refresh_token, identity_id)
+            .live_from(tokens, refresh_token, identity_id, Saved::Not)
             .await?;
         self.credentials.clear().await;
         Ok(self.inner.install(live).await)
@@ -255,24 +260,40 @@ impl Session {
     }
 }
 
+/// Whether the refresh token a live session starts from is already in the store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Saved {
+    Already,
+    Not,
+}
+
 impl Inner {
-    /// A live session from checked tokens, saving the (possibly rotated) refresh token.
+    /// A live session from checked tokens. The store is written only when it lacks the refresh
+    /// token: after a sign-in, or when the refresh rotated it. A restore that kept its token
+    /// writes nothing (each keyring write took two D-Bus connections to the Secret Service).
     async fn live_from(
         &self,
         tokens: TokenSet,
         refresh_token: RefreshToken,
         identity_id: String,
+        saved: Saved,
     ) -> Result<Live> {
-        let refresh_token = tokens.refresh_token.unwrap_or(refresh_token);
-        self.store
-            .save(
-                &self.key,
-                &StoredSession {
-                    refresh_token: refresh_token.clone(),
-                    identity_id: identity_id.clone(),
-                },
-            )
-            .await?;
+        let rotated = tokens
+            .refresh_token
+            .filter(|new| new.secret() != refresh_token.secret());
+        let unsaved = rotated.is_some() || saved == Saved::Not;
+        let refresh_token = rotated.unwrap_or(refresh_token);
+        if unsaved {
+            self.store
+                .save(
+                    &self.key,
+                    &StoredSession {
+                        refresh_token: refresh_token.clone(),
+                        identity_id: identity_id.clone(),
+                    },
+                )
+                .await?;
+        }
         Ok(Live {
             refresh_token,
             identity_id,
