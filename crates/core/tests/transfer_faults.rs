@@ -409,3 +409,46 @@ async fn rejected_credentials_are_not_retried() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::StorageAccessDenied, "{}", err.message);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_comes_after_every_transfer_and_its_events() {
+    let backend = local_cloud("idle@example.com").await;
+    let (transfers, mut events) = backend.transfers(small_parts());
+    tokio::time::timeout(std::time::Duration::from_secs(1), transfers.idle())
+        .await
+        .expect("an empty queue is idle");
+    // Slow uploads, so idle is asked for while they run; and a download that fails.
+    backend
+        .cloud
+        .faults()
+        .add(fault(
+            "PutObject",
+            Trigger::Share {
+                fraction: 1.0,
+                seed: 0,
+            },
+            FaultAction::Delay { millis: 200 },
+        ))
+        .unwrap();
+    let dir = backend.local_dir("idle");
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        write_file(&dir.join(format!("f{i}")), 1000, i);
+        handles.push(transfers.upload(dir.join(format!("f{i}")), path(&format!("idle/f{i}"))));
+    }
+    handles.push(transfers.download(path("idle/missing"), dir.join("missing")));
+    transfers.idle().await;
+
+    let ends: Vec<EventKind> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| e.kind)
+        .filter(|k| matches!(k, EventKind::Finished { .. } | EventKind::Failed { .. }))
+        .collect();
+    assert_eq!(ends.len(), 9, "{ends:?}");
+    let failed = ends
+        .iter()
+        .filter(|k| matches!(k, EventKind::Failed { .. }))
+        .count();
+    assert_eq!(failed, 1);
+    let results = futures::future::join_all(handles.into_iter().map(|h| h.wait())).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 8);
+}

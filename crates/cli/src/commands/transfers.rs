@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 use cubby_core::session::Session;
@@ -46,7 +47,7 @@ pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
     let (transfers, events, _session) = queue(context).await?;
     let locals: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
     let handles = transfers.upload_paths(&locals, &into).await?;
-    finish(handles, events, args.json).await
+    finish(&transfers, handles, events, args.json).await
 }
 
 pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
@@ -58,7 +59,7 @@ pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
         .collect::<Result<Vec<RemotePath>>>()?;
     let (transfers, events, _session) = queue(context).await?;
     let handles = transfers.download_paths(&remotes, &into).await?;
-    finish(handles, events, args.json).await
+    finish(&transfers, handles, events, args.json).await
 }
 
 /// `[a, b, c]` -> `([a, b], Some(c))`; a single argument has no target.
@@ -77,8 +78,14 @@ async fn queue(
     Ok((transfers, events, session))
 }
 
-/// Shows events until every transfer ended; fails when any did.
+/// How often the events piled up since the last look are shown.
+const SHOW_EVERY: Duration = Duration::from_millis(100);
+
+/// Shows events until every transfer ended; fails when any did. Events are read on a timer and
+/// at the end, not as each arrives: waking for each of thousands of small files cost a
+/// noticeable share of the CPU of a big copy.
 async fn finish(
+    transfers: &Transfers,
     handles: Vec<TransferHandle>,
     mut events: UnboundedReceiver<TransferEvent>,
     json: bool,
@@ -94,78 +101,38 @@ async fn finish(
         );
         bar
     });
-    let waiting = tokio::spawn(async move {
-        let mut outcome = (0usize, 0u64, Vec::new());
-        for handle in handles {
-            match handle.wait().await {
-                Ok(bytes) => {
-                    outcome.0 += 1;
-                    outcome.1 += bytes;
-                }
-                Err(err) => outcome.2.push(err),
-            }
-        }
-        outcome
-    });
-    let mut names = HashMap::new();
-    let mut counted: HashMap<u64, u64> = HashMap::new();
-    let mut done = 0;
-    while done < count {
-        let Some(event) = events.recv().await else {
-            break;
-        };
-        let id = event.id;
-        match event.kind {
-            EventKind::Queued { local, remote, .. } => {
-                names.insert(id, (local, remote));
-            }
-            EventKind::Started { total_bytes } => {
-                if let Some(bar) = &bar {
-                    bar.inc_length(total_bytes);
-                }
-            }
-            EventKind::Resumed { bytes_done, .. } => advance(&bar, &mut counted, id, bytes_done),
-            EventKind::Progress(progress) => advance(&bar, &mut counted, id, progress.bytes_done),
-            EventKind::Retrying { .. } => {}
-            EventKind::Finished { bytes } => {
-                done += 1;
-                advance(&bar, &mut counted, id, bytes);
-                if let Some(bar) = &bar {
-                    bar.set_message(format!("{done}/{count} files"));
-                }
-                if json {
-                    let (local, remote) = &names[&id];
-                    println!(
-                        "{}",
-                        json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes})
-                    );
-                }
-            }
-            EventKind::Failed { code, message } => {
-                done += 1;
-                if json {
-                    let (local, remote) = &names[&id];
-                    println!(
-                        "{}",
-                        json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message})
-                    );
-                } else {
-                    let report = format!("cubby: {message} [{code}]");
-                    match &bar {
-                        Some(bar) => bar.println(report),
-                        None => eprintln!("{report}"),
-                    }
-                }
-            }
-            EventKind::Cancelled => done += 1,
+    let mut shown = Shown {
+        bar,
+        json,
+        count,
+        done: 0,
+        names: HashMap::new(),
+        counted: HashMap::new(),
+    };
+    let mut timer = tokio::time::interval(SHOW_EVERY);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let idle = transfers.idle();
+    tokio::pin!(idle);
+    loop {
+        tokio::select! {
+            () = &mut idle => break,
+            _ = timer.tick() => shown.drain(&mut events),
         }
     }
-    if let Some(bar) = &bar {
+    shown.drain(&mut events);
+    if let Some(bar) = &shown.bar {
         bar.finish_and_clear();
     }
-    let (succeeded, bytes, failures) = waiting
-        .await
-        .map_err(|e| Error::internal(format!("transfer waiter: {e}")))?;
+    let (mut succeeded, mut bytes, mut failures) = (0usize, 0u64, Vec::new());
+    for handle in handles {
+        match handle.wait().await {
+            Ok(moved) => {
+                succeeded += 1;
+                bytes += moved;
+            }
+            Err(err) => failures.push(err),
+        }
+    }
     if json {
         println!(
             "{}",
@@ -182,10 +149,77 @@ async fn finish(
     }
 }
 
-/// Moves the bar by what transfer `id` did since its last report.
-fn advance(bar: &Option<ProgressBar>, counted: &mut HashMap<u64, u64>, id: u64, now: u64) {
-    let before = counted.insert(id, now).unwrap_or(0);
-    if let Some(bar) = bar {
-        bar.inc(now.saturating_sub(before));
+/// What has been shown of the transfers' events so far.
+struct Shown {
+    bar: Option<ProgressBar>,
+    json: bool,
+    count: usize,
+    done: usize,
+    names: HashMap<u64, (PathBuf, RemotePath)>,
+    counted: HashMap<u64, u64>,
+}
+
+impl Shown {
+    /// Shows every event that has arrived.
+    fn drain(&mut self, events: &mut UnboundedReceiver<TransferEvent>) {
+        while let Ok(event) = events.try_recv() {
+            self.show(event);
+        }
+    }
+
+    fn show(&mut self, event: TransferEvent) {
+        let id = event.id;
+        match event.kind {
+            EventKind::Queued { local, remote, .. } => {
+                self.names.insert(id, (local, remote));
+            }
+            EventKind::Started { total_bytes } => {
+                if let Some(bar) = &self.bar {
+                    bar.inc_length(total_bytes);
+                }
+            }
+            EventKind::Resumed { bytes_done, .. } => self.advance(id, bytes_done),
+            EventKind::Progress(progress) => self.advance(id, progress.bytes_done),
+            EventKind::Retrying { .. } => {}
+            EventKind::Finished { bytes } => {
+                self.done += 1;
+                self.advance(id, bytes);
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("{}/{} files", self.done, self.count));
+                }
+                if self.json {
+                    let (local, remote) = &self.names[&id];
+                    println!(
+                        "{}",
+                        json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes})
+                    );
+                }
+            }
+            EventKind::Failed { code, message } => {
+                self.done += 1;
+                if self.json {
+                    let (local, remote) = &self.names[&id];
+                    println!(
+                        "{}",
+                        json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message})
+                    );
+                } else {
+                    let report = format!("cubby: {message} [{code}]");
+                    match &self.bar {
+                        Some(bar) => bar.println(report),
+                        None => eprintln!("{report}"),
+                    }
+                }
+            }
+            EventKind::Cancelled => self.done += 1,
+        }
+    }
+
+    /// Moves the bar by what transfer `id` did since its last report.
+    fn advance(&mut self, id: u64, now: u64) {
+        let before = self.counted.insert(id, now).unwrap_or(0);
+        if let Some(bar) = &self.bar {
+            bar.inc(now.saturating_sub(before));
+        }
     }
 }

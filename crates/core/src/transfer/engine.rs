@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use tokio::sync::Notify;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -53,6 +54,27 @@ pub(crate) struct Inner {
     pub(crate) state: StateDb,
     events: UnboundedSender<TransferEvent>,
     next_id: AtomicU64,
+    /// Transfers queued or running, and the signal that the count reached zero.
+    active: AtomicU64,
+    idle: Notify,
+}
+
+/// Counts one transfer as active for as long as it lives, however its task ends.
+struct Active(Arc<Inner>);
+
+impl Active {
+    fn new(inner: Arc<Inner>) -> Self {
+        inner.active.fetch_add(1, Ordering::SeqCst);
+        Self(inner)
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        if self.0.active.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 /// What one running transfer can reach.
@@ -152,6 +174,8 @@ impl Transfers {
             state,
             events,
             next_id: AtomicU64::new(1),
+            active: AtomicU64::new(0),
+            idle: Notify::new(),
         };
         (
             Self {
@@ -173,6 +197,19 @@ impl Transfers {
     /// Queues the download of the file at `remote` to the local path `local`.
     pub fn download(&self, remote: RemotePath, local: PathBuf) -> TransferHandle {
         self.spawn(Direction::Download, local, remote)
+    }
+
+    /// Waits until no transfer is queued or running; every event of those that ended has been
+    /// sent by then. One wake-up at the end, however many transfers there were: a front end
+    /// can read events at its own pace instead of being woken for each one.
+    pub async fn idle(&self) {
+        loop {
+            let ended = self.inner.idle.notified();
+            if self.inner.active.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            ended.await;
+        }
     }
 
     /// Holds new files and parts; those in flight finish.
@@ -197,7 +234,9 @@ impl Transfers {
             local: local.clone(),
             remote: remote.clone(),
         });
+        let active = Active::new(self.inner.clone());
         let task = tokio::spawn(async move {
+            let _active = active;
             let result = async {
                 let _slot = job.inner.queue.file_slot(&job.cancel).await?;
                 // Boxed once the slot is held: a queued transfer then weighs a few words,

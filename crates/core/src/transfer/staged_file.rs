@@ -95,8 +95,10 @@ mod unnamed {
     use std::os::fd::AsRawFd;
     use std::path::Path;
     use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+    use rustix::io::Errno;
 
     /// An unnamed file in `dir`, or `None` when one cannot be made or later named there (the
     /// caller then uses a named temporary file, which also reports any real error).
@@ -118,6 +120,23 @@ mod unnamed {
 
     /// Gives the unnamed `file` the name `target`; `AlreadyExists` if the name is taken.
     pub(super) fn link(file: &File, target: &Path) -> io::Result<()> {
+        // Straight from the descriptor where the kernel allows it (to the file's opener since
+        // Linux 6.10; before, only with CAP_DAC_READ_SEARCH): naming through /proc walks
+        // /proc/self/fd for every file. Once refused, always through /proc.
+        static BY_DESCRIPTOR: AtomicBool = AtomicBool::new(true);
+        if BY_DESCRIPTOR.load(Ordering::Relaxed) {
+            match rustix::fs::linkat(file, "", CWD, target, AtFlags::EMPTY_PATH) {
+                Err(Errno::NOENT | Errno::PERM) => {}
+                linked => return linked.map_err(io::Error::from),
+            }
+            link_through_proc(file, target)?;
+            BY_DESCRIPTOR.store(false, Ordering::Relaxed);
+            return Ok(());
+        }
+        link_through_proc(file, target)
+    }
+
+    pub(super) fn link_through_proc(file: &File, target: &Path) -> io::Result<()> {
         let source = format!("/proc/self/fd/{}", file.as_raw_fd());
         rustix::fs::linkat(CWD, source.as_str(), CWD, target, AtFlags::SYMLINK_FOLLOW)
             .map_err(io::Error::from)
@@ -188,6 +207,21 @@ mod tests {
         staged.publish(dir.path(), &target).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"downloaded");
         assert_eq!(entries(dir.path()), ["a.txt"]);
+    }
+
+    /// Where the kernel lets the opener name the file by its descriptor (as it does for root,
+    /// and for anyone since Linux 6.10), `publish` takes that way; this checks the other.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unnamed_file_can_be_named_through_proc() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        let mut file = unnamed::create(dir.path()).expect("O_TMPFILE on this file system");
+        file.write_all(b"through proc").unwrap();
+        unnamed::link_through_proc(&file, &target).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"through proc");
+        let err = unnamed::link_through_proc(&file, &target).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     }
 
     #[cfg(unix)]
