@@ -1,20 +1,127 @@
 //! Helpers shared by the end-to-end tests in this crate's `tests/` folder.
 
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
+use std::process::Output;
+use std::time::Duration;
+
+use cubby_localcloud::{LocalCloud, LocalCloudConfig};
+use tempfile::TempDir;
+use tokio::process::Command;
+
+pub const ALICE: (&str, &str) = ("alice@example.com", "alice password 1");
+pub const BOB: (&str, &str) = ("bob@example.com", "bob password 2");
 
 /// The `cubby` binary of this build, beside the test executable's `deps/` folder. Cargo does not
 /// build another package's binary for a test: run `cargo build -p cubby-cli` first.
 pub fn cubby_binary() -> PathBuf {
-    let test_exe = std::env::current_exe().expect("the test knows its own path");
-    let profile_dir = test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executables live in target/PROFILE/deps");
-    let cubby = profile_dir.join(format!("cubby{}", std::env::consts::EXE_SUFFIX));
+    let cubby = build_dir().join(format!("cubby{}", std::env::consts::EXE_SUFFIX));
     assert!(
         cubby.is_file(),
         "{} is missing: run `cargo build -p cubby-cli` before these tests",
         cubby.display()
     );
     cubby
+}
+
+/// This package's `test-browser`, the stand-in for the person's browser (`$BROWSER`).
+pub fn test_browser() -> PathBuf {
+    build_dir().join(format!("test-browser{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn build_dir() -> PathBuf {
+    let test_exe = std::env::current_exe().expect("the test knows its own path");
+    test_exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test executables live in target/PROFILE/deps")
+        .to_owned()
+}
+
+/// A localcloud with Alice and Bob, and a cubby config file with its profile `local`.
+pub struct Setup {
+    pub cloud: LocalCloud,
+    pub dir: TempDir,
+    pub config: PathBuf,
+}
+
+impl Setup {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ports: Vec<u16> = {
+            let listeners: Vec<_> = (0..2)
+                .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
+                .collect();
+            listeners
+                .iter()
+                .map(|l| l.local_addr().unwrap().port())
+                .collect()
+        };
+        let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
+        config.users = vec![
+            (ALICE.0.into(), ALICE.1.into()),
+            (BOB.0.into(), BOB.1.into()),
+        ];
+        config.callbacks = ports
+            .iter()
+            .map(|port| format!("http://localhost:{port}/callback"))
+            .collect();
+        config.sign_out_urls = vec![format!("http://localhost:{}/signed-out", ports[0])];
+        let cloud = LocalCloud::start(config).await.unwrap();
+        let config = dir.path().join("cubby.toml");
+        std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();
+        Self { cloud, dir, config }
+    }
+
+    /// `cubby --config FILE --profile local ARGS...`
+    pub fn cubby(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(cubby_binary());
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--profile", "local"])
+            .args(args)
+            .env_remove("CUBBY_PROFILE")
+            .env_remove("CUBBY_CONFIG")
+            .kill_on_drop(true);
+        command
+    }
+
+    /// `cubby login` as `user` through the test browser; the output, checked.
+    pub async fn login(&self, user: (&str, &str)) -> Output {
+        let browser_log = self.dir.path().join("browser.log");
+        let login = run(self
+            .cubby(&["login", "--timeout", "60"])
+            .env("BROWSER", test_browser())
+            .env("CUBBY_TEST_EMAIL", user.0)
+            .env("CUBBY_TEST_PASSWORD", user.1)
+            .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
+        .await;
+        assert!(
+            login.status.success(),
+            "login failed: {} / browser: {}",
+            stderr_of(&login),
+            std::fs::read_to_string(&browser_log).unwrap_or_default()
+        );
+        login
+    }
+}
+
+pub fn require_secret_service() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test uses the real OS keyring: run it inside `dbus-run-session` with gnome-keyring unlocked (see the file's doc comment)"
+    );
+}
+
+pub fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs `command` to its end, at most two minutes.
+pub async fn run(command: &mut Command) -> Output {
+    tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .expect("the command finished in time")
+        .unwrap()
 }

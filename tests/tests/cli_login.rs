@@ -7,110 +7,20 @@
 //! D-Bus session (e.g. `dbus-run-session -- sh -c 'echo -n "" | gnome-keyring-daemon --unlock
 //! --components=secrets; cargo test -p cubby-e2e --test cli_login'`).
 
-use std::net::{Ipv4Addr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::Duration;
 
-use cubby_e2e::cubby_binary;
-use cubby_localcloud::{LocalCloud, LocalCloudConfig};
+use cubby_e2e::{ALICE, BOB, Setup, cubby_binary, require_secret_service, run, stderr_of};
 use serde_json::Value;
-use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
-
-const ALICE: (&str, &str) = ("alice@example.com", "alice password 1");
-const BOB: (&str, &str) = ("bob@example.com", "bob password 2");
-
-struct Setup {
-    cloud: LocalCloud,
-    dir: TempDir,
-    config: PathBuf,
-}
-
-async fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let ports: Vec<u16> = {
-        let listeners: Vec<_> = (0..2)
-            .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
-            .collect();
-        listeners
-            .iter()
-            .map(|l| l.local_addr().unwrap().port())
-            .collect()
-    };
-    let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
-    config.users = vec![
-        (ALICE.0.into(), ALICE.1.into()),
-        (BOB.0.into(), BOB.1.into()),
-    ];
-    config.callbacks = ports
-        .iter()
-        .map(|port| format!("http://localhost:{port}/callback"))
-        .collect();
-    config.sign_out_urls = vec![format!("http://localhost:{}/signed-out", ports[0])];
-    let cloud = LocalCloud::start(config).await.unwrap();
-    let config = dir.path().join("cubby.toml");
-    std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();
-    Setup { cloud, dir, config }
-}
-
-impl Setup {
-    /// `cubby --config FILE --profile local ARGS...`
-    fn cubby(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(cubby_binary());
-        command
-            .arg("--config")
-            .arg(&self.config)
-            .args(["--profile", "local"])
-            .args(args)
-            .env_remove("CUBBY_PROFILE")
-            .env_remove("CUBBY_CONFIG")
-            .kill_on_drop(true);
-        command
-    }
-}
-
-fn test_browser() -> &'static str {
-    env!("CARGO_BIN_EXE_test-browser")
-}
-
-fn require_secret_service() {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test uses the real OS keyring: run it inside `dbus-run-session` with gnome-keyring unlocked (see the file's doc comment)"
-    );
-}
-
-fn stderr_of(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-async fn run(command: &mut Command) -> Output {
-    tokio::time::timeout(Duration::from_secs(120), command.output())
-        .await
-        .expect("the command finished in time")
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_whoami_and_aws_cli_through_credential_process() {
     require_secret_service();
-    let setup = setup().await;
-    let browser_log = setup.dir.path().join("browser.log");
-    let login = run(setup
-        .cubby(&["login", "--timeout", "60"])
-        .env("BROWSER", test_browser())
-        .env("CUBBY_TEST_EMAIL", ALICE.0)
-        .env("CUBBY_TEST_PASSWORD", ALICE.1)
-        .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
-    .await;
-    assert!(
-        login.status.success(),
-        "login failed: {} / browser: {}",
-        stderr_of(&login),
-        std::fs::read_to_string(&browser_log).unwrap_or_default()
-    );
+    let setup = Setup::start().await;
+    let login = setup.login(ALICE).await;
     assert!(String::from_utf8_lossy(&login.stdout).contains("Signed in as alice@example.com"));
 
     // A new process, profile and config from the environment: the session is in the keyring.
@@ -218,7 +128,7 @@ fn aws(config: &Path, home: &Path) -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_without_browser_takes_the_pasted_address() {
     require_secret_service();
-    let setup = setup().await;
+    let setup = Setup::start().await;
     let mut login = setup
         .cubby(&["login", "--no-browser"])
         .stdin(Stdio::piped())
@@ -264,7 +174,7 @@ async fn login_without_browser_takes_the_pasted_address() {
 /// Every failure: exit code 1 (2 for usage) and one error line on stderr ending in the code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_one_line_with_exit_codes() {
-    let setup = setup().await;
+    let setup = Setup::start().await;
     let cases: [(&[&str], Option<&str>, i32, &str); 5] = [
         (&["frobnicate"], None, 2, "unrecognized subcommand"),
         (
