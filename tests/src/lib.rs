@@ -1,6 +1,5 @@
 //! Helpers shared by the end-to-end tests in this crate's `tests/` folder.
 
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
@@ -48,25 +47,12 @@ pub struct Setup {
 impl Setup {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let ports: Vec<u16> = {
-            let listeners: Vec<_> = (0..2)
-                .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
-                .collect();
-            listeners
-                .iter()
-                .map(|l| l.local_addr().unwrap().port())
-                .collect()
-        };
         let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
+        config.callbacks_on_free_ports(2).unwrap();
         config.users = vec![
             (ALICE.0.into(), ALICE.1.into()),
             (BOB.0.into(), BOB.1.into()),
         ];
-        config.callbacks = ports
-            .iter()
-            .map(|port| format!("http://localhost:{port}/callback"))
-            .collect();
-        config.sign_out_urls = vec![format!("http://localhost:{}/signed-out", ports[0])];
         let cloud = LocalCloud::start(config).await.unwrap();
         let config = dir.path().join("cubby.toml");
         std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();

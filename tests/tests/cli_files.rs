@@ -103,12 +103,11 @@ async fn put_list_get_and_organise_files() {
     assert!(!docs.join("nope.txt").exists());
 
     for args in [
-        ["mkdir", "archive", ""],
-        ["mv", "backup/tree/b.bin", "archive/b.bin"],
-        ["cp", "archive/b.bin", "archive/c.bin"],
+        &["mkdir", "archive"][..],
+        &["mv", "backup/tree/b.bin", "archive/b.bin"],
+        &["cp", "archive/b.bin", "archive/c.bin"],
     ] {
-        let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
-        stdout_of(&run(&mut setup.cubby(&args)).await);
+        stdout_of(&run(&mut setup.cubby(args)).await);
     }
     let usage = json_lines(&run(&mut setup.cubby(&["du", "--json", "archive"])).await);
     assert_eq!(

@@ -20,6 +20,18 @@ fn fault(operation: &str, trigger: Trigger, action: FaultAction) -> FaultRule {
     FaultRule::new(Some(operation), trigger, action)
 }
 
+/// `action` on every request of `operation`.
+fn on_every(operation: &str, action: FaultAction) -> FaultRule {
+    fault(
+        operation,
+        Trigger::Share {
+            fraction: 1.0,
+            seed: 0,
+        },
+        action,
+    )
+}
+
 fn retries(events: &mut UnboundedReceiver<TransferEvent>) -> usize {
     std::iter::from_fn(|| events.try_recv().ok())
         .filter(|e| matches!(e.kind, EventKind::Retrying { .. }))
@@ -138,14 +150,7 @@ async fn a_server_that_keeps_failing_gives_a_clear_error_and_no_object() {
     backend
         .cloud
         .faults()
-        .add(fault(
-            "PutObject",
-            Trigger::Share {
-                fraction: 1.0,
-                seed: 0,
-            },
-            FaultAction::Status { status: 503 },
-        ))
+        .add(on_every("PutObject", FaultAction::Status { status: 503 }))
         .unwrap();
     let (transfers, _events) = backend.transfers(small_parts());
     let dir = backend.local_dir("down");
@@ -230,14 +235,7 @@ async fn cancel_aborts_the_multipart_upload() {
     backend
         .cloud
         .faults()
-        .add(fault(
-            "UploadPart",
-            Trigger::Share {
-                fraction: 1.0,
-                seed: 0,
-            },
-            FaultAction::Delay { millis: 1000 },
-        ))
+        .add(on_every("UploadPart", FaultAction::Delay { millis: 1000 }))
         .unwrap();
     let state = StateDb::in_memory().unwrap();
     let (transfers, mut events) = Transfers::new(backend.storage(), state.clone(), small_parts());
@@ -421,14 +419,7 @@ async fn idle_comes_after_every_transfer_and_its_events() {
     backend
         .cloud
         .faults()
-        .add(fault(
-            "PutObject",
-            Trigger::Share {
-                fraction: 1.0,
-                seed: 0,
-            },
-            FaultAction::Delay { millis: 200 },
-        ))
+        .add(on_every("PutObject", FaultAction::Delay { millis: 200 }))
         .unwrap();
     let dir = backend.local_dir("idle");
     let mut handles = Vec::new();

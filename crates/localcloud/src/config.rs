@@ -1,6 +1,7 @@
 //! How a localcloud instance is set up: where it keeps its data, which port, which users,
 //! which callbacks are registered, and the lifetimes tests like to shorten.
 
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,7 +42,6 @@ pub struct LocalCloudConfig {
 
 impl LocalCloudConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        let loopback = |port: u16, path: &str| format!("http://localhost:{port}/{path}");
         Self {
             data_dir: data_dir.into(),
             port: 0,
@@ -63,4 +63,27 @@ impl LocalCloudConfig {
             bucket: DEFAULT_BUCKET.to_owned(),
         }
     }
+
+    /// Registers loopback callbacks on `count` ports that are free right now (so instances
+    /// running side by side do not collide) and the sign-out page beside the first, in place
+    /// of all registered callbacks and sign-out URLs; the ports.
+    pub fn callbacks_on_free_ports(&mut self, count: usize) -> std::io::Result<Vec<u16>> {
+        let listeners = (0..count)
+            .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let ports = listeners
+            .iter()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        self.callbacks = ports.iter().map(|p| loopback(*p, "callback")).collect();
+        self.sign_out_urls = ports[..count.min(1)]
+            .iter()
+            .map(|p| loopback(*p, "signed-out"))
+            .collect();
+        Ok(ports)
+    }
+}
+
+fn loopback(port: u16, path: &str) -> String {
+    format!("http://localhost:{port}/{path}")
 }

@@ -129,11 +129,12 @@ mod unnamed {
                 Err(Errno::NOENT | Errno::PERM) => {}
                 linked => return linked.map_err(io::Error::from),
             }
-            link_through_proc(file, target)?;
-            BY_DESCRIPTOR.store(false, Ordering::Relaxed);
-            return Ok(());
         }
-        link_through_proc(file, target)
+        let linked = link_through_proc(file, target);
+        if linked.is_ok() {
+            BY_DESCRIPTOR.store(false, Ordering::Relaxed);
+        }
+        linked
     }
 
     pub(super) fn link_through_proc(file: &File, target: &Path) -> io::Result<()> {

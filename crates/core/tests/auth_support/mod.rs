@@ -3,7 +3,6 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::net::{Ipv4Addr, TcpListener};
 use std::time::Duration;
 
 use cubby_core::auth::AuthorizationRequest;
@@ -24,29 +23,13 @@ pub struct TestCloud {
     _dir: TempDir,
 }
 
-/// Free TCP ports on 127.0.0.1, chosen by the OS (so parallel tests do not collide).
-pub fn free_ports(count: usize) -> Vec<u16> {
-    let listeners: Vec<_> = (0..count)
-        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().unwrap().port())
-        .collect()
-}
-
 /// A localcloud with alice, two loopback callbacks on free ports and the deep link.
 pub async fn start(configure: impl FnOnce(&mut LocalCloudConfig)) -> TestCloud {
     let dir = tempfile::tempdir().unwrap();
-    let ports = free_ports(2);
     let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
+    let ports = config.callbacks_on_free_ports(2).unwrap();
+    config.callbacks.push("cubby://auth/callback".to_owned());
     config.users = vec![(EMAIL.into(), PASSWORD.into())];
-    config.callbacks = ports
-        .iter()
-        .map(|port| format!("http://localhost:{port}/callback"))
-        .chain(["cubby://auth/callback".to_owned()])
-        .collect();
-    config.sign_out_urls = vec![format!("http://localhost:{}/signed-out", ports[0])];
     configure(&mut config);
     let cloud = LocalCloud::start(config).await.unwrap();
     TestCloud {
