@@ -144,6 +144,27 @@ impl Error {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }
+
+    /// The one terminal state of a session: signed out, sign in again.
+    pub fn session_expired() -> Self {
+        Self::new(
+            ErrorCode::AuthSessionExpired,
+            "you are signed out (the session expired or was revoked); sign in again",
+        )
+    }
+
+    /// Nothing at `path` in the person's folder.
+    pub fn not_found(path: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorCode::StorageNotFound,
+            format!("{path}: no such file or folder; list the parent folder to see what is there"),
+        )
+    }
+
+    /// A transfer the person (or the program) stopped.
+    pub fn cancelled() -> Self {
+        Self::new(ErrorCode::TransferCancelled, "the transfer was cancelled")
+    }
 }
 
 #[cfg(test)]

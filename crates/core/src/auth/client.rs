@@ -243,14 +243,6 @@ impl OAuthClient {
     }
 }
 
-/// The one terminal state of a session: signed out, sign in again.
-pub(crate) fn session_expired() -> Error {
-    Error::new(
-        ErrorCode::AuthSessionExpired,
-        "you are signed out (the session expired or was revoked); sign in again",
-    )
-}
-
 pub(crate) fn unreachable(url: &Url, err: reqwest::Error) -> Error {
     let place = url.host_str().unwrap_or("the server");
     Error::new(

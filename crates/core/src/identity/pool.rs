@@ -7,7 +7,6 @@ use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::client::session_expired;
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -106,7 +105,7 @@ where
             "cannot reach the identity pool; check the network connection and the profile's endpoints.identity",
         ),
         _ => match err.code() {
-            Some("NotAuthorizedException") => session_expired(),
+            Some("NotAuthorizedException") => Error::session_expired(),
             Some(code) => Error::new(
                 ErrorCode::IdentityRefused,
                 format!(

@@ -19,7 +19,6 @@ use url::Url;
 pub use info::SessionInfo;
 pub use source::SessionCredentials;
 
-use crate::auth::client::session_expired;
 use crate::auth::deep_link::DeepLinkReceiver;
 use crate::auth::{AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient, TokenSet};
 use crate::config::Profile;
@@ -359,7 +358,7 @@ impl Inner {
                     Err(err) if err.code == ErrorCode::AuthSessionExpired => {
                         *self.state.lock().await = None;
                         self.store.delete(&self.key).await?;
-                        Err(session_expired())
+                        Err(Error::session_expired())
                     }
                     other => other,
                 }

@@ -7,7 +7,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::client::Storage;
-use super::listing::{EntryKind, not_found};
+use super::entry::EntryKind;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -129,7 +129,7 @@ impl Storage {
                     let relative = entry
                         .path
                         .relative_to(from)
-                        .ok_or_else(|| not_found(from))?;
+                        .ok_or_else(|| Error::not_found(from))?;
                     let target = plan.destination.join(relative)?;
                     let (source_key, target_key) = if entry.is_folder() {
                         (

@@ -3,7 +3,7 @@
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 
 use super::client::Storage;
-use super::listing::EntryKind;
+use super::entry::EntryKind;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 

@@ -7,43 +7,9 @@ use std::time::SystemTime;
 use futures::{Stream, TryStreamExt, stream};
 
 use super::client::Storage;
+use super::entry::{Entry, EntryKind, Usage};
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub path: RemotePath,
-    pub kind: EntryKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
-    /// `modified` is the upload time in listings and the kept modification time from `stat`.
-    File {
-        size: u64,
-        modified: Option<SystemTime>,
-    },
-    Folder,
-}
-
-impl Entry {
-    pub fn is_folder(&self) -> bool {
-        self.kind == EntryKind::Folder
-    }
-
-    pub fn size(&self) -> u64 {
-        match self.kind {
-            EntryKind::File { size, .. } => size,
-            EntryKind::Folder => 0,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Usage {
-    pub bytes: u64,
-    pub files: u64,
-}
 
 /// Where a paged listing stands between two requests.
 struct Cursor {
@@ -141,7 +107,7 @@ impl Storage {
                         kind: EntryKind::Folder,
                     })
                 } else {
-                    Err(not_found(path))
+                    Err(Error::not_found(path))
                 }
             }
             Err(err) => Err(err),
@@ -244,11 +210,4 @@ impl Storage {
             next,
         })
     }
-}
-
-pub(crate) fn not_found(path: &RemotePath) -> Error {
-    Error::new(
-        ErrorCode::StorageNotFound,
-        format!("{path}: no such file or folder; list the parent folder to see what is there"),
-    )
 }

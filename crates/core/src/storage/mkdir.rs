@@ -1,7 +1,7 @@
 //! Creating a folder: a zero-byte `name/` marker, as the S3 console does.
 
 use super::client::Storage;
-use super::listing::EntryKind;
+use super::entry::EntryKind;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 

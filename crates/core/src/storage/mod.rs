@@ -5,6 +5,7 @@
 mod client;
 mod copy_move;
 mod delete;
+mod entry;
 mod listing;
 mod metadata;
 mod mkdir;
@@ -16,7 +17,7 @@ mod share;
 pub use client::Storage;
 pub use copy_move::CopyLimits;
 pub use delete::{DeleteFailure, DeleteReport};
-pub use listing::{Entry, EntryKind, Usage};
+pub use entry::{Entry, EntryKind, Usage};
 pub use metadata::ObjectInfo;
 pub use remote_path::{FolderRoot, MAX_KEY_BYTES, RemotePath};
 pub use retry::{RetryPolicy, is_retryable};

@@ -6,7 +6,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_s3::presigning::PresigningConfig;
 
 use super::client::Storage;
-use super::listing::EntryKind;
+use super::entry::EntryKind;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{Direction, EventKind, Reporter, TransferEvent, TransferId};
-use super::queue::{Queue, cancelled};
+use super::queue::Queue;
 use super::state_db::StateDb;
 use super::{download, upload};
 use crate::error::{Error, ErrorCode, Result};
@@ -121,7 +121,7 @@ impl Job {
     pub(crate) async fn cancellable<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
         tokio::select! {
             result = work => result,
-            () = self.cancel.cancelled() => Err(cancelled()),
+            () = self.cancel.cancelled() => Err(Error::cancelled()),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
 const KIB: u64 = 1024;
 
@@ -84,7 +84,7 @@ impl Queue {
             waited = paused.wait_for(|paused| !paused) => {
                 waited.map(|_| ()).map_err(|_| Error::internal("the transfer queue was dropped"))
             }
-            () = cancel.cancelled() => Err(cancelled()),
+            () = cancel.cancelled() => Err(Error::cancelled()),
         }
     }
 }
@@ -98,12 +98,8 @@ async fn acquire(
         permit = semaphore.acquire_many_owned(n) => {
             permit.map_err(|_| Error::internal("the transfer queue was closed"))
         }
-        () = cancel.cancelled() => Err(cancelled()),
+        () = cancel.cancelled() => Err(Error::cancelled()),
     }
-}
-
-pub(crate) fn cancelled() -> Error {
-    Error::new(ErrorCode::TransferCancelled, "the transfer was cancelled")
 }
 
 #[cfg(test)]
@@ -112,6 +108,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::error::ErrorCode;
 
     /// Runs `jobs` tasks that each hold a file slot while they yield a few times; returns the
     /// most that ran at once.
