@@ -15,10 +15,10 @@ use oauth2::{
     TokenUrl,
 };
 use secrecy::SecretString;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::http::unreachable;
 use super::id_token::IdTokenVerifier;
 use super::{AuthorizationRequest, TokenSet};
 use crate::config::Profile;
@@ -164,7 +164,7 @@ impl OAuthClient {
             .exchange_refresh_token(refresh_token)
             .request_async(&self.http)
             .await
-            .map_err(|err| self.token_error(err, session_expired))?;
+            .map_err(|err| self.token_error(err, Error::session_expired))?;
         self.checked(response, None).await
     }
 
@@ -241,38 +241,4 @@ impl OAuthClient {
             ),
         }
     }
-}
-
-pub(crate) fn unreachable(url: &Url, err: reqwest::Error) -> Error {
-    let place = url.host_str().unwrap_or("the server");
-    Error::new(
-        ErrorCode::NetOffline,
-        format!(
-            "cannot reach {place} ({url}); check the network connection and the profile's URLs"
-        ),
-    )
-    .with_source(err)
-}
-
-/// GETs a JSON document (discovery, key set).
-pub(crate) async fn get_json<T: DeserializeOwned>(http: &reqwest::Client, url: &Url) -> Result<T> {
-    let response = http
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|err| unreachable(url, err))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(Error::new(
-            ErrorCode::AuthUnexpectedResponse,
-            format!("{url} answered {status}; check the profile's issuer"),
-        ));
-    }
-    response.json().await.map_err(|err| {
-        Error::new(
-            ErrorCode::AuthUnexpectedResponse,
-            format!("{url} did not return the expected JSON; check the profile's issuer"),
-        )
-        .with_source(err)
-    })
 }

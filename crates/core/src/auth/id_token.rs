@@ -99,7 +99,7 @@ impl IdTokenVerifier {
             self.issuer_str()
         ))
         .map_err(|err| Error::internal(format!("issuer URL: {err}")))?;
-        let discovery: Discovery = super::client::get_json(&self.http, &discovery_url).await?;
+        let discovery: Discovery = super::http::get_json(&self.http, &discovery_url).await?;
         if discovery.issuer.trim_end_matches('/') != self.issuer_str() {
             return Err(Error::new(
                 ErrorCode::AuthUnexpectedResponse,
@@ -110,7 +110,7 @@ impl IdTokenVerifier {
                 ),
             ));
         }
-        super::client::get_json(&self.http, &discovery.jwks_uri).await
+        super::http::get_json(&self.http, &discovery.jwks_uri).await
     }
 }
 

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod callback;
 pub mod client;
 pub mod deep_link;
+mod http;
 pub mod id_token;
 pub mod loopback;
 pub mod pages;

@@ -2,42 +2,19 @@
 //! then a delete of the sources once all copies exist, so a failure part way leaves the source
 //! whole. Objects above 5 GiB are copied in parts (UploadPartCopy).
 
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use futures::{StreamExt, TryStreamExt, stream};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::client::Storage;
 use super::entry::EntryKind;
+use super::folder::Storage;
+use super::object_client::{
+    CompleteMultipartUploadParams, CopyObjectParams, CreateMultipartUploadParams, HeadObjectParams,
+    PutObjectParams, UploadPartCopyParams,
+};
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
-/// Characters kept as they are in the `x-amz-copy-source` header.
-const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'/')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
 /// Server-side copies running at once for a folder.
 const COPIES_IN_FLIGHT: usize = 16;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CopyLimits {
-    /// Largest object copied with one CopyObject (S3 allows 5 GiB).
-    pub single_copy_max: u64,
-    /// Part size of larger copies.
-    pub part_size: u64,
-}
-
-impl Default for CopyLimits {
-    fn default() -> Self {
-        Self {
-            single_copy_max: 5 << 30,
-            part_size: 512 << 20,
-        }
-    }
-}
 
 /// One object to copy.
 struct CopyItem {
@@ -121,8 +98,8 @@ impl Storage {
             EntryKind::Folder => {
                 let mut plan = CopyPlan {
                     items: Vec::new(),
-                    marker: Some(self.folder.dir_prefix(&destination)?),
-                    sources: vec![self.folder.dir_prefix(from)?],
+                    marker: Some(self.folder().dir_prefix(&destination)?),
+                    sources: vec![self.folder().dir_prefix(from)?],
                     destination,
                 };
                 for entry in self.list_all(from).await? {
@@ -133,8 +110,8 @@ impl Storage {
                     let target = plan.destination.join(relative)?;
                     let (source_key, target_key) = if entry.is_folder() {
                         (
-                            self.folder.dir_prefix(&entry.path)?,
-                            self.folder.dir_prefix(&target)?,
+                            self.folder().dir_prefix(&entry.path)?,
+                            self.folder().dir_prefix(&target)?,
                         )
                     } else {
                         (self.key(&entry.path)?, self.key(&target)?)
@@ -158,34 +135,28 @@ impl Storage {
             .try_collect::<()>()
             .await?;
         if let Some(marker) = &plan.marker {
+            let params = PutObjectParams {
+                key: marker.clone(),
+                ..PutObjectParams::default()
+            };
             let doing = format!("creating folder {}", plan.destination);
-            self.send(&doing, || {
-                self.s3
-                    .put_object()
-                    .bucket(&self.bucket)
-                    .key(marker)
-                    .body(Vec::new().into())
-                    .send()
-            })
-            .await?;
+            self.send(&doing, || self.client().put_object(&params))
+                .await?;
         }
         Ok(())
     }
 
     async fn copy_object(&self, item: &CopyItem) -> Result<()> {
-        if item.size > self.copy_limits.single_copy_max {
+        if item.size > self.copy_limits().single_copy_max {
             return self.copy_in_parts(item).await;
         }
+        let params = CopyObjectParams {
+            source_key: item.from.clone(),
+            key: item.to.clone(),
+        };
         let doing = format!("copying {}", item.from);
-        self.send(&doing, || {
-            self.s3
-                .copy_object()
-                .bucket(&self.bucket)
-                .copy_source(self.copy_source(&item.from))
-                .key(&item.to)
-                .send()
-        })
-        .await?;
+        self.send(&doing, || self.client().copy_object(&params))
+            .await?;
         Ok(())
     }
 
@@ -193,99 +164,57 @@ impl Storage {
     /// source, with the source's metadata. Aborted on failure so no parts are left behind.
     async fn copy_in_parts(&self, item: &CopyItem) -> Result<()> {
         let doing = format!("copying {}", item.from);
-        let head = self
-            .send(&doing, || {
-                self.s3
-                    .head_object()
-                    .bucket(&self.bucket)
-                    .key(&item.from)
-                    .send()
-            })
+        let head = HeadObjectParams {
+            key: item.from.clone(),
+        };
+        let source = self
+            .send(&doing, || self.client().head_object(&head))
             .await?;
+        let create = CreateMultipartUploadParams {
+            key: item.to.clone(),
+            metadata: source.metadata,
+            content_type: source.content_type,
+        };
         let created = self
-            .send(&doing, || {
-                self.s3
-                    .create_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(&item.to)
-                    .set_metadata(head.metadata().cloned())
-                    .set_content_type(head.content_type().map(str::to_owned))
-                    .send()
-            })
+            .send(&doing, || self.client().create_multipart_upload(&create))
             .await?;
-        let upload_id = created.upload_id().ok_or_else(|| {
-            Error::internal("the server started a multipart copy without an upload id")
-        })?;
-        let result = self.copy_parts(item, upload_id, &doing).await;
+        let result = self.copy_parts(item, &created.upload_id, &doing).await;
         if result.is_err() {
-            // Best effort: the copy already failed; an unaborted upload only costs storage.
-            let _ = self
-                .s3
-                .abort_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&item.to)
-                .upload_id(upload_id)
-                .send()
-                .await;
+            self.abort_multipart(&item.to, &created.upload_id).await;
         }
         result
     }
 
     async fn copy_parts(&self, item: &CopyItem, upload_id: &str, doing: &str) -> Result<()> {
-        let part_size = self.copy_limits.part_size.max(1);
-        let ranges: Vec<(i32, u64, u64)> = (0..item.size.div_ceil(part_size))
+        let part_size = self.copy_limits().part_size.max(1);
+        let parts: Vec<UploadPartCopyParams> = (0..item.size.div_ceil(part_size))
             .map(|i| {
                 let start = i * part_size;
-                (i as i32 + 1, start, (start + part_size).min(item.size) - 1)
+                UploadPartCopyParams {
+                    key: item.to.clone(),
+                    upload_id: upload_id.to_owned(),
+                    part_number: i as i32 + 1,
+                    source_key: item.from.clone(),
+                    source_range: start..(start + part_size).min(item.size),
+                }
             })
             .collect();
-        let mut parts: Vec<CompletedPart> = stream::iter(ranges)
-            .map(|(number, first, last)| async move {
+        let mut done: Vec<(i32, String)> = stream::iter(&parts)
+            .map(|part| async move {
                 let out = self
-                    .send(doing, || {
-                        self.s3
-                            .upload_part_copy()
-                            .bucket(&self.bucket)
-                            .key(&item.to)
-                            .upload_id(upload_id)
-                            .part_number(number)
-                            .copy_source(self.copy_source(&item.from))
-                            .copy_source_range(format!("bytes={first}-{last}"))
-                            .send()
-                    })
+                    .send(doing, || self.client().upload_part_copy(part))
                     .await?;
-                let etag = out
-                    .copy_part_result()
-                    .and_then(|r| r.e_tag())
-                    .map(str::to_owned);
-                Ok::<_, Error>(
-                    CompletedPart::builder()
-                        .part_number(number)
-                        .set_e_tag(etag)
-                        .build(),
-                )
+                Ok::<_, Error>((part.part_number, out.etag))
             })
             .buffer_unordered(4)
             .try_collect()
             .await?;
-        parts.sort_by_key(|p| p.part_number());
-        let completed = CompletedMultipartUpload::builder()
-            .set_parts(Some(parts))
-            .build();
-        self.send(doing, || {
-            self.s3
-                .complete_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&item.to)
-                .upload_id(upload_id)
-                .multipart_upload(completed.clone())
-                .send()
-        })
-        .await?;
-        Ok(())
-    }
-
-    fn copy_source(&self, key: &str) -> String {
-        format!("{}/{}", self.bucket, utf8_percent_encode(key, COPY_SOURCE))
+        done.sort_by_key(|(number, _)| *number);
+        let complete = CompleteMultipartUploadParams {
+            key: item.to.clone(),
+            upload_id: upload_id.to_owned(),
+            parts: done,
+        };
+        self.complete_multipart(doing, &complete, |_, _| {}).await
     }
 }

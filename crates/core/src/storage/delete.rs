@@ -1,9 +1,8 @@
 //! Deleting files and folders: keys batched 1,000 to a request, failures reported per key.
 
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-
-use super::client::Storage;
 use super::entry::EntryKind;
+use super::folder::Storage;
+use super::object_client::DeleteObjectsParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -71,10 +70,10 @@ impl Storage {
                     ));
                 }
                 EntryKind::Folder => {
-                    keys.push(self.folder.dir_prefix(path)?); // its marker, if it has one
+                    keys.push(self.folder().dir_prefix(path)?); // its marker, if it has one
                     for entry in self.list_all(path).await? {
                         keys.push(if entry.is_folder() {
-                            self.folder.dir_prefix(&entry.path)?
+                            self.folder().dir_prefix(&entry.path)?
                         } else {
                             self.key(&entry.path)?
                         });
@@ -91,47 +90,31 @@ impl Storage {
         keys.dedup();
         let mut report = DeleteReport::default();
         for batch in keys.chunks(DELETE_BATCH) {
-            let objects = batch
-                .iter()
-                .map(|key| ObjectIdentifier::builder().key(key).build())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| Error::internal(format!("building a delete request: {e}")))?;
-            let delete = Delete::builder()
-                .set_objects(Some(objects))
-                .quiet(true)
-                .build()
-                .map_err(|e| Error::internal(format!("building a delete request: {e}")))?;
+            let params = DeleteObjectsParams {
+                keys: batch.to_vec(),
+            };
             let doing = format!("deleting {} objects", batch.len());
             let out = self
-                .send(&doing, || {
-                    self.s3
-                        .delete_objects()
-                        .bucket(&self.bucket)
-                        .delete(delete.clone())
-                        .send()
-                })
+                .send(&doing, || self.client().delete_objects(&params))
                 .await?;
-            let failed_before = report.failed.len();
-            for error in out.errors() {
-                let key = error.key().unwrap_or_default();
-                let path = self.folder.path_of_key(key).unwrap_or_default();
+            for error in &out.errors {
                 report.failed.push(DeleteFailure {
-                    path,
+                    path: self.folder().path_of_key(&error.key).unwrap_or_default(),
                     error: Error::new(
-                        if error.code() == Some("AccessDenied") {
+                        if error.code.as_deref() == Some("AccessDenied") {
                             ErrorCode::StorageAccessDenied
                         } else {
                             ErrorCode::StorageRequestFailed
                         },
                         format!(
                             "{} ({})",
-                            error.message().unwrap_or("the server refused"),
-                            error.code().unwrap_or("no code")
+                            error.message.as_deref().unwrap_or("the server refused"),
+                            error.code.as_deref().unwrap_or("no code")
                         ),
                     ),
                 });
             }
-            report.deleted += batch.len() - (report.failed.len() - failed_before);
+            report.deleted += batch.len() - out.errors.len();
         }
         Ok(report)
     }

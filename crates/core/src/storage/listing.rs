@@ -2,12 +2,12 @@
 //! goes on), a whole tree, stat of one path, and usage.
 
 use std::collections::HashSet;
-use std::time::SystemTime;
 
 use futures::{Stream, TryStreamExt, stream};
 
-use super::client::Storage;
 use super::entry::{Entry, EntryKind, Usage};
+use super::folder::Storage;
+use super::object_client::ListObjectsParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -137,7 +137,7 @@ impl Storage {
             .await
     }
 
-    async fn list_page_limited(&self, dir: &RemotePath, max_keys: i32) -> Result<Page> {
+    async fn list_page_limited(&self, dir: &RemotePath, max_keys: u32) -> Result<Page> {
         self.request_page(dir, None, Some("/"), Some(max_keys))
             .await
     }
@@ -156,54 +156,42 @@ impl Storage {
         dir: &RemotePath,
         token: Option<String>,
         delimiter: Option<&str>,
-        max_keys: Option<i32>,
+        max_keys: Option<u32>,
     ) -> Result<Page> {
-        let prefix = self.folder.dir_prefix(dir)?;
+        let params = ListObjectsParams {
+            prefix: self.folder().dir_prefix(dir)?,
+            delimiter: delimiter.map(str::to_owned),
+            continuation_token: token,
+            max_keys,
+        };
         let doing = format!("listing {dir}");
-        let out = self
-            .send(&doing, || {
-                self.s3
-                    .list_objects_v2()
-                    .bucket(&self.bucket)
-                    .prefix(&prefix)
-                    .set_delimiter(delimiter.map(str::to_owned))
-                    .set_continuation_token(token.clone())
-                    .set_max_keys(max_keys)
-                    .send()
-            })
+        let page = self
+            .send(&doing, || self.client().list_objects(&params))
             .await?;
-        let mut any_key = !out.common_prefixes().is_empty();
+        let any_key = !page.common_prefixes.is_empty() || !page.objects.is_empty();
         let mut entries = Vec::new();
-        for folder in out.common_prefixes().iter().filter_map(|p| p.prefix()) {
+        for folder in &page.common_prefixes {
             entries.push(Entry {
-                path: self.folder.path_of_key(folder)?,
+                path: self.folder().path_of_key(folder)?,
                 kind: EntryKind::Folder,
             });
         }
-        for object in out.contents() {
-            let Some(key) = object.key() else { continue };
-            any_key = true;
-            if key == prefix {
+        for object in &page.objects {
+            if object.key == params.prefix {
                 continue; // the marker of the listed folder itself
             }
-            let path = self.folder.path_of_key(key)?;
-            let kind = if key.ends_with('/') {
+            let path = self.folder().path_of_key(&object.key)?;
+            let kind = if object.key.ends_with('/') {
                 EntryKind::Folder
             } else {
                 EntryKind::File {
-                    size: object.size().unwrap_or(0).max(0) as u64,
-                    modified: object
-                        .last_modified()
-                        .and_then(|t| SystemTime::try_from(*t).ok()),
+                    size: object.size,
+                    modified: object.last_modified,
                 }
             };
             entries.push(Entry { path, kind });
         }
-        let next = out
-            .is_truncated()
-            .unwrap_or(false)
-            .then(|| out.next_continuation_token().map(str::to_owned))
-            .flatten();
+        let next = page.next_continuation_token;
         Ok(Page {
             entries,
             any_key,

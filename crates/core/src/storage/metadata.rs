@@ -1,4 +1,4 @@
-//! What Cubby keeps in object metadata, and reading it back with HeadObject.
+//! What Cubby keeps in object metadata, and reading it back (from HeadObject or a GET).
 //!
 //! `x-amz-meta-mtime`: the file's modification time as decimal Unix seconds (the form rclone
 //! uses too). `x-amz-meta-cubby-crc64nvme`: the CRC64-NVME of the whole content, base64 of the
@@ -10,58 +10,73 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::client::Storage;
+use super::folder::Storage;
+use super::object_client::{HeadObjectParams, Metadata, ObjectMeta};
 use super::remote_path::RemotePath;
 use crate::error::Result;
 
-pub(crate) const MTIME_KEY: &str = "mtime";
-pub(crate) const CONTENT_HASH_KEY: &str = "cubby-crc64nvme";
+const MTIME_KEY: &str = "mtime";
+const CONTENT_HASH_KEY: &str = "cubby-crc64nvme";
 
 /// A file's size, version and the facts Cubby stored with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
+    /// Size in bytes.
     pub size: u64,
     /// Identifies this version of the object (for conditional reads), never its content.
     pub etag: Option<String>,
     /// The modification time the uploader kept, else the time of the upload.
     pub modified: Option<SystemTime>,
+    /// CRC64-NVME of the whole content, when Cubby uploaded it.
     pub content_crc64: Option<u64>,
+}
+
+impl From<&ObjectMeta> for ObjectInfo {
+    fn from(meta: &ObjectMeta) -> Self {
+        Self {
+            size: meta.size,
+            etag: meta.etag.clone(),
+            modified: meta
+                .metadata
+                .get(MTIME_KEY)
+                .and_then(|v| parse_mtime(v))
+                .or(meta.last_modified),
+            content_crc64: meta
+                .metadata
+                .get(CONTENT_HASH_KEY)
+                .and_then(|v| decode_crc64(v)),
+        }
+    }
+}
+
+/// The metadata Cubby stores with a file: its modification time and content hash.
+pub(crate) fn cubby_metadata(modified: SystemTime, content_crc64: u64) -> Metadata {
+    Metadata::from([
+        (MTIME_KEY.to_owned(), format_mtime(modified)),
+        (CONTENT_HASH_KEY.to_owned(), encode_crc64(content_crc64)),
+    ])
 }
 
 impl Storage {
     /// Size and metadata of a file; `storage.not_found` when there is none at `path`.
     pub async fn head(&self, path: &RemotePath) -> Result<ObjectInfo> {
-        let key = self.key(path)?;
+        let params = HeadObjectParams {
+            key: self.key(path)?,
+        };
         let doing = format!("reading details of {path}");
-        let out = self
-            .send(&doing, || {
-                self.s3.head_object().bucket(&self.bucket).key(&key).send()
-            })
+        let meta = self
+            .send(&doing, || self.client().head_object(&params))
             .await?;
-        let metadata = out.metadata();
-        let uploaded = out
-            .last_modified()
-            .and_then(|t| SystemTime::try_from(*t).ok());
-        Ok(ObjectInfo {
-            size: out.content_length().unwrap_or(0).max(0) as u64,
-            etag: out.e_tag().map(str::to_owned),
-            modified: metadata
-                .and_then(|m| m.get(MTIME_KEY))
-                .and_then(|v| parse_mtime(v))
-                .or(uploaded),
-            content_crc64: metadata
-                .and_then(|m| m.get(CONTENT_HASH_KEY))
-                .and_then(|v| decode_crc64(v)),
-        })
+        Ok(ObjectInfo::from(&meta))
     }
 }
 
-pub(crate) fn format_mtime(time: SystemTime) -> String {
+fn format_mtime(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     format!("{}.{:09}", since.as_secs(), since.subsec_nanos())
 }
 
-pub(crate) fn parse_mtime(text: &str) -> Option<SystemTime> {
+fn parse_mtime(text: &str) -> Option<SystemTime> {
     let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
     let secs: u64 = secs.parse().ok()?;
     let nanos = if frac.is_empty() {
@@ -77,7 +92,7 @@ pub(crate) fn encode_crc64(crc: u64) -> String {
     STANDARD.encode(crc.to_be_bytes())
 }
 
-pub(crate) fn decode_crc64(text: &str) -> Option<u64> {
+fn decode_crc64(text: &str) -> Option<u64> {
     let bytes: [u8; 8] = STANDARD.decode(text).ok()?.try_into().ok()?;
     Some(u64::from_be_bytes(bytes))
 }

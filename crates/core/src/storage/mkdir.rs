@@ -1,7 +1,8 @@
 //! Creating a folder: a zero-byte `name/` marker, as the S3 console does.
 
-use super::client::Storage;
 use super::entry::EntryKind;
+use super::folder::Storage;
+use super::object_client::PutObjectParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -23,17 +24,13 @@ impl Storage {
             Err(err) if err.code == ErrorCode::StorageNotFound => {}
             Err(err) => return Err(err),
         }
-        let marker = self.folder.dir_prefix(path)?;
+        let params = PutObjectParams {
+            key: self.folder().dir_prefix(path)?,
+            ..PutObjectParams::default()
+        };
         let doing = format!("creating folder {path}");
-        self.send(&doing, || {
-            self.s3
-                .put_object()
-                .bucket(&self.bucket)
-                .key(&marker)
-                .body(Vec::new().into())
-                .send()
-        })
-        .await?;
+        self.send(&doing, || self.client().put_object(&params))
+            .await?;
         Ok(())
     }
 }

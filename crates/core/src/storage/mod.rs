@@ -1,29 +1,39 @@
-//! The person's folder on S3: naming things in it ([`RemotePath`]) and every folder operation
-//! (list, stat, create, delete, copy, move, share, usage). Transfers of file contents live in
-//! [`crate::transfer`].
+//! The person's folder on S3: naming things in it ([`RemotePath`]), every folder operation
+//! (list, stat, create, delete, copy, move, share, usage) on [`Storage`], and the S3 calls
+//! beneath them behind one trait ([`ObjectClient`]) with an SDK and an in-memory
+//! implementation. Transfers of file contents live in [`crate::transfer`].
 
-mod client;
 mod copy_move;
 mod delete;
 mod entry;
+mod folder;
 mod listing;
+mod memory_client;
 mod metadata;
 mod mkdir;
+mod object_client;
 mod remote_path;
 mod retry;
+mod sdk_client;
 mod sdk_error;
 mod share;
 
-pub use client::Storage;
-pub use copy_move::CopyLimits;
 pub use delete::{DeleteFailure, DeleteReport};
 pub use entry::{Entry, EntryKind, Usage};
+pub use folder::{CopyLimits, Storage};
+pub use memory_client::MemoryClient;
 pub use metadata::ObjectInfo;
+pub use object_client::{
+    AbortMultipartUploadParams, CompleteMultipartUploadParams, CompleteMultipartUploadResult,
+    CopyObjectParams, CopyObjectResult, CreateMultipartUploadParams, CreateMultipartUploadResult,
+    DeleteObjectError, DeleteObjectsParams, DeleteObjectsResult, GetObjectParams, GetObjectResult,
+    HeadObjectParams, ListObjectsParams, ListObjectsResult, ListPartsParams, ListPartsResult,
+    ListedObject, Metadata, ObjectBody, ObjectClient, ObjectMeta, PresignGetParams, PresignedGet,
+    PutObjectParams, PutObjectResult, UploadPartCopyParams, UploadPartParams, UploadPartResult,
+};
 pub use remote_path::{FolderRoot, MAX_KEY_BYTES, RemotePath};
 pub use retry::{RetryPolicy, is_retryable};
+pub use sdk_client::SdkClient;
 pub use share::{ShareLimit, ShareLink};
 
-pub(crate) use metadata::{
-    CONTENT_HASH_KEY, MTIME_KEY, decode_crc64, encode_crc64, format_mtime, parse_mtime,
-};
-pub(crate) use sdk_error::from_sdk;
+pub(crate) use metadata::{cubby_metadata, encode_crc64};

@@ -6,8 +6,8 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::{Error, ErrorCode};
 
-/// `doing` names the operation and its target, e.g. "uploading /docs/a.txt".
-pub(crate) fn from_sdk<E>(err: SdkError<E, HttpResponse>, doing: &str) -> Error
+/// What went wrong, without the operation: the caller puts what it was doing in front.
+pub(crate) fn from_sdk<E>(err: SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -23,7 +23,7 @@ where
         ),
         _ => classify_service_error(err.code(), err.message(), status),
     };
-    Error::new(code, format!("{doing}: {problem}")).with_source(err)
+    Error::new(code, problem).with_source(err)
 }
 
 fn classify_service_error(

@@ -3,10 +3,10 @@
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::ProvideCredentials;
-use aws_sdk_s3::presigning::PresigningConfig;
 
-use super::client::Storage;
 use super::entry::EntryKind;
+use super::folder::Storage;
+use super::object_client::PresignGetParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -49,20 +49,21 @@ impl Storage {
                 format!("{path} is a folder; share links are for single files"),
             ));
         }
-        let credentials = self
-            .credentials
-            .provide_credentials()
-            .await
-            .map_err(|err| {
-                Error::new(
-                    ErrorCode::StorageCredentialsRejected,
-                    format!("no credentials to sign a share link ({err}); sign in again"),
-                )
-            })?;
         let now = SystemTime::now();
-        let credentials_left = credentials
-            .expiry()
-            .map(|expiry| expiry.duration_since(now).unwrap_or_default());
+        let credentials_left = match self.credentials() {
+            Some(provider) => {
+                let credentials = provider.provide_credentials().await.map_err(|err| {
+                    Error::new(
+                        ErrorCode::StorageCredentialsRejected,
+                        format!("no credentials to sign a share link ({err}); sign in again"),
+                    )
+                })?;
+                credentials
+                    .expiry()
+                    .map(|expiry| expiry.duration_since(now).unwrap_or_default())
+            }
+            None => None,
+        };
         let (lifetime, limited_by) = clamp(wanted, credentials_left);
         if lifetime < Duration::from_secs(1) {
             return Err(Error::new(
@@ -70,18 +71,13 @@ impl Storage {
                 "your credentials expire now; sign in again to share",
             ));
         }
-        let config = PresigningConfig::expires_in(lifetime)
-            .map_err(|e| Error::internal(format!("share link lifetime {lifetime:?}: {e}")))?;
-        let request = self
-            .s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(self.key(path)?)
-            .presigned(config)
-            .await
-            .map_err(|e| Error::internal(format!("signing a share link: {e}")))?;
+        let params = PresignGetParams {
+            key: self.key(path)?,
+            expires_in: lifetime,
+        };
+        let signed = self.client().presign_get(&params).await?;
         Ok(ShareLink {
-            url: request.uri().to_owned(),
+            url: signed.url,
             expires_at: now + lifetime,
             limited_by,
         })

@@ -5,27 +5,16 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::checksum::{RunningCrc, combine_all};
-use super::engine::Job;
+use super::job::Job;
 use super::positional::write_all_at;
 use super::staged_file::StagedFile;
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{
-    CONTENT_HASH_KEY, MTIME_KEY, RemotePath, decode_crc64, from_sdk, parse_mtime,
-};
-
-/// What the first response says about the whole object.
-struct ObjectFacts {
-    size: u64,
-    etag: Option<String>,
-    modified: Option<SystemTime>,
-    content_crc: Option<u64>,
-}
+use crate::storage::{GetObjectParams, ObjectBody, ObjectInfo, RemotePath, is_retryable};
 
 /// One range written: its hash and length, in file order once sorted by `start`.
 struct RangeDone {
@@ -36,7 +25,7 @@ struct RangeDone {
 
 /// Downloads `remote` to `local`; the number of bytes received.
 pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<u64> {
-    let key = job.inner.storage.key(remote)?;
+    let key = job.storage().key(remote)?;
     let existing = std::fs::metadata(local).ok();
     if existing.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(write_error_msg(
@@ -48,49 +37,44 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
     // pool, dozens of them at once contend for the folder's lock, and downloads of many small
     // files measured slower.
     let (staged, dir) = stage(local, existing.is_some())?;
-    let (file, temp) = (staged.file(), staged.shown_path(local));
-    let range_size = job.inner.options.part_size.max(1);
+    let download = FileDownload {
+        job,
+        remote,
+        key,
+        file: staged.file(),
+        temp: staged.shown_path(local),
+        range_size: job.context.options.part_size.max(1),
+    };
 
-    let (first, facts) = job
-        .cancellable(fetch_first(job, remote, &key, file, temp, range_size))
-        .await?;
+    let (first, object) = job.cancellable(download.fetch_first()).await?;
     let mut ranges = vec![first];
-    let starts: Vec<u64> = (range_size..facts.size)
-        .step_by(range_size as usize)
+    let starts: Vec<u64> = (download.range_size..object.size)
+        .step_by(download.range_size as usize)
         .collect();
     let rest: Vec<RangeDone> = job
         .cancellable(
             stream::iter(starts)
                 .map(|start| {
-                    let end = (start + range_size).min(facts.size);
-                    fetch_range(
-                        job,
-                        remote,
-                        &key,
-                        file,
-                        temp,
-                        start,
-                        end,
-                        facts.etag.as_deref(),
-                    )
+                    let end = (start + download.range_size).min(object.size);
+                    download.fetch_range(start, end, object.etag.as_deref())
                 })
-                .buffer_unordered(job.inner.options.parts_in_flight.max(1))
+                .buffer_unordered(job.context.options.parts_in_flight.max(1))
                 .try_collect(),
         )
         .await?;
     ranges.extend(rest);
     ranges.sort_by_key(|r| r.start);
     let received: u64 = ranges.iter().map(|r| r.len).sum();
-    if received != facts.size {
+    if received != object.size {
         return Err(Error::new(
             ErrorCode::TransferIntegrity,
             format!(
                 "{remote}: received {received} of {} bytes; download it again",
-                facts.size
+                object.size
             ),
         ));
     }
-    if let Some(expected) = facts.content_crc
+    if let Some(expected) = object.content_crc64
         && combine_all(ranges.iter().map(|r| (r.crc, r.len))) != expected
     {
         return Err(Error::new(
@@ -100,8 +84,8 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
             ),
         ));
     }
-    finish(staged, dir, local, facts.modified)?;
-    Ok(facts.size)
+    finish(staged, dir, local, object.modified)?;
+    Ok(object.size)
 }
 
 /// The staged file for `local` in its folder (created if need be). The folder is made only
@@ -141,170 +125,117 @@ fn finish(
         .map_err(|e| write_error(local, e))
 }
 
-/// The first range, which also tells the object's size and metadata. An empty object has no
-/// first byte to ask for (the server answers 416), so it is fetched without a range.
-async fn fetch_first(
-    job: &Job,
-    remote: &RemotePath,
-    key: &str,
-    file: &File,
-    temp: &Path,
+/// One file on its way down: what every range of it needs.
+struct FileDownload<'a> {
+    job: &'a Job,
+    remote: &'a RemotePath,
+    key: String,
+    /// The staged file the ranges are written into, and its name for messages.
+    file: &'a File,
+    temp: &'a Path,
     range_size: u64,
-) -> Result<(RangeDone, ObjectFacts)> {
-    let storage = &job.inner.storage;
-    let _slot = job.inner.queue.part_slot(0, &job.cancel).await?;
-    let doing = format!("downloading {remote}");
-    let out: GetObjectOutput = job
-        .retry(|| async {
-            let ranged = storage
-                .s3
-                .get_object()
-                .bucket(&storage.bucket)
-                .key(key)
-                .range(format!("bytes=0-{}", range_size - 1))
-                .send()
-                .await;
-            match ranged {
-                Err(err)
-                    if err
-                        .raw_response()
-                        .is_some_and(|r| r.status().as_u16() == 416) =>
-                {
-                    storage
-                        .s3
-                        .get_object()
-                        .bucket(&storage.bucket)
-                        .key(key)
-                        .send()
-                        .await
-                        .map_err(|e| from_sdk(e, &doing))
-                }
-                other => other.map_err(|e| from_sdk(e, &doing)),
+}
+
+impl FileDownload<'_> {
+    /// The first range, which also tells the object's size and metadata (an empty object
+    /// comes whole).
+    async fn fetch_first(&self) -> Result<(RangeDone, ObjectInfo)> {
+        let job = self.job;
+        let slot = job.context.limiter.part_slot(0, &job.cancel).await?;
+        let params = GetObjectParams {
+            key: self.key.clone(),
+            range: Some(0..self.range_size),
+            if_match: None,
+        };
+        let doing = self.doing();
+        let client = job.storage().client();
+        let got = job.send(&doing, || client.get_object(&params)).await?;
+        let object = ObjectInfo::from(&got.object);
+        job.reporter.started(object.size);
+        let expected = object.size.min(self.range_size);
+        let first = match self.write_body(got.body, 0, expected).await {
+            Ok(done) => done,
+            // The body broke off: fetch the same range again like any other (under the policy).
+            Err(err) if is_retryable(&err) => {
+                job.reporter.retrying(&err, Duration::ZERO);
+                drop(slot);
+                self.fetch_range(0, expected, object.etag.as_deref())
+                    .await?
             }
+            Err(err) => return Err(err),
+        };
+        Ok((first, object))
+    }
+
+    /// Bytes `start..end` of the object, retried as a whole when the connection breaks.
+    async fn fetch_range(&self, start: u64, end: u64, etag: Option<&str>) -> Result<RangeDone> {
+        let job = self.job;
+        let _slot = job.context.limiter.part_slot(0, &job.cancel).await?;
+        let params = GetObjectParams {
+            key: self.key.clone(),
+            range: Some(start..end),
+            if_match: etag.map(str::to_owned),
+        };
+        let doing = self.doing();
+        let client = job.storage().client();
+        job.retry(|| async {
+            let got = client
+                .get_object(&params)
+                .await
+                .map_err(|e| e.prefixed(&doing))?;
+            self.write_body(got.body, start, end - start).await
         })
-        .await?;
-    let facts = ObjectFacts {
-        size: out
-            .content_range()
-            .and_then(|r| r.rsplit_once('/'))
-            .and_then(|(_, total)| total.parse().ok())
-            .unwrap_or(out.content_length().unwrap_or(0).max(0) as u64),
-        etag: out.e_tag().map(str::to_owned),
-        modified: out
-            .metadata()
-            .and_then(|m| m.get(MTIME_KEY))
-            .and_then(|v| parse_mtime(v))
-            .or_else(|| {
-                out.last_modified()
-                    .and_then(|t| SystemTime::try_from(*t).ok())
-            }),
-        content_crc: out
-            .metadata()
-            .and_then(|m| m.get(CONTENT_HASH_KEY))
-            .and_then(|v| decode_crc64(v)),
-    };
-    job.reporter.started(facts.size);
-    let expected = facts.size.min(range_size);
-    let first = match write_body(job, out, file, temp, 0, expected, remote).await {
-        Ok(done) => done,
-        // The body broke off: fetch the same range again like any other (under the policy).
-        Err(err) if crate::storage::is_retryable(&err) => {
-            job.reporter.retrying(&err, std::time::Duration::ZERO);
-            drop(_slot);
-            fetch_range(
-                job,
-                remote,
-                key,
-                file,
-                temp,
-                0,
-                expected,
-                facts.etag.as_deref(),
-            )
-            .await?
-        }
-        Err(err) => return Err(err),
-    };
-    Ok((first, facts))
-}
-
-/// Bytes `start..end` of the object, retried as a whole when the connection breaks.
-#[allow(clippy::too_many_arguments)]
-async fn fetch_range(
-    job: &Job,
-    remote: &RemotePath,
-    key: &str,
-    file: &File,
-    temp: &Path,
-    start: u64,
-    end: u64,
-    etag: Option<&str>,
-) -> Result<RangeDone> {
-    let storage = &job.inner.storage;
-    let _slot = job.inner.queue.part_slot(0, &job.cancel).await?;
-    let doing = format!("downloading {remote}");
-    job.retry(|| async {
-        let out = storage
-            .s3
-            .get_object()
-            .bucket(&storage.bucket)
-            .key(key)
-            .range(format!("bytes={start}-{}", end - 1))
-            .set_if_match(etag.map(str::to_owned))
-            .send()
-            .await
-            .map_err(|e| from_sdk(e, &doing))?;
-        write_body(job, out, file, temp, start, end - start, remote).await
-    })
-    .await
-}
-
-/// Streams a response body into the file at `start`, hashing as it goes.
-async fn write_body(
-    job: &Job,
-    out: GetObjectOutput,
-    file: &File,
-    temp: &Path,
-    start: u64,
-    expected: u64,
-    remote: &RemotePath,
-) -> Result<RangeDone> {
-    let mut body = out.body;
-    let mut crc = RunningCrc::new();
-    let mut offset = start;
-    let result = async {
-        while let Some(chunk) = body.try_next().await.map_err(|e| {
-            Error::new(
-                ErrorCode::NetInterrupted,
-                format!("downloading {remote}: the connection broke off ({e})"),
-            )
-        })? {
-            write_all_at(file, &chunk, offset).map_err(|e| write_error(temp, e))?;
-            crc.update(&chunk);
-            offset += chunk.len() as u64;
-            job.reporter.add(chunk.len() as u64);
-        }
-        if offset - start != expected {
-            return Err(Error::new(
-                ErrorCode::NetInterrupted,
-                format!(
-                    "downloading {remote}: the server sent {} of {expected} bytes",
-                    offset - start
-                ),
-            ));
-        }
-        Ok(())
+        .await
     }
-    .await;
-    if let Err(err) = result {
-        job.reporter.take_back(offset - start);
-        return Err(err);
+
+    /// Streams a response body into the file at `start`, hashing as it goes.
+    async fn write_body(
+        &self,
+        mut body: ObjectBody,
+        start: u64,
+        expected: u64,
+    ) -> Result<RangeDone> {
+        let reporter = &self.job.reporter;
+        let mut crc = RunningCrc::new();
+        let mut offset = start;
+        let result = async {
+            while let Some(chunk) = body
+                .try_next()
+                .await
+                .map_err(|e| e.prefixed(self.doing()))?
+            {
+                write_all_at(self.file, &chunk, offset).map_err(|e| write_error(self.temp, e))?;
+                crc.update(&chunk);
+                offset += chunk.len() as u64;
+                reporter.add(chunk.len() as u64);
+            }
+            if offset - start != expected {
+                return Err(Error::new(
+                    ErrorCode::NetInterrupted,
+                    format!(
+                        "{}: the server sent {} of {expected} bytes",
+                        self.doing(),
+                        offset - start
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = result {
+            reporter.take_back(offset - start);
+            return Err(err);
+        }
+        Ok(RangeDone {
+            start,
+            crc: crc.finish(),
+            len: expected,
+        })
     }
-    Ok(RangeDone {
-        start,
-        crc: crc.finish(),
-        len: expected,
-    })
+
+    fn doing(&self) -> String {
+        format!("downloading {}", self.remote)
+    }
 }
 
 fn write_error(path: &Path, err: std::io::Error) -> Error {

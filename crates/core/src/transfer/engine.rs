@@ -1,57 +1,26 @@
 //! The transfer queue: starts uploads and downloads as tasks within the queue's limits, and
 //! reports each one's life as events.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::Notify;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{Direction, EventKind, Reporter, TransferEvent, TransferId};
-use super::queue::Queue;
+use super::job::{Job, JobContext};
+use super::limiter::Limiter;
+use super::options::TransferOptions;
 use super::state_db::StateDb;
 use super::{download, upload};
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{RemotePath, Storage};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferOptions {
-    /// Files moving at once.
-    pub files_in_flight: usize,
-    /// Requests carrying file data at once (parts, ranges and whole small files).
-    pub parts_in_flight: usize,
-    /// Memory all part buffers together may hold.
-    pub buffer_budget: u64,
-    /// Preferred size of upload parts and download ranges (uploads may need larger parts).
-    pub part_size: u64,
-    /// Files larger than this are uploaded in parts.
-    pub multipart_threshold: u64,
-}
-
-impl Default for TransferOptions {
-    fn default() -> Self {
-        Self {
-            files_in_flight: 32,
-            parts_in_flight: 32,
-            buffer_budget: 96 << 20,
-            part_size: 8 << 20,
-            multipart_threshold: 16 << 20,
-        }
-    }
-}
-
-pub(crate) struct Inner {
-    pub(crate) storage: Storage,
-    pub(crate) options: TransferOptions,
-    pub(crate) queue: Queue,
-    pub(crate) state: StateDb,
+struct Inner {
+    context: Arc<JobContext>,
     events: UnboundedSender<TransferEvent>,
     next_id: AtomicU64,
     /// Transfers queued or running, and the signal that the count reached zero.
@@ -73,55 +42,6 @@ impl Drop for Active {
     fn drop(&mut self) {
         if self.0.active.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.0.idle.notify_waiters();
-        }
-    }
-}
-
-/// What one running transfer can reach.
-pub(crate) struct Job {
-    pub(crate) inner: Arc<Inner>,
-    pub(crate) reporter: Reporter,
-    pub(crate) cancel: CancellationToken,
-}
-
-impl Job {
-    /// Runs one request under the retry policy, telling listeners about each retry.
-    pub(crate) async fn retry<T, Fut>(&self, op: impl FnMut() -> Fut) -> Result<T>
-    where
-        Fut: Future<Output = Result<T>>,
-    {
-        self.inner
-            .storage
-            .retry_policy()
-            .run(op, |err, delay: Duration| {
-                self.reporter.retrying(err, delay)
-            })
-            .await
-    }
-
-    /// Sends one SDK request under the retry policy, telling listeners about each retry.
-    pub(crate) async fn send<T, E, Fut>(
-        &self,
-        doing: &str,
-        request: impl FnMut() -> Fut,
-    ) -> Result<T>
-    where
-        Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        self.inner
-            .storage
-            .send_reporting(doing, request, |err, delay| {
-                self.reporter.retrying(err, delay)
-            })
-            .await
-    }
-
-    /// `work`, or `transfer.cancelled` as soon as the transfer is cancelled.
-    pub(crate) async fn cancellable<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
-        tokio::select! {
-            result = work => result,
-            () = self.cancel.cancelled() => Err(Error::cancelled()),
         }
     }
 }
@@ -162,16 +82,18 @@ impl Transfers {
         options: TransferOptions,
     ) -> (Self, UnboundedReceiver<TransferEvent>) {
         let (events, receiver) = mpsc::unbounded_channel();
-        let queue = Queue::new(
+        let limiter = Limiter::new(
             options.files_in_flight,
             options.parts_in_flight,
             options.buffer_budget,
         );
         let inner = Inner {
-            storage,
-            options,
-            queue,
-            state,
+            context: Arc::new(JobContext {
+                storage,
+                options,
+                limiter,
+                state,
+            }),
             events,
             next_id: AtomicU64::new(1),
             active: AtomicU64::new(0),
@@ -185,8 +107,9 @@ impl Transfers {
         )
     }
 
+    /// The folder the queue moves files to and from.
     pub fn storage(&self) -> &Storage {
-        &self.inner.storage
+        &self.inner.context.storage
     }
 
     /// Queues the upload of one local file to `remote` (replacing what is there).
@@ -214,18 +137,18 @@ impl Transfers {
 
     /// Holds new files and parts; those in flight finish.
     pub fn pause(&self) {
-        self.inner.queue.pause();
+        self.inner.context.limiter.pause();
     }
 
     pub fn resume(&self) {
-        self.inner.queue.resume();
+        self.inner.context.limiter.resume();
     }
 
     fn spawn(&self, direction: Direction, local: PathBuf, remote: RemotePath) -> TransferHandle {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let cancel = CancellationToken::new();
         let job = Job {
-            inner: self.inner.clone(),
+            context: self.inner.context.clone(),
             reporter: Reporter::new(id, self.inner.events.clone()),
             cancel: cancel.clone(),
         };
@@ -238,7 +161,7 @@ impl Transfers {
         let task = tokio::spawn(async move {
             let _active = active;
             let result = async {
-                let _slot = job.inner.queue.file_slot(&job.cancel).await?;
+                let _slot = job.context.limiter.file_slot(&job.cancel).await?;
                 // Boxed once the slot is held: a queued transfer then weighs a few words,
                 // not the tens of kilobytes of a running one's request futures.
                 match direction {

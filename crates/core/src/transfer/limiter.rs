@@ -1,5 +1,5 @@
-//! Scheduling: how many files and how many parts move at once, how much memory part buffers
-//! may hold, and the pause switch. Waiting for any of these also ends when the transfer is
+//! The limits of a transfer queue: how many files and how many parts move at once, how much
+//! memory part buffers may hold, and the pause switch. Waiting for any of these also ends when the transfer is
 //! cancelled.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 const KIB: u64 = 1024;
 
 #[derive(Debug)]
-pub(crate) struct Queue {
+pub(crate) struct Limiter {
     files: Arc<Semaphore>,
     parts: Arc<Semaphore>,
     /// Part buffer memory, in KiB.
@@ -28,7 +28,7 @@ pub(crate) struct PartSlot {
     _buffer: OwnedSemaphorePermit,
 }
 
-impl Queue {
+impl Limiter {
     pub(crate) fn new(files_in_flight: usize, parts_in_flight: usize, buffer_budget: u64) -> Self {
         let buffer_budget_kib = u32::try_from(buffer_budget / KIB)
             .unwrap_or(u32::MAX)
@@ -112,14 +112,14 @@ mod tests {
 
     /// Runs `jobs` tasks that each hold a file slot while they yield a few times; returns the
     /// most that ran at once.
-    async fn peak_concurrency(queue: Arc<Queue>, jobs: usize) -> usize {
+    async fn peak_concurrency(limiter: Arc<Limiter>, jobs: usize) -> usize {
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..jobs)
             .map(|_| {
-                let (queue, running, peak) = (queue.clone(), running.clone(), peak.clone());
+                let (limiter, running, peak) = (limiter.clone(), running.clone(), peak.clone());
                 tokio::spawn(async move {
-                    let _slot = queue.file_slot(&CancellationToken::new()).await.unwrap();
+                    let _slot = limiter.file_slot(&CancellationToken::new()).await.unwrap();
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     for _ in 0..5 {
@@ -137,35 +137,36 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn files_in_flight_are_limited() {
-        let queue = Arc::new(Queue::new(3, 8, 1 << 20));
-        assert_eq!(peak_concurrency(queue, 20).await, 3);
+        let limiter = Arc::new(Limiter::new(3, 8, 1 << 20));
+        assert_eq!(peak_concurrency(limiter, 20).await, 3);
     }
 
     #[tokio::test(start_paused = true)]
     async fn buffer_budget_bounds_parts_and_oversized_parts_still_run() {
-        let queue = Queue::new(4, 8, 10 * KIB);
+        let limiter = Limiter::new(4, 8, 10 * KIB);
         let cancel = CancellationToken::new();
-        let first = queue.part_slot(6 * KIB, &cancel).await.unwrap();
+        let first = limiter.part_slot(6 * KIB, &cancel).await.unwrap();
         let blocked =
-            tokio::time::timeout(Duration::from_secs(60), queue.part_slot(6 * KIB, &cancel)).await;
+            tokio::time::timeout(Duration::from_secs(60), limiter.part_slot(6 * KIB, &cancel))
+                .await;
         assert!(
             blocked.is_err(),
             "a second 6 KiB part must wait within a 10 KiB budget"
         );
         drop(first);
-        let huge = queue.part_slot(1 << 30, &cancel).await.unwrap();
+        let huge = limiter.part_slot(1 << 30, &cancel).await.unwrap();
         drop(huge);
-        let _small = queue.part_slot(KIB, &cancel).await.unwrap();
+        let _small = limiter.part_slot(KIB, &cancel).await.unwrap();
     }
 
     #[tokio::test(start_paused = true)]
     async fn pause_holds_new_work_until_resume() {
-        let queue = Arc::new(Queue::new(4, 8, 1 << 20));
-        queue.pause();
+        let limiter = Arc::new(Limiter::new(4, 8, 1 << 20));
+        limiter.pause();
         let waiting = {
-            let queue = queue.clone();
+            let limiter = limiter.clone();
             tokio::spawn(async move {
-                queue
+                limiter
                     .part_slot(KIB, &CancellationToken::new())
                     .await
                     .map(|_| ())
@@ -174,24 +175,24 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(60)).await;
         assert!(
             !waiting.is_finished(),
-            "a paused queue must not hand out slots"
+            "a paused limiter must not hand out slots"
         );
-        queue.resume();
+        limiter.resume();
         waiting.await.unwrap().unwrap();
     }
 
     #[tokio::test(start_paused = true)]
     async fn cancel_ends_a_wait() {
-        let queue = Queue::new(1, 1, 1 << 20);
+        let limiter = Limiter::new(1, 1, 1 << 20);
         let cancel = CancellationToken::new();
-        let _held = queue.file_slot(&cancel).await.unwrap();
+        let _held = limiter.file_slot(&cancel).await.unwrap();
         let other = CancellationToken::new();
         other.cancel();
-        let err = queue.file_slot(&other).await.unwrap_err();
+        let err = limiter.file_slot(&other).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::TransferCancelled);
-        queue.pause();
+        limiter.pause();
         assert_eq!(
-            queue.part_slot(1, &other).await.unwrap_err().code,
+            limiter.part_slot(1, &other).await.unwrap_err().code,
             ErrorCode::TransferCancelled
         );
     }
