@@ -10,47 +10,86 @@ use serde::{Serialize, Serializer};
 /// Stable error codes. The serialized form (`auth.cancelled`, ...) is part of the public API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
+    /// A config file or profile field is wrong; the message names it.
     ConfigInvalid,
+    /// There is no config file where one was expected.
     ConfigNotFound,
+    /// No profile of that name (or no default profile).
     ConfigProfileNotFound,
+    /// The person cancelled the sign-in.
     AuthCancelled,
+    /// A callback carried another sign-in's `state`.
     AuthStateMismatch,
+    /// A callback URL that is not a sign-in answer.
     AuthCallbackInvalid,
+    /// The sign-in page answered with an error.
     AuthProviderError,
+    /// The sign-in was not finished in time.
     AuthTimeout,
+    /// None of the loopback callback ports could be opened.
     AuthPortBusy,
+    /// A callback arrived with no sign-in waiting for it.
     AuthNoPendingSignIn,
+    /// The token endpoint refused the authorization code.
     AuthCodeRejected,
+    /// An id token failed its checks.
     AuthIdTokenInvalid,
+    /// The session expired or was revoked: sign in again.
     AuthSessionExpired,
+    /// No session is stored for this profile.
     AuthNotSignedIn,
+    /// A sign-in server answered something Cubby cannot read.
     AuthUnexpectedResponse,
+    /// The identity pool refused the id token.
     IdentityRefused,
+    /// The OS keyring cannot be reached.
     SecretsUnavailable,
+    /// What the keyring holds for Cubby cannot be read.
     SecretsCorrupt,
+    /// A server cannot be reached.
     NetOffline,
+    /// A connection broke off mid-request.
     NetInterrupted,
+    /// A local file operation failed.
     Io,
+    /// A path that cannot name anything in the folder.
     StorageInvalidPath,
+    /// Nothing at that path.
     StorageNotFound,
+    /// Something is already there.
     StorageAlreadyExists,
+    /// A folder where a file was expected.
     StorageIsFolder,
+    /// The policy does not allow it (outside the person's folder).
     StorageAccessDenied,
+    /// The storage server refused the credentials.
     StorageCredentialsRejected,
+    /// The storage server is busy or failing (retried).
     StorageUnavailable,
+    /// The storage server refused the request.
     StorageRequestFailed,
+    /// Some items of a batch failed; the message lists them.
     StoragePartialFailure,
+    /// A file changed while it was being uploaded.
     TransferSourceChanged,
+    /// A local file cannot be read.
     TransferLocalRead,
+    /// A local file cannot be written.
     TransferLocalWrite,
+    /// A remote name cannot exist as a local file name here.
     TransferInvalidLocalName,
+    /// Downloaded bytes do not match what was stored.
     TransferIntegrity,
+    /// The transfer was cancelled.
     TransferCancelled,
+    /// The transfer state database failed.
     TransferStateDb,
+    /// A bug: something Cubby did not expect.
     Internal,
 }
 
 impl ErrorCode {
+    /// The stable dotted form, such as `auth.cancelled`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ConfigInvalid => "config.invalid",
@@ -111,16 +150,20 @@ impl Serialize for ErrorCode {
 #[derive(Debug, thiserror::Error, Serialize)]
 #[error("{message}")]
 pub struct Error {
+    /// What went wrong, for programs to branch on.
     pub code: ErrorCode,
+    /// What went wrong and what to do, for people.
     pub message: String,
     #[serde(skip)]
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
+/// Cubby's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error with `code` and a message for people.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
@@ -141,6 +184,7 @@ impl Error {
         self
     }
 
+    /// `internal`: a bug, not something the person can mend.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }

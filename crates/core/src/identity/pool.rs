@@ -27,6 +27,7 @@ impl fmt::Debug for IdentityPool {
 }
 
 impl IdentityPool {
+    /// The identity pool of `profile` (its region, pool id and endpoint).
     pub fn new(profile: &Profile) -> Self {
         let mut config = aws_sdk_cognitoidentity::Config::builder()
             .behavior_version(BehaviorVersion::latest())

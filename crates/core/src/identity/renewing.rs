@@ -19,6 +19,7 @@ const MAX_RENEW_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 /// Where fresh credentials come from (the signed-in session, or a fake in tests).
 pub trait CredentialSource: Send + Sync + 'static {
+    /// Fresh credentials; called once per renewal, never concurrently.
     fn fetch(&self) -> impl Future<Output = Result<Credentials>> + Send;
 }
 
@@ -55,6 +56,7 @@ impl<S> fmt::Debug for RenewingCredentials<S> {
 }
 
 impl<S: CredentialSource> RenewingCredentials<S> {
+    /// Credentials from `source`, fetched on first use.
     pub fn new(source: S) -> Self {
         Self {
             shared: Arc::new(Shared {

@@ -33,6 +33,7 @@ const SERVICE: &str = "cubby";
 /// What is kept of a session between runs.
 #[derive(Clone)]
 pub struct StoredSession {
+    /// Trades for fresh tokens while the session lives.
     pub refresh_token: RefreshToken,
     /// Cached so `GetId` runs once per user, not at every start.
     pub identity_id: String,
@@ -79,10 +80,12 @@ pub fn session_key(profile: &Profile) -> String {
 }
 
 impl SecretStore {
+    /// A store that keeps sessions only in this process (tests, and sign-ins that must not persist).
     pub fn memory() -> Self {
         Self::Memory(Arc::default())
     }
 
+    /// The session stored under `key`, if any.
     pub async fn load(&self, key: &str) -> Result<Option<StoredSession>> {
         let text = match self {
             Self::Keyring => {
@@ -113,6 +116,7 @@ impl SecretStore {
         .transpose()
     }
 
+    /// Stores `session` under `key`, replacing what was there.
     pub async fn save(&self, key: &str, session: &StoredSession) -> Result<()> {
         let text = serde_json::to_string(&Stored {
             refresh_token: session.refresh_token.secret().clone(),

@@ -11,10 +11,13 @@ use crate::config::Profile;
 /// The signed-in person: no secrets, safe to print, log or send to a UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionInfo {
+    /// The signed-in person's email, when the id token carries one.
     pub email: Option<String>,
+    /// Names the person in the identity pool, and their folder.
     pub identity_id: String,
     /// The key prefix of their folder (the profile's folder template filled in).
     pub folder: String,
+    /// The bucket the folder lies in.
     pub bucket: String,
     /// When the current AWS credentials expire, once some were issued.
     #[serde(with = "time::serde::rfc3339::option")]

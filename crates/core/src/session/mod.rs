@@ -72,6 +72,7 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
+    /// A signed-out session of `profile` that keeps its secrets in `store`.
     pub fn new(profile: Profile, store: SecretStore) -> Result<Self> {
         let inner = Arc::new(Inner {
             key: session_key(&profile),
@@ -85,6 +86,7 @@ impl Session {
         Ok(Self { inner, credentials })
     }
 
+    /// The profile this session signs in to.
     pub fn profile(&self) -> &Profile {
         &self.inner.profile
     }

@@ -45,6 +45,7 @@ impl RemotePath {
         Ok(Self(trimmed.to_owned()))
     }
 
+    /// Whether this is the top of the person's folder.
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
@@ -59,6 +60,7 @@ impl RemotePath {
         (!self.is_root()).then(|| self.0.rsplit('/').next().unwrap_or(&self.0))
     }
 
+    /// The folder this path lies in; `None` for the top.
     pub fn parent(&self) -> Option<Self> {
         if self.is_root() {
             return None;
@@ -79,6 +81,7 @@ impl RemotePath {
         }
     }
 
+    /// The names along the path, top first.
     pub fn segments(&self) -> impl Iterator<Item = &str> {
         self.0.split('/').filter(|s| !s.is_empty())
     }
@@ -150,6 +153,7 @@ impl FolderRoot {
         }
     }
 
+    /// The key prefix of the person's folder; it ends with `/`.
     pub fn prefix(&self) -> &str {
         &self.0
     }

@@ -16,11 +16,14 @@ pub fn is_retryable(err: &Error) -> bool {
     )
 }
 
+/// How often and how patiently a failed request is tried again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first one included.
     pub max_attempts: usize,
+    /// Wait before the first retry; each later wait doubles (with jitter).
     pub first_delay: Duration,
+    /// Longest wait between two attempts.
     pub max_delay: Duration,
 }
 

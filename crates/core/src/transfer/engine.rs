@@ -55,6 +55,7 @@ pub struct Transfers {
 /// A queued or running transfer.
 #[derive(Debug)]
 pub struct TransferHandle {
+    /// Names the transfer in events.
     pub id: TransferId,
     cancel: CancellationToken,
     task: JoinHandle<Result<u64>>,
@@ -140,6 +141,7 @@ impl Transfers {
         self.inner.context.limiter.pause();
     }
 
+    /// Lets held files and parts move again.
     pub fn resume(&self) {
         self.inner.context.limiter.resume();
     }

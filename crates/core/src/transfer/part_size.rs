@@ -2,8 +2,11 @@
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// S3's smallest part (all but the last).
 pub const MIN_PART_SIZE: u64 = 5 << 20;
+/// S3's largest part.
 pub const MAX_PART_SIZE: u64 = 5 << 30;
+/// S3's most parts in one upload.
 pub const MAX_PARTS: u64 = 10_000;
 const MIB: u64 = 1 << 20;
 

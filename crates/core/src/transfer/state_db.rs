@@ -33,14 +33,23 @@ CREATE TABLE IF NOT EXISTS parts (
 /// An unfinished multipart upload and the parts already on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadRecord {
+    /// The upload on the server.
     pub upload_id: String,
+    /// The file being uploaded.
     pub local_path: PathBuf,
+    /// Bucket of the upload.
     pub bucket: String,
+    /// Key the upload completes to.
     pub key: String,
+    /// Size of the file when the upload started.
     pub size: u64,
+    /// Modification time of the file then (ns since the Unix epoch).
     pub mtime_ns: i64,
+    /// CRC64-NVME of the whole file then.
     pub content_crc: u64,
+    /// Size of every part but the last.
     pub part_size: u64,
+    /// Parts the server confirmed, as recorded.
     pub parts: Vec<PartRecord>,
 }
 
