@@ -1,10 +1,12 @@
-//! What every command needs: the config file, the chosen profile, a session on the OS keyring.
+//! What every command needs: the config file, the chosen profile, a session on the OS keyring,
+//! the person's folder.
 
 use std::path::PathBuf;
 
 use cubby_core::config::{Config, Profile};
 use cubby_core::secrets::SecretStore;
-use cubby_core::session::Session;
+use cubby_core::session::{Session, SessionInfo};
+use cubby_core::storage::Storage;
 use cubby_core::{Error, ErrorCode, Result};
 
 pub struct Context {
@@ -47,13 +49,33 @@ impl Context {
     /// The session saved by `cubby login`, restored; "not signed in" when there is none.
     /// Every command that reaches the person's folder starts here.
     pub async fn signed_in_session(&self) -> Result<Session> {
-        let session = self.session()?;
-        match session.restore().await? {
-            Some(_) => Ok(session),
-            None => Err(Error::new(
-                ErrorCode::AuthNotSignedIn,
-                "not signed in with this profile",
-            )),
-        }
+        let (session, _) = self.restored_session().await?;
+        Ok(session)
     }
+
+    /// The signed-in person's folder, reached with their renewing credentials. Keep the session
+    /// alive as long as the storage is used: the credentials provider renews through it.
+    pub async fn open_storage(&self) -> Result<(Session, Storage)> {
+        let (session, info) = self.restored_session().await?;
+        let storage = Storage::new(
+            session.profile(),
+            &info.identity_id,
+            session.credentials_provider(),
+        )?;
+        Ok((session, storage))
+    }
+
+    async fn restored_session(&self) -> Result<(Session, SessionInfo)> {
+        let session = self.session()?;
+        let info = session.restore().await?.ok_or_else(not_signed_in)?;
+        Ok((session, info))
+    }
+}
+
+/// What a command that needs a sign-in answers when this profile has none.
+pub fn not_signed_in() -> Error {
+    Error::new(
+        ErrorCode::AuthNotSignedIn,
+        "not signed in with this profile",
+    )
 }

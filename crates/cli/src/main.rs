@@ -4,11 +4,13 @@
 mod commands;
 mod context;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use cubby_core::ErrorCode;
+use cubby_core::logging::{self, LogOutput};
 
 use context::Context;
 
@@ -114,18 +116,10 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, quiet unless `CUBBY_LOG` asks (e.g. `CUBBY_LOG=debug`); never with secrets.
 fn init_logging() {
-    use tracing_subscriber::Layer;
-    use tracing_subscriber::filter::FilterExt;
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-
-    let level = tracing_subscriber::EnvFilter::try_from_env("CUBBY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_filter(level.and(cubby_core::secrets::log_filter())),
-        )
-        .init();
+    logging::init(LogOutput {
+        env_var: Some("CUBBY_LOG"),
+        default_level: "warn",
+        writer: std::io::stderr,
+        colour: std::io::stderr().is_terminal(),
+    });
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod logging;
 pub mod secrets;
 pub mod session;
 pub mod storage;

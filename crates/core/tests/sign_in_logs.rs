@@ -1,4 +1,4 @@
-//! Captures every log line (all targets, TRACE, through the log filter every front end adds) of a
+//! Captures every log line (all targets, TRACE, through the log set-up every front end uses) of a
 //! full sign-in, credential fetch, restore and sign-out, and proves no token, code, secret key
 //! or session token appears in them.
 
@@ -8,11 +8,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use auth_support::*;
-use cubby_core::secrets::{SecretStore, log_filter, session_key};
-use tracing_subscriber::Layer;
-use tracing_subscriber::filter::FilterExt;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
+use cubby_core::logging::{self, LogOutput};
+use cubby_core::secrets::{SecretStore, session_key};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -31,14 +28,12 @@ impl Write for Captured {
 async fn no_secret_reaches_the_logs() {
     let captured = Captured::default();
     let writer = captured.clone();
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(move || writer.clone())
-                .with_filter(tracing_subscriber::EnvFilter::new("trace").and(log_filter())),
-        )
-        .init();
+    logging::init(LogOutput {
+        env_var: None,
+        default_level: "trace",
+        writer: move || writer.clone(),
+        colour: false,
+    });
 
     let cloud = start(|_| {}).await;
     let store = SecretStore::memory();

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use url::Url;
 
-use crate::context::Context;
+use crate::context::{Context, not_signed_in};
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -124,12 +124,7 @@ pub async fn logout(context: &Context, args: LogoutArgs) -> Result<()> {
 pub async fn whoami(context: &Context, args: WhoamiArgs) -> Result<()> {
     let session = context.signed_in_session().await?;
     session.credentials().await?;
-    let info = session.info().await.ok_or_else(|| {
-        Error::new(
-            ErrorCode::AuthNotSignedIn,
-            "not signed in with this profile",
-        )
-    })?;
+    let info = session.info().await.ok_or_else(not_signed_in)?;
     if args.json {
         println!(
             "{}",

@@ -4,9 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use cubby_core::session::Session;
-use cubby_core::storage::{Entry, EntryKind, RemotePath, Storage};
-use cubby_core::{Error, ErrorCode, Result};
+use cubby_core::Result;
+use cubby_core::storage::{Entry, EntryKind, RemotePath};
 use futures::TryStreamExt;
 use indicatif::HumanBytes;
 use serde_json::json;
@@ -14,24 +13,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::context::Context;
-
-/// The signed-in person's folder, reached with their renewing credentials. Keep the session
-/// alive as long as the storage is used: the credentials provider renews through it.
-pub async fn open_storage(context: &Context) -> Result<(Session, Storage)> {
-    let session = context.session()?;
-    let info = session.restore().await?.ok_or_else(|| {
-        Error::new(
-            ErrorCode::AuthNotSignedIn,
-            "not signed in with this profile",
-        )
-    })?;
-    let storage = Storage::new(
-        session.profile(),
-        &info.identity_id,
-        session.credentials_provider(),
-    )?;
-    Ok((session, storage))
-}
 
 pub fn remote(path: Option<&str>) -> Result<RemotePath> {
     RemotePath::parse(path.unwrap_or(""))
@@ -50,7 +31,7 @@ pub struct LsArgs {
 }
 
 pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let dir = remote(args.path.as_deref())?;
     let print = |entries: Vec<Entry>| {
         for entry in entries {
@@ -126,7 +107,7 @@ pub struct MkdirArgs {
 }
 
 pub async fn mkdir(context: &Context, args: MkdirArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     storage.create_folder(&remote(Some(&args.path))?).await
 }
 
@@ -140,7 +121,7 @@ pub struct RmArgs {
 }
 
 pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let paths = args
         .paths
         .iter()
@@ -164,7 +145,7 @@ pub struct CopyArgs {
 }
 
 pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let (from, to) = (
         remote(Some(&args.source))?,
         remote(Some(&args.destination))?,
@@ -175,7 +156,7 @@ pub async fn mv(context: &Context, args: CopyArgs) -> Result<()> {
 }
 
 pub async fn cp(context: &Context, args: CopyArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let (from, to) = (
         remote(Some(&args.source))?,
         remote(Some(&args.destination))?,
@@ -197,7 +178,7 @@ pub struct ShareArgs {
 }
 
 pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let link = storage
         .share_link(&remote(Some(&args.path))?, args.expires)
         .await?;
@@ -229,7 +210,7 @@ pub struct DuArgs {
 }
 
 pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
-    let (_session, storage) = open_storage(context).await?;
+    let (_session, storage) = context.open_storage().await?;
     let path = remote(args.path.as_deref())?;
     let usage = storage.usage(&path).await?;
     if args.json {

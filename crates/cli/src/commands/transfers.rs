@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::files::{open_storage, remote};
+use super::files::remote;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
@@ -72,7 +72,7 @@ fn split_last(mut args: Vec<String>) -> (Vec<String>, Option<String>) {
 async fn queue(
     context: &Context,
 ) -> Result<(Transfers, UnboundedReceiver<TransferEvent>, Session)> {
-    let (session, storage) = open_storage(context).await?;
+    let (session, storage) = context.open_storage().await?;
     let state = StateDb::open(&StateDb::default_path()?)?;
     let (transfers, events) = Transfers::new(storage, state, TransferOptions::default());
     Ok((transfers, events, session))

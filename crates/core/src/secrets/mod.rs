@@ -13,20 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 
-/// A log filter every front end puts on its log output: it drops the events that may carry
-/// secrets, whatever level the person asks for. At TRACE the AWS SDK's orchestrator logs each
-/// operation's output with its generated `Debug`, and that of Cognito Identity's `Credentials`
-/// prints the session token in clear. Combine it with the level filter
-/// (`env_filter.and(secrets::log_filter())`); it never makes anything more verbose.
-pub fn log_filter<S>() -> impl tracing_subscriber::layer::Filter<S> {
-    tracing_subscriber::filter::filter_fn(|meta| {
-        !(*meta.level() == tracing::Level::TRACE
-            && meta
-                .target()
-                .starts_with("aws_smithy_runtime::client::orchestrator"))
-    })
-}
-
 /// The keyring service name every Cubby entry is filed under.
 const SERVICE: &str = "cubby";
 
