@@ -1,15 +1,14 @@
-//! Helpers shared by the end-to-end tests in this crate's `tests/` folder.
+//! Helpers shared by the end-to-end tests in this crate's `tests/` folder: the binaries of
+//! this build, run against a [`TestCloud`] with a config file of their own.
 
 use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
-use cubby_localcloud::{LocalCloud, LocalCloudConfig};
+use cubby_localcloud::LocalCloud;
+use cubby_test_support::{Person, TestCloud};
 use tempfile::TempDir;
 use tokio::process::Command;
-
-pub const ALICE: (&str, &str) = ("alice@example.com", "alice password 1");
-pub const BOB: (&str, &str) = ("bob@example.com", "bob password 2");
 
 /// The `cubby` binary of this build, beside the test executable's `deps/` folder. Cargo does not
 /// build another package's binary for a test: run `cargo build -p cubby-cli` first.
@@ -37,25 +36,27 @@ fn build_dir() -> PathBuf {
         .to_owned()
 }
 
-/// A localcloud with Alice and Bob, and a cubby config file with its profile `local`.
+/// A [`TestCloud`] (with Alice and Bob), and a cubby config file with its profile `local`.
 pub struct Setup {
+    /// The server the profile reaches.
     pub cloud: LocalCloud,
+    /// The test's temporary directory, holding the config file.
     pub dir: TempDir,
+    /// The config file.
     pub config: PathBuf,
 }
 
 impl Setup {
+    /// Starts the cloud and writes the config file.
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
-        config.callbacks_on_free_ports(2).unwrap();
-        config.users = vec![
-            (ALICE.0.into(), ALICE.1.into()),
-            (BOB.0.into(), BOB.1.into()),
-        ];
-        let cloud = LocalCloud::start(config).await.unwrap();
+        let TestCloud {
+            cloud,
+            profile,
+            dir,
+            ..
+        } = TestCloud::start().await;
         let config = dir.path().join("cubby.toml");
-        std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();
+        std::fs::write(&config, profile.to_toml("local")).unwrap();
         Self { cloud, dir, config }
     }
 
@@ -73,14 +74,14 @@ impl Setup {
         command
     }
 
-    /// `cubby login` as `user` through the test browser; the output, checked.
-    pub async fn login(&self, user: (&str, &str)) -> Output {
+    /// `cubby login` as `person` through the test browser; the output, checked.
+    pub async fn login(&self, person: Person) -> Output {
         let browser_log = self.dir.path().join("browser.log");
         let login = run(self
             .cubby(&["login", "--timeout", "60"])
             .env("BROWSER", test_browser())
-            .env("CUBBY_TEST_EMAIL", user.0)
-            .env("CUBBY_TEST_PASSWORD", user.1)
+            .env("CUBBY_TEST_EMAIL", person.email)
+            .env("CUBBY_TEST_PASSWORD", person.password)
             .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
         .await;
         assert!(
@@ -93,15 +94,15 @@ impl Setup {
     }
 }
 
-pub fn require_secret_service() {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test uses the real OS keyring: run it inside `dbus-run-session` with gnome-keyring unlocked (see the file's doc comment)"
-    );
-}
-
+/// What a command wrote to stderr, as text.
 pub fn stderr_of(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// What a command that must have succeeded wrote to stdout, as text.
+pub fn stdout_of(output: &Output) -> String {
+    assert!(output.status.success(), "{}", stderr_of(output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Runs `command` to its end, at most two minutes.

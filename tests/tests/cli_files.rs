@@ -11,13 +11,10 @@ use std::fs;
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use cubby_e2e::{ALICE, Setup, require_secret_service, run, stderr_of};
+use cubby_e2e::{Setup, run, stderr_of, stdout_of};
+use cubby_test_support::ALICE;
+use cubby_test_support::keyring::require_secret_service;
 use serde_json::{Value, json};
-
-fn stdout_of(output: &Output) -> String {
-    assert!(output.status.success(), "{}", stderr_of(output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 fn json_lines(output: &Output) -> Vec<Value> {
     stdout_of(output)

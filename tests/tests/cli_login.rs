@@ -11,7 +11,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use cubby_e2e::{ALICE, BOB, Setup, cubby_binary, require_secret_service, run, stderr_of};
+use cubby_e2e::{Setup, cubby_binary, run, stderr_of};
+use cubby_test_support::keyring::require_secret_service;
+use cubby_test_support::{ALICE, BOB};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
@@ -31,14 +33,14 @@ async fn login_whoami_and_aws_cli_through_credential_process() {
     .await;
     assert!(whoami.status.success(), "{}", stderr_of(&whoami));
     let me: Value = serde_json::from_slice(&whoami.stdout).unwrap();
-    assert_eq!(me["email"], ALICE.0);
+    assert_eq!(me["email"], ALICE.email);
     assert_eq!(me["bucket"], "cubby");
     let identity_id = me["identity_id"].as_str().unwrap().to_owned();
     assert_eq!(me["folder"], format!("{identity_id}/"));
     assert!(me["credentials_expiry"].is_string(), "{me}");
 
     // The AWS CLI signs with the person's temporary credentials from `cubby credentials`.
-    let (bob_id, _) = setup.cloud.identity_credentials(BOB.0).unwrap();
+    let (bob_id, _) = setup.cloud.identity_credentials(BOB.email).unwrap();
     let aws_config = setup.dir.path().join("aws-config");
     std::fs::write(
         &aws_config,
@@ -149,7 +151,7 @@ async fn login_without_browser_takes_the_pasted_address() {
             break url;
         }
     };
-    let callback = cubby_localcloud::robot::sign_in(&authorize_url, ALICE.0, ALICE.1)
+    let callback = cubby_localcloud::robot::sign_in(&authorize_url, ALICE.email, ALICE.password)
         .await
         .unwrap();
     let mut stdin = login.stdin.take().unwrap();
@@ -166,7 +168,7 @@ async fn login_without_browser_takes_the_pasted_address() {
     let whoami = run(&mut setup.cubby(&["whoami", "--json"])).await;
     assert!(whoami.status.success(), "{}", stderr_of(&whoami));
     let me: Value = serde_json::from_slice(&whoami.stdout).unwrap();
-    assert_eq!(me["email"], ALICE.0);
+    assert_eq!(me["email"], ALICE.email);
     let logout = run(&mut setup.cubby(&["logout"])).await;
     assert!(logout.status.success(), "{}", stderr_of(&logout));
 }

@@ -2,7 +2,7 @@
 
 use std::process::Output;
 
-use cubby_e2e::cubby_binary;
+use cubby_e2e::{cubby_binary, stdout_of};
 use std::process::Command;
 
 const PROFILE: &str = r#"
@@ -27,15 +27,6 @@ fn cubby(config: &std::path::Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
 fn add_list_show_and_remove_profiles() {
     let dir = tempfile::tempdir().unwrap();
@@ -44,19 +35,19 @@ fn add_list_show_and_remove_profiles() {
     std::fs::write(&source, PROFILE).unwrap();
     let source = source.to_str().unwrap();
 
-    stdout(&cubby(
+    stdout_of(&cubby(
         &config,
         &["profile", "add", "work", "--from", source, "--default"],
     ));
-    stdout(&cubby(
+    stdout_of(&cubby(
         &config,
         &["profile", "add", "spare", "--from", source],
     ));
     assert_eq!(
-        stdout(&cubby(&config, &["profile", "list"])),
+        stdout_of(&cubby(&config, &["profile", "list"])),
         "  spare\n* work\n"
     );
-    let shown = stdout(&cubby(&config, &["profile", "show"]));
+    let shown = stdout_of(&cubby(&config, &["profile", "show"]));
     assert!(
         shown.contains("[profiles.work]") && shown.contains("cubby-files"),
         "{shown}"
@@ -75,8 +66,11 @@ fn add_list_show_and_remove_profiles() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("[config.invalid]"));
 
-    stdout(&cubby(&config, &["profile", "remove", "work"]));
-    assert_eq!(stdout(&cubby(&config, &["profile", "list"])), "  spare\n");
+    stdout_of(&cubby(&config, &["profile", "remove", "work"]));
+    assert_eq!(
+        stdout_of(&cubby(&config, &["profile", "list"])),
+        "  spare\n"
+    );
     let gone = cubby(&config, &["profile", "remove", "work"]);
     assert_eq!(gone.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&gone.stderr).contains("[config.profile_not_found]"));

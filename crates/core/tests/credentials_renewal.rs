@@ -3,24 +3,23 @@
 //! `ExpiredToken` ever reaches the caller (the SDK's retries are off, so none is hidden).
 //! A multipart upload and a ranged download that outlast their credentials finish intact.
 
-mod auth_support;
-
 use std::time::{Duration, Instant};
 
-use auth_support::*;
 use aws_sdk_s3::config::retry::RetryConfig;
-use aws_sdk_s3::config::{BehaviorVersion, Region};
 use cubby_core::secrets::SecretStore;
 use cubby_core::storage::{RemotePath, Storage};
 use cubby_core::transfer::{StateDb, TransferOptions, Transfers};
 use cubby_localcloud::{FaultAction, FaultRule, Trigger};
+use cubby_test_support::TestCloud;
+use cubby_test_support::aws::s3_config;
+use cubby_test_support::session::sign_in;
 
 const RUN_FOR: Duration = Duration::from_secs(20);
 const WORKERS: usize = 8;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_outlive_short_credentials_with_bounded_renewals() {
-    let cloud = start(|config| {
+    let cloud = TestCloud::start_with(|config| {
         config.credentials_ttl = Duration::from_secs(5);
         config.token_ttl = Duration::from_secs(6);
     })
@@ -29,15 +28,9 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let info = sign_in(&session).await;
-    let profile = cloud.profile();
     let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(profile.region.clone()))
-            .endpoint_url(profile.endpoints.s3.clone().unwrap().as_str())
-            .force_path_style(true)
+        s3_config(&cloud.profile, session.credentials_provider())
             .retry_config(RetryConfig::disabled())
-            .credentials_provider(session.credentials_provider())
             .build(),
     );
 
@@ -88,12 +81,13 @@ async fn uploads_outlive_short_credentials_with_bounded_renewals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transfer_outlasting_its_credentials_finishes_intact() {
     const MIB: usize = 1 << 20;
-    let cloud = start(|config| config.credentials_ttl = Duration::from_secs(4)).await;
+    let cloud =
+        TestCloud::start_with(|config| config.credentials_ttl = Duration::from_secs(4)).await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let info = sign_in(&session).await;
     let storage = Storage::new(
-        &cloud.profile(),
+        &cloud.profile,
         &info.identity_id,
         session.credentials_provider(),
     )

@@ -2,15 +2,12 @@
 //! gnome-keyring in a D-Bus session; see the README's test command).
 
 use cubby_core::secrets::{SecretStore, StoredSession};
+use cubby_test_support::keyring::require_secret_service;
 use oauth2::RefreshToken;
 
 #[tokio::test]
 async fn the_os_keyring_keeps_and_forgets_a_session() {
-    #[cfg(target_os = "linux")]
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run inside `dbus-run-session` with gnome-keyring unlocked: this test uses the real keyring"
-    );
+    require_secret_service();
     let key = format!("test-{}", std::process::id());
     let store = SecretStore::Keyring;
     let session = StoredSession {

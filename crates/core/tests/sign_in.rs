@@ -1,21 +1,21 @@
 //! Sign-in through the loopback receiver and deep links against an in-process localcloud:
 //! the happy path, and every bad answer ending in its own error code with nothing kept.
 
-mod auth_support;
-
 use std::net::{Ipv4Addr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth_support::*;
 use cubby_core::ErrorCode;
 use cubby_core::auth::{AuthorizationRequest, DeepLinkReceiver};
 use cubby_core::secrets::{SecretStore, session_key};
+use cubby_test_support::browser::{get, query_of, with_param};
+use cubby_test_support::session::{SIGN_IN_TIMEOUT, browse, sign_in, store_is_empty};
+use cubby_test_support::{ALICE, TestCloud};
 use url::Url;
 
 #[tokio::test]
 async fn loopback_sign_in_restore_credentials_and_sign_out() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let mut browser = None;
@@ -33,9 +33,10 @@ async fn loopback_sign_in_restore_credentials_and_sign_out() {
                         404
                     );
                     assert_eq!(get(&redirect).await.unwrap(), 404);
-                    let callback = cubby_localcloud::robot::sign_in(&request_url, EMAIL, PASSWORD)
-                        .await
-                        .unwrap();
+                    let callback =
+                        cubby_localcloud::robot::sign_in(&request_url, ALICE.email, ALICE.password)
+                            .await
+                            .unwrap();
                     assert_eq!(get(&callback).await.unwrap(), 200);
                     // The receiver closed after the one answer: a replay reaches no one.
                     assert!(
@@ -44,12 +45,12 @@ async fn loopback_sign_in_restore_credentials_and_sign_out() {
                     );
                 }));
             },
-            TIMEOUT,
+            SIGN_IN_TIMEOUT,
         )
         .await
         .unwrap();
     browser.unwrap().await.unwrap();
-    assert_eq!(info.email.as_deref(), Some(EMAIL));
+    assert_eq!(info.email.as_deref(), Some(ALICE.email));
     assert_eq!(info.folder, format!("{}/", info.identity_id));
     assert_eq!(info.bucket, "cubby");
 
@@ -68,7 +69,7 @@ async fn loopback_sign_in_restore_credentials_and_sign_out() {
     let logout = signed_out.logout_url;
     assert_eq!(logout.path(), "/logout");
     assert!(logout.query().unwrap().contains("logout_uri="), "{logout}");
-    assert!(store_is_empty(&store, &cloud.profile()).await);
+    assert!(store_is_empty(&store, &cloud.profile).await);
     assert!(cloud.session(&store).restore().await.unwrap().is_none());
 }
 
@@ -84,7 +85,7 @@ async fn failed_sign_in(
     let err = session
         .sign_in_with_loopback(
             |request, receiver| browser = Some(answer(request, receiver.redirect().clone())),
-            TIMEOUT,
+            SIGN_IN_TIMEOUT,
         )
         .await
         .unwrap_err();
@@ -93,7 +94,7 @@ async fn failed_sign_in(
         session.info().await.is_none(),
         "half-signed-in after {err:?}"
     );
-    assert!(store_is_empty(&store, &cloud.profile()).await);
+    assert!(store_is_empty(&store, &cloud.profile).await);
     (err, status)
 }
 
@@ -102,14 +103,16 @@ fn answer_with(
     query: &'static str,
 ) -> impl FnOnce(&AuthorizationRequest, Url) -> tokio::task::JoinHandle<u16> {
     move |request, mut redirect| {
-        redirect.set_query(Some(&query.replace("{state}", &state_of(request))));
+        redirect.set_query(Some(
+            &query.replace("{state}", &query_of(request.url())["state"]),
+        ));
         tokio::spawn(async move { get(&redirect).await.unwrap() })
     }
 }
 
 #[tokio::test]
 async fn bad_callbacks_end_in_their_error_codes() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let cases = [
         ("code=abc&state=forged", ErrorCode::AuthStateMismatch, 400),
         ("code=abc", ErrorCode::AuthStateMismatch, 400),
@@ -140,10 +143,10 @@ async fn bad_callbacks_end_in_their_error_codes() {
 
 #[tokio::test]
 async fn a_real_answer_with_a_tampered_state_is_refused() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let (err, status) = failed_sign_in(&cloud, |request, _| {
         browse(request, |callback| {
-            with_param(callback, "state", Some("tampered"))
+            with_param(&callback, "state", Some("tampered"))
         })
     })
     .await;
@@ -153,27 +156,22 @@ async fn a_real_answer_with_a_tampered_state_is_refused() {
 
 #[tokio::test]
 async fn a_replayed_code_is_refused() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let redirect = Url::parse(&format!("http://localhost:{}/callback", cloud.ports[0])).unwrap();
     let first = session.begin_sign_in(&redirect);
-    let callback = cubby_localcloud::robot::sign_in(first.url(), EMAIL, PASSWORD)
+    let callback = cubby_localcloud::robot::sign_in(first.url(), ALICE.email, ALICE.password)
         .await
         .unwrap();
-    let code = callback
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = query_of(&callback)["code"].clone();
     session.complete_sign_in(first, &callback).await.unwrap();
 
     // The same code presented to a second sign-in (with that sign-in's own state).
     let second_store = SecretStore::memory();
     let second_session = cloud.session(&second_store);
     let second = second_session.begin_sign_in(&redirect);
-    let state = state_of(&second);
+    let state = query_of(second.url())["state"].clone();
     let mut replay = redirect.clone();
     replay
         .query_pairs_mut()
@@ -185,7 +183,7 @@ async fn a_replayed_code_is_refused() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthCodeRejected, "{err:?}");
     assert!(second_session.info().await.is_none());
-    assert!(store_is_empty(&second_store, &cloud.profile()).await);
+    assert!(store_is_empty(&second_store, &cloud.profile).await);
     // The old callback, with the first sign-in's state, does not fit a new sign-in either.
     let third = second_session.begin_sign_in(&redirect);
     let err = second_session
@@ -197,7 +195,7 @@ async fn a_replayed_code_is_refused() {
 
 #[tokio::test]
 async fn no_answer_times_out() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let err = session
@@ -206,12 +204,12 @@ async fn no_answer_times_out() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthTimeout);
     assert!(err.message.contains("redirect_mismatch"), "{}", err.message);
-    assert!(store_is_empty(&store, &cloud.profile()).await);
+    assert!(store_is_empty(&store, &cloud.profile).await);
 }
 
 #[tokio::test]
 async fn a_busy_port_moves_to_the_next_registered_callback() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let _squatter = TcpListener::bind((Ipv4Addr::LOCALHOST, cloud.ports[0])).unwrap();
     let store = SecretStore::memory();
     let session = cloud.session(&store);
@@ -223,7 +221,7 @@ async fn a_busy_port_moves_to_the_next_registered_callback() {
                 used = Some((receiver.redirect().clone(), receiver.busy_ports().to_vec()));
                 browser = Some(browse(request, |u| u));
             },
-            TIMEOUT,
+            SIGN_IN_TIMEOUT,
         )
         .await
         .unwrap();
@@ -235,7 +233,10 @@ async fn a_busy_port_moves_to_the_next_registered_callback() {
     let _second_squatter = TcpListener::bind((Ipv4Addr::LOCALHOST, cloud.ports[1])).unwrap();
     let err = cloud
         .session(&SecretStore::memory())
-        .sign_in_with_loopback(|_, _| panic!("no browser when no port is free"), TIMEOUT)
+        .sign_in_with_loopback(
+            |_, _| panic!("no browser when no port is free"),
+            SIGN_IN_TIMEOUT,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthPortBusy);
@@ -248,7 +249,7 @@ async fn a_busy_port_moves_to_the_next_registered_callback() {
 
 #[tokio::test]
 async fn deep_link_sign_in_refuses_forged_links() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let receiver = Arc::new(DeepLinkReceiver::new());
@@ -269,7 +270,7 @@ async fn deep_link_sign_in_refuses_forged_links() {
                         receiver.deliver(&forged).unwrap_err().code,
                         ErrorCode::AuthStateMismatch
                     );
-                    let link = cubby_localcloud::robot::sign_in(&url, EMAIL, PASSWORD)
+                    let link = cubby_localcloud::robot::sign_in(&url, ALICE.email, ALICE.password)
                         .await
                         .unwrap();
                     assert_eq!(link.scheme(), "cubby");
@@ -277,11 +278,11 @@ async fn deep_link_sign_in_refuses_forged_links() {
                     link
                 }));
             },
-            TIMEOUT,
+            SIGN_IN_TIMEOUT,
         )
         .await
         .unwrap();
-    assert_eq!(info.email.as_deref(), Some(EMAIL));
+    assert_eq!(info.email.as_deref(), Some(ALICE.email));
     let link = shell.unwrap().await.unwrap();
     assert_eq!(
         receiver.deliver(&link).unwrap_err().code,
@@ -292,12 +293,12 @@ async fn deep_link_sign_in_refuses_forged_links() {
 
 #[tokio::test]
 async fn a_revoked_refresh_token_means_signed_out() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     sign_in(&session).await;
     // Another device kept a copy of the saved session; this one signs out (revokes).
-    let key = session_key(&cloud.profile());
+    let key = session_key(&cloud.profile);
     let copy = SecretStore::memory();
     copy.save(&key, &store.load(&key).await.unwrap().unwrap())
         .await
@@ -308,7 +309,7 @@ async fn a_revoked_refresh_token_means_signed_out() {
     let err = other.restore().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthSessionExpired);
     assert!(
-        store_is_empty(&copy, &cloud.profile()).await,
+        store_is_empty(&copy, &cloud.profile).await,
         "the dead session is forgotten"
     );
     assert_eq!(
@@ -319,7 +320,7 @@ async fn a_revoked_refresh_token_means_signed_out() {
 
 #[tokio::test]
 async fn an_expired_refresh_token_ends_the_running_session_once() {
-    let cloud = start(|config| {
+    let cloud = TestCloud::start_with(|config| {
         config.token_ttl = Duration::from_secs(1);
         config.refresh_token_ttl = Duration::from_secs(1);
     })
@@ -332,7 +333,7 @@ async fn an_expired_refresh_token_ends_the_running_session_once() {
     let err = session.credentials().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthSessionExpired, "{err:?}");
     assert!(session.info().await.is_none());
-    assert!(store_is_empty(&store, &cloud.profile()).await);
+    assert!(store_is_empty(&store, &cloud.profile).await);
     // Terminal: no retry loop, later calls fail at once without asking the server.
     assert_eq!(
         session.credentials().await.unwrap_err().code,
@@ -342,9 +343,9 @@ async fn an_expired_refresh_token_ends_the_running_session_once() {
 
 #[tokio::test]
 async fn rotated_refresh_tokens_are_stored() {
-    let cloud = start(|config| config.rotate_refresh_tokens = true).await;
+    let cloud = TestCloud::start_with(|config| config.rotate_refresh_tokens = true).await;
     let store = SecretStore::memory();
-    let key = session_key(&cloud.profile());
+    let key = session_key(&cloud.profile);
     let first = sign_in(&cloud.session(&store)).await;
     let issued = store.load(&key).await.unwrap().unwrap().refresh_token;
     // Each restore refreshes; with rotation the old token dies, so the next start works only
@@ -359,9 +360,9 @@ async fn rotated_refresh_tokens_are_stored() {
 
 #[tokio::test]
 async fn a_restore_that_keeps_its_token_writes_nothing() {
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
-    let key = session_key(&cloud.profile());
+    let key = session_key(&cloud.profile);
     sign_in(&cloud.session(&store)).await;
     let SecretStore::Memory(entries) = &store else {
         unreachable!("a memory store")

@@ -2,14 +2,14 @@
 //! full sign-in, credential fetch, restore and sign-out, and proves no token, code, secret key
 //! or session token appears in them.
 
-mod auth_support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use auth_support::*;
 use cubby_core::logging::{self, LogOutput};
 use cubby_core::secrets::{SecretStore, session_key};
+use cubby_test_support::browser::{get, query_of};
+use cubby_test_support::session::SIGN_IN_TIMEOUT;
+use cubby_test_support::{ALICE, TestCloud};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -35,7 +35,7 @@ async fn no_secret_reaches_the_logs() {
         colour: false,
     });
 
-    let cloud = start(|_| {}).await;
+    let cloud = TestCloud::start().await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
     let seen_callback = Arc::new(Mutex::new(None));
@@ -46,21 +46,22 @@ async fn no_secret_reaches_the_logs() {
                 let url = request.url().clone();
                 let seen = Arc::clone(&seen_callback);
                 browser = Some(tokio::spawn(async move {
-                    let callback = cubby_localcloud::robot::sign_in(&url, EMAIL, PASSWORD)
-                        .await
-                        .unwrap();
+                    let callback =
+                        cubby_localcloud::robot::sign_in(&url, ALICE.email, ALICE.password)
+                            .await
+                            .unwrap();
                     *seen.lock().unwrap() = Some(callback.clone());
                     get(&callback).await.unwrap()
                 }));
             },
-            TIMEOUT,
+            SIGN_IN_TIMEOUT,
         )
         .await
         .unwrap();
     assert_eq!(browser.unwrap().await.unwrap(), 200);
     let credentials = session.credentials().await.unwrap();
     let stored = store
-        .load(&session_key(&cloud.profile()))
+        .load(&session_key(&cloud.profile))
         .await
         .unwrap()
         .unwrap();
@@ -83,12 +84,7 @@ async fn no_secret_reaches_the_logs() {
         "the capture saw Cubby's own logs"
     );
     let callback = seen_callback.lock().unwrap().clone().unwrap();
-    let code = callback
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = query_of(&callback)["code"].clone();
     let secrets = [
         ("authorization code", code.as_str()),
         ("refresh token", stored.refresh_token.secret().as_str()),

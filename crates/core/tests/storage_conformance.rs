@@ -2,16 +2,15 @@
 //! against moto's S3 server. Each scenario uses its own identity, so its own folder; the
 //! object layout is checked from outside with an admin view of the bucket.
 
-mod storage_support;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, UNIX_EPOCH};
 
 use cubby_core::ErrorCode;
 use cubby_core::storage::{CopyLimits, Entry, EntryKind, RemotePath, ShareLimit, Storage};
 use cubby_core::transfer::EventKind;
+use cubby_test_support::Backend;
+use cubby_test_support::transfers::{MIB, small_parts, upload_tree, wait_all, write_file};
 use futures::TryStreamExt;
-use storage_support::{Backend, MIB, small_parts, upload_tree, wait_all, write_file};
 
 fn path(p: &str) -> RemotePath {
     RemotePath::parse(p).unwrap()
@@ -134,7 +133,7 @@ async fn paging_and_batched_delete(backend: &Backend) {
         storage.stat(&path("many")).await.unwrap_err().code,
         ErrorCode::StorageNotFound
     );
-    assert!(backend.all_keys().await.is_empty());
+    assert!(backend.admin.all_keys().await.is_empty());
 }
 
 async fn copy_and_move(backend: &Backend) {
@@ -151,7 +150,7 @@ async fn copy_and_move(backend: &Backend) {
         path("docs/a-copy.txt")
     );
     assert_eq!(
-        backend.admin_get(&format!("{id}/docs/a-copy.txt")).await,
+        backend.admin.get(&format!("{id}/docs/a-copy.txt")).await,
         data[0]
     );
 
@@ -171,7 +170,7 @@ async fn copy_and_move(backend: &Backend) {
         set(&["a.txt", "a-copy.txt", "sub/", "empty/"])
     );
     assert_eq!(
-        backend.admin_get(&format!("{id}/archive/sub/b.txt")).await,
+        backend.admin.get(&format!("{id}/archive/sub/b.txt")).await,
         data[1]
     );
 
@@ -206,7 +205,7 @@ async fn copy_and_move(backend: &Backend) {
         .copy(&path("big.bin"), &path("big2.bin"))
         .await
         .unwrap();
-    assert_eq!(backend.admin_get(&format!("{id}/big2.bin")).await, big);
+    assert_eq!(backend.admin.get(&format!("{id}/big2.bin")).await, big);
     let (a, b) = (
         storage.head(&path("big.bin")).await.unwrap(),
         storage.head(&path("big2.bin")).await.unwrap(),
@@ -278,7 +277,7 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
     assert_eq!(sent, files.iter().map(|f| f.1 as u64).sum::<u64>());
 
     // From outside: every key lies in this identity's folder and holds the bytes sent.
-    let keys = backend.all_keys().await;
+    let keys = backend.admin.all_keys().await;
     assert_eq!(keys.len(), files.len() + 1);
     let marker = format!("{}/backup/up/nothing/yet/", backend.identity_id);
     assert!(
@@ -288,9 +287,9 @@ async fn transfers_round_trip_and_layout(backend: &Backend) {
     for ((name, _), bytes) in files.iter().zip(&data) {
         let key = format!("{}/backup/up/{name}", backend.identity_id);
         assert!(keys.contains(&key), "{key} in {keys:?}");
-        assert_eq!(&backend.admin_get(&key).await, bytes, "{key}");
+        assert_eq!(&backend.admin.get(&key).await, bytes, "{key}");
     }
-    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 0);
 
     let down = backend.local_dir("round/down");
     wait_all(
@@ -371,9 +370,13 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Runs every scenario against one kind of backend, each with a fresh server and identity.
-macro_rules! suite {
-    ($backend:ident: $($scenario:ident),* $(,)?) => {
+/// Runs every scenario against every backend: a module per backend, a test per scenario, each
+/// with a fresh server and an identity of its own. A backend is a constructor of [`Backend`].
+macro_rules! conformance_suite {
+    (backends: [$($backend:ident),* $(,)?], scenarios: $scenarios:tt $(,)?) => {
+        $(conformance_suite!(@backend $backend $scenarios);)*
+    };
+    (@backend $backend:ident [$($scenario:ident),* $(,)?]) => {
         mod $backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,19 +389,14 @@ macro_rules! suite {
     };
 }
 
-suite!(localcloud:
-    listing_merges_markers_and_prefixes,
-    paging_and_batched_delete,
-    copy_and_move,
-    share_links,
-    transfers_round_trip_and_layout,
-    download_keeps_existing_files_on_failure,
-);
-suite!(moto:
-    listing_merges_markers_and_prefixes,
-    paging_and_batched_delete,
-    copy_and_move,
-    share_links,
-    transfers_round_trip_and_layout,
-    download_keeps_existing_files_on_failure,
-);
+conformance_suite! {
+    backends: [localcloud, moto],
+    scenarios: [
+        listing_merges_markers_and_prefixes,
+        paging_and_batched_delete,
+        copy_and_move,
+        share_links,
+        transfers_round_trip_and_layout,
+        download_keeps_existing_files_on_failure,
+    ],
+}

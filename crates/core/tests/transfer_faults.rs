@@ -2,14 +2,14 @@
 //! that is down), local files that change during an upload, a full disk, cancel, and resume of
 //! a multipart upload after a restart.
 
-mod storage_support;
-
 use aws_credential_types::Credentials;
 use cubby_core::ErrorCode;
 use cubby_core::storage::{RemotePath, RetryPolicy, Storage};
 use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::{FaultAction, FaultRule, Trigger};
-use storage_support::{Backend, MIB, small_parts, upload_tree, write_file};
+use cubby_test_support::Backend;
+use cubby_test_support::ports::free_port;
+use cubby_test_support::transfers::{MIB, fast_retry, small_parts, upload_tree, write_file};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn path(p: &str) -> RemotePath {
@@ -38,13 +38,9 @@ fn retries(events: &mut UnboundedReceiver<TransferEvent>) -> usize {
         .count()
 }
 
-async fn local_cloud(email: &str) -> Backend {
-    Backend::localcloud(email).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_down_and_500s_are_retried() {
-    let backend = local_cloud("busy@example.com").await;
+    let backend = Backend::localcloud("busy@example.com").await;
     let faults = backend.cloud.faults();
     faults
         .add(fault(
@@ -74,14 +70,16 @@ async fn slow_down_and_500s_are_retried() {
     for (i, bytes) in data.iter().enumerate() {
         assert_eq!(
             &backend
-                .admin_get(&format!("{}/busy/f{i:02}", backend.identity_id))
+                .admin
+                .get(&format!("{}/busy/f{i:02}", backend.identity_id))
                 .await,
             bytes
         );
     }
     assert_eq!(
         backend
-            .admin_get(&format!("{}/busy/big", backend.identity_id))
+            .admin
+            .get(&format!("{}/busy/big", backend.identity_id))
             .await,
         big
     );
@@ -92,7 +90,7 @@ async fn slow_down_and_500s_are_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_resets_mid_body_are_retried_both_ways() {
-    let backend = local_cloud("resets@example.com").await;
+    let backend = Backend::localcloud("resets@example.com").await;
     let faults = backend.cloud.faults();
     faults
         .add(fault(
@@ -120,7 +118,8 @@ async fn connection_resets_mid_body_are_retried_both_ways() {
         .unwrap();
     assert_eq!(
         backend
-            .admin_get(&format!("{}/big", backend.identity_id))
+            .admin
+            .get(&format!("{}/big", backend.identity_id))
             .await,
         data
     );
@@ -146,7 +145,7 @@ async fn connection_resets_mid_body_are_retried_both_ways() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_keeps_failing_gives_a_clear_error_and_no_object() {
-    let backend = local_cloud("down@example.com").await;
+    let backend = Backend::localcloud("down@example.com").await;
     backend
         .cloud
         .faults()
@@ -166,26 +165,22 @@ async fn a_server_that_keeps_failing_gives_a_clear_error_and_no_object() {
         "{}",
         err.message
     );
-    assert!(backend.all_keys().await.is_empty());
+    assert!(backend.admin.all_keys().await.is_empty());
 
     // Nobody listening at all: the same, as an offline error.
     let mut profile = backend.profile.clone();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = free_port();
     profile.endpoints.s3 = Some(format!("http://127.0.0.1:{closed}").parse().unwrap());
     let storage = Storage::new(&profile, &backend.identity_id, backend.credentials.clone())
         .unwrap()
-        .with_retry(storage_support::fast_retry());
+        .with_retry(fast_retry());
     let err = storage.stat(&path("f")).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NetOffline, "{}", err.message);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_changing_during_upload_is_not_stored() {
-    let backend = local_cloud("changing@example.com").await;
+    let backend = Backend::localcloud("changing@example.com").await;
     // Part 1 waits long enough for the test to change the file while the upload runs.
     backend
         .cloud
@@ -215,10 +210,10 @@ async fn a_file_changing_during_upload_is_not_stored() {
         err.message
     );
     assert!(
-        backend.all_keys().await.is_empty(),
+        backend.admin.all_keys().await.is_empty(),
         "no object, mixed or otherwise"
     );
-    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 0);
 
     let err = transfers
         .upload(dir.join("vanished"), path("x"))
@@ -231,7 +226,7 @@ async fn a_file_changing_during_upload_is_not_stored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_aborts_the_multipart_upload() {
-    let backend = local_cloud("cancel@example.com").await;
+    let backend = Backend::localcloud("cancel@example.com").await;
     backend
         .cloud
         .faults()
@@ -256,14 +251,14 @@ async fn cancel_aborts_the_multipart_upload() {
         handle.wait().await.unwrap_err().code,
         ErrorCode::TransferCancelled
     );
-    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 0);
     assert!(state.unfinished_uploads().unwrap().is_empty());
     assert!(std::iter::from_fn(|| events.try_recv().ok()).any(|e| e.kind == EventKind::Cancelled));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_upload_resumes_after_a_restart() {
-    let backend = local_cloud("resume@example.com").await;
+    let backend = Backend::localcloud("resume@example.com").await;
     let db_path = backend.dir.path().join("state/transfers.sqlite");
     let dir = backend.local_dir("resume");
     let data = write_file(&dir.join("big"), 21 * MIB as usize, 5); // 5 parts of 5 MiB
@@ -273,7 +268,7 @@ async fn an_interrupted_upload_resumes_after_a_restart() {
     };
     let no_retries = RetryPolicy {
         max_attempts: 1,
-        ..storage_support::fast_retry()
+        ..fast_retry()
     };
     backend
         .cloud
@@ -298,7 +293,7 @@ async fn an_interrupted_upload_resumes_after_a_restart() {
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::StorageUnavailable);
     }
-    assert_eq!(backend.unfinished_multipart_uploads().await, 1);
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 1);
 
     let state = StateDb::open(&db_path).unwrap();
     assert_eq!(state.unfinished_uploads().unwrap().len(), 1);
@@ -318,12 +313,13 @@ async fn an_interrupted_upload_resumes_after_a_restart() {
     assert_eq!(resumed, Some((2, 10 * MIB)));
     assert_eq!(
         backend
-            .admin_get(&format!("{}/big", backend.identity_id))
+            .admin
+            .get(&format!("{}/big", backend.identity_id))
             .await,
         data
     );
     assert!(state.unfinished_uploads().unwrap().is_empty());
-    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 0);
 }
 
 /// A 1 MiB tmpfs mounted for the test (the tests run as root, as in CI); unmounted on drop.
@@ -350,7 +346,7 @@ impl Drop for TinyDisk {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_leaves_no_partial_file_and_keeps_the_old_one() {
-    let backend = local_cloud("full@example.com").await;
+    let backend = Backend::localcloud("full@example.com").await;
     let (transfers, _events) = backend.transfers(small_parts());
     let dir = backend.local_dir("full");
     write_file(&dir.join("big"), 3 * MIB as usize, 1);
@@ -382,7 +378,7 @@ async fn a_full_disk_leaves_no_partial_file_and_keeps_the_old_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_credentials_are_not_retried() {
-    let backend = local_cloud("creds@example.com").await;
+    let backend = Backend::localcloud("creds@example.com").await;
     let wrong = Credentials::new("AKIDNOTREAL", "nope", Some("token".into()), None, "test");
     let storage = Storage::new(&backend.profile, &backend.identity_id, wrong).unwrap();
     let err = storage.stat(&path("f")).await.unwrap_err();
@@ -410,7 +406,7 @@ async fn rejected_credentials_are_not_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_comes_after_every_transfer_and_its_events() {
-    let backend = local_cloud("idle@example.com").await;
+    let backend = Backend::localcloud("idle@example.com").await;
     let (transfers, mut events) = backend.transfers(small_parts());
     tokio::time::timeout(std::time::Duration::from_secs(1), transfers.idle())
         .await

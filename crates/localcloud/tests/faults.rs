@@ -1,40 +1,20 @@
 //! Fault injection as tests use it: rules set in-process or through the admin route make the
 //! real server delay, reset connections mid-body, or answer 503 SlowDown / 500.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
-use common::*;
 use cubby_localcloud::{ADMIN_HEADER, FaultAction, FaultRule, Trigger};
+use cubby_test_support::TestCloud;
+use cubby_test_support::aws::{admin_credentials, identity_client, s3_config};
+use cubby_test_support::oauth::sign_in;
 
 /// An S3 client with the admin credential and no retries, so every injected fault shows.
-fn admin_s3(sb: &Sandbox) -> aws_sdk_s3::Client {
-    let admin = sb.cloud.admin();
-    let credentials = aws_credential_types::Credentials::new(
-        admin.access_key_id,
-        admin.secret_access_key,
-        None,
-        None,
-        "faults-test",
-    );
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url(
-            sb.profile
-                .endpoints
-                .s3
-                .as_ref()
-                .unwrap()
-                .as_str()
-                .trim_end_matches('/'),
-        )
-        .force_path_style(true)
-        .credentials_provider(credentials)
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+fn admin_s3(sb: &TestCloud) -> aws_sdk_s3::Client {
+    let config = s3_config(&sb.profile, admin_credentials(&sb.cloud))
+        .retry_config(RetryConfig::disabled())
         .build();
     aws_sdk_s3::Client::from_conf(config)
 }
@@ -58,7 +38,7 @@ async fn put(s3: &aws_sdk_s3::Client, key: &str, body: Vec<u8>) -> Result<(), St
 
 #[tokio::test]
 async fn nth_request_of_an_operation_gets_slow_down_then_500() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let s3 = admin_s3(&sb);
     let faults = sb.cloud.faults();
     faults
@@ -99,7 +79,7 @@ async fn nth_request_of_an_operation_gets_slow_down_then_500() {
 
 #[tokio::test]
 async fn reset_mid_body_breaks_the_download_and_the_upload() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let s3 = admin_s3(&sb);
     let data = vec![42u8; 1 << 20];
     put(&s3, "big", data.clone()).await.unwrap();
@@ -159,7 +139,7 @@ async fn reset_mid_body_breaks_the_download_and_the_upload() {
 
 #[tokio::test]
 async fn delay_holds_the_response_back() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let s3 = admin_s3(&sb);
     put(&s3, "k", b"v".to_vec()).await.unwrap();
     sb.cloud
@@ -182,7 +162,7 @@ async fn delay_holds_the_response_back() {
 
 #[tokio::test]
 async fn share_of_requests_is_seeded_and_identity_calls_can_fail_too() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let s3 = admin_s3(&sb);
     sb.cloud
         .faults()
@@ -222,7 +202,7 @@ async fn share_of_requests_is_seeded_and_identity_calls_can_fail_too() {
         sb.profile.logins_key(),
         tokens["id_token"].as_str().unwrap().to_owned(),
     )]);
-    let identity = identity_client(&sb.profile).await;
+    let identity = identity_client(&sb.profile);
     let id = identity
         .get_id()
         .identity_pool_id(&sb.profile.identity_pool_id)
@@ -245,7 +225,7 @@ async fn share_of_requests_is_seeded_and_identity_calls_can_fail_too() {
 
 #[tokio::test]
 async fn admin_route_sets_rules_from_outside_and_refuses_others() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let url = sb.cloud.endpoint().join("_localcloud/faults").unwrap();
     let http = reqwest::Client::new();
     let rule = serde_json::json!({

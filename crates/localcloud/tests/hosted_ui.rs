@@ -1,8 +1,8 @@
 //! The hosted sign-in and the token endpoint, as an app and a browser see them over HTTP.
 
-mod common;
-
-use common::*;
+use cubby_test_support::browser::{query_of, with_param};
+use cubby_test_support::oauth::{AuthRequest, authorize_request, sign_in, token_request};
+use cubby_test_support::{ALICE, TestCloud};
 use reqwest::redirect::Policy;
 use url::Url;
 
@@ -19,23 +19,9 @@ async fn location_of(url: Url) -> (u16, Url) {
     (response.status().as_u16(), url.join(&location).unwrap())
 }
 
-fn with_param(url: &Url, name: &str, value: Option<&str>) -> Url {
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .into_owned()
-        .filter(|(k, _)| k != name)
-        .collect();
-    let mut out = url.clone();
-    out.query_pairs_mut().clear().extend_pairs(pairs);
-    if let Some(value) = value {
-        out.query_pairs_mut().append_pair(name, value);
-    }
-    out
-}
-
 #[tokio::test]
 async fn unregistered_redirect_and_unknown_client_land_on_an_error_page() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let request = authorize_request(&sb.profile);
     for (name, value, expected) in [
         (
@@ -58,7 +44,7 @@ async fn unregistered_redirect_and_unknown_client_land_on_an_error_page() {
 
 #[tokio::test]
 async fn bad_requests_with_a_valid_redirect_come_back_as_errors() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let request = authorize_request(&sb.profile);
     for (name, value, expected) in [
         ("code_challenge_method", None, "invalid_request"),
@@ -84,7 +70,7 @@ async fn bad_requests_with_a_valid_redirect_come_back_as_errors() {
 
 #[tokio::test]
 async fn sign_up_then_session_skips_the_form_until_logout() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let robot = cubby_localcloud::robot::Robot::new();
     let request = authorize_request(&sb.profile);
     let back = robot
@@ -121,16 +107,10 @@ async fn sign_up_then_session_skips_the_form_until_logout() {
             .unwrap()
             .starts_with("/error")
     );
-    let logout = with_param(
-        &logout,
-        "logout_uri",
-        Some("http://localhost:53682/signed-out"),
-    );
+    let signed_out = format!("http://localhost:{}/signed-out", sb.ports[0]);
+    let logout = with_param(&logout, "logout_uri", Some(&signed_out));
     let response = client.get(logout).send().await.unwrap();
-    assert_eq!(
-        response.headers()["location"],
-        "http://localhost:53682/signed-out"
-    );
+    assert_eq!(response.headers()["location"], signed_out.as_str());
     assert!(
         response.headers()["set-cookie"]
             .to_str()
@@ -141,9 +121,9 @@ async fn sign_up_then_session_skips_the_form_until_logout() {
 
 #[tokio::test]
 async fn wrong_password_is_refused_on_the_page() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let request = authorize_request(&sb.profile);
-    let err = cubby_localcloud::robot::sign_in(&request.url, EMAIL, "wrong password")
+    let err = cubby_localcloud::robot::sign_in(&request.url, ALICE.email, "wrong password")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
@@ -152,7 +132,7 @@ async fn wrong_password_is_refused_on_the_page() {
         .hosted_ui_url(&format!("login?{}", request.url.query().unwrap()));
     let page = no_redirects()
         .post(login)
-        .form(&[("email", EMAIL), ("password", "wrong password")])
+        .form(&[("email", ALICE.email), ("password", "wrong password")])
         .send()
         .await
         .unwrap();
@@ -165,9 +145,9 @@ async fn wrong_password_is_refused_on_the_page() {
     );
 }
 
-async fn code_for(sb: &Sandbox) -> (AuthRequest, String) {
+async fn code_for(sb: &TestCloud) -> (AuthRequest, String) {
     let request = authorize_request(&sb.profile);
-    let back = cubby_localcloud::robot::sign_in(&request.url, EMAIL, PASSWORD)
+    let back = cubby_localcloud::robot::sign_in(&request.url, ALICE.email, ALICE.password)
         .await
         .unwrap();
     let code = query_of(&back)["code"].clone();
@@ -175,7 +155,7 @@ async fn code_for(sb: &Sandbox) -> (AuthRequest, String) {
 }
 
 fn code_form<'a>(
-    sb: &'a Sandbox,
+    sb: &'a TestCloud,
     request: &'a AuthRequest,
     code: &'a str,
 ) -> Vec<(&'a str, &'a str)> {
@@ -190,7 +170,7 @@ fn code_form<'a>(
 
 #[tokio::test]
 async fn code_exchange_checks_verifier_redirect_and_single_use() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
 
     let (request, code) = code_for(&sb).await;
     let mut form = code_form(&sb, &request, &code);
@@ -205,8 +185,9 @@ async fn code_exchange_checks_verifier_redirect_and_single_use() {
     assert_eq!(status, 400);
 
     let (request, code) = code_for(&sb).await;
+    let other_callback = sb.profile.redirects[1].url().to_string();
     let mut form = code_form(&sb, &request, &code);
-    form[3].1 = "http://localhost:53683/callback";
+    form[3].1 = &other_callback;
     let (_, json) = token_request(&sb.profile, &form).await;
     assert_eq!(json["error"], "invalid_grant");
 
@@ -261,7 +242,7 @@ async fn code_exchange_checks_verifier_redirect_and_single_use() {
 
 #[tokio::test]
 async fn expired_code_is_refused() {
-    let sb = sandbox_with(|c| c.code_ttl = std::time::Duration::ZERO).await;
+    let sb = TestCloud::start_with(|c| c.code_ttl = std::time::Duration::ZERO).await;
     let (request, code) = code_for(&sb).await;
     let (status, json) = token_request(&sb.profile, &code_form(&sb, &request, &code)).await;
     assert_eq!(
@@ -278,7 +259,7 @@ async fn expired_code_is_refused() {
 
 #[tokio::test]
 async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let tokens = sign_in(&sb.profile).await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let form = [
@@ -328,7 +309,7 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
         "tokens issued from a revoked refresh token die with it"
     );
 
-    let rotating = sandbox_with(|c| c.rotate_refresh_tokens = true).await;
+    let rotating = TestCloud::start_with(|c| c.rotate_refresh_tokens = true).await;
     let tokens = sign_in(&rotating.profile).await;
     let first = tokens["refresh_token"].as_str().unwrap();
     let form = [
@@ -354,7 +335,7 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
 
 #[tokio::test]
 async fn discovery_jwks_and_id_token_claims() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let issuer = sb.profile.issuer();
     let discovery: serde_json::Value =
         reqwest::get(format!("{issuer}/.well-known/openid-configuration"))
@@ -372,7 +353,7 @@ async fn discovery_jwks_and_id_token_claims() {
         .unwrap();
 
     let request = authorize_request(&sb.profile);
-    let back = cubby_localcloud::robot::sign_in(&request.url, EMAIL, PASSWORD)
+    let back = cubby_localcloud::robot::sign_in(&request.url, ALICE.email, ALICE.password)
         .await
         .unwrap();
     let code = query_of(&back)["code"].clone();
@@ -394,7 +375,7 @@ async fn discovery_jwks_and_id_token_claims() {
     .unwrap()
     .claims;
     assert_eq!(claims["token_use"], "id");
-    assert_eq!(claims["email"], EMAIL);
+    assert_eq!(claims["email"], ALICE.email);
     assert_eq!(claims["nonce"], request.nonce.as_str());
     for claim in ["sub", "exp", "iat", "auth_time", "cognito:username"] {
         assert!(!claims[claim].is_null(), "{claim}");

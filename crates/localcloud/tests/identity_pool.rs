@@ -1,12 +1,13 @@
 //! The identity pool through the unmodified aws-sdk-cognitoidentity client, error paths included.
 
-mod common;
-
-use aws_sdk_cognitoidentity::error::ProvideErrorMetadata;
-use common::*;
 use std::collections::HashMap;
 
-async fn id_token(sb: &Sandbox) -> String {
+use aws_sdk_cognitoidentity::error::ProvideErrorMetadata;
+use cubby_test_support::aws::identity_client;
+use cubby_test_support::oauth::sign_in;
+use cubby_test_support::{ALICE, TestCloud};
+
+async fn id_token(sb: &TestCloud) -> String {
     sign_in(&sb.profile).await["id_token"]
         .as_str()
         .unwrap()
@@ -17,9 +18,8 @@ fn logins(key: &str, token: &str) -> HashMap<String, String> {
     HashMap::from([(key.to_owned(), token.to_owned())])
 }
 
-async fn get_id_error(sb: &Sandbox, key: &str, token: &str) -> (String, String) {
+async fn get_id_error(sb: &TestCloud, key: &str, token: &str) -> (String, String) {
     let err = identity_client(&sb.profile)
-        .await
         .get_id()
         .identity_pool_id(&sb.profile.identity_pool_id)
         .set_logins(Some(logins(key, token)))
@@ -34,8 +34,8 @@ async fn get_id_error(sb: &Sandbox, key: &str, token: &str) -> (String, String) 
 
 /// Signs claims with the sandbox's own key, as only the user pool could: for tokens that are
 /// well signed but wrong in one claim.
-async fn forge(sb: &Sandbox, data_dir: &std::path::Path, claims: serde_json::Value) -> String {
-    let pem = std::fs::read(data_dir.join("signing-key.pem")).unwrap();
+async fn forge(sb: &TestCloud, claims: serde_json::Value) -> String {
+    let pem = std::fs::read(sb.data_dir().join("signing-key.pem")).unwrap();
     let jwks: serde_json::Value =
         reqwest::get(format!("{}/.well-known/jwks.json", sb.profile.issuer()))
             .await
@@ -55,9 +55,9 @@ async fn forge(sb: &Sandbox, data_dir: &std::path::Path, claims: serde_json::Val
 
 #[tokio::test]
 async fn same_user_gets_the_same_identity_and_working_credentials() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     let token = id_token(&sb).await;
-    let client = identity_client(&sb.profile).await;
+    let client = identity_client(&sb.profile);
     let key = sb.profile.logins_key();
     let first = client
         .get_id()
@@ -105,31 +105,27 @@ async fn identity_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let start = || async {
         let mut config = cubby_localcloud::LocalCloudConfig::new(dir.path());
-        config.users = vec![(EMAIL.to_owned(), PASSWORD.to_owned())];
+        config.users = vec![ALICE.account()];
         cubby_localcloud::LocalCloud::start(config).await.unwrap()
     };
     let cloud = start().await;
-    let (first, _) = cloud.identity_credentials(EMAIL).unwrap();
+    let (first, _) = cloud.identity_credentials(ALICE.email).unwrap();
     let client_id = cloud.profile().client_id;
     cloud.shutdown().await;
     let cloud = start().await;
-    assert_eq!(cloud.identity_credentials(EMAIL).unwrap().0, first);
+    assert_eq!(cloud.identity_credentials(ALICE.email).unwrap().0, first);
     assert_eq!(cloud.profile().client_id, client_id);
 }
 
 #[tokio::test]
 async fn bad_tokens_and_logins_are_refused_like_aws() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = cubby_localcloud::LocalCloudConfig::new(dir.path());
-    config.users = vec![(EMAIL.to_owned(), PASSWORD.to_owned())];
-    let cloud = cubby_localcloud::LocalCloud::start(config).await.unwrap();
-    let sb = Sandbox::wrap(cloud);
+    let sb = TestCloud::start().await;
     let good = sign_in(&sb.profile).await;
     let id_token = good["id_token"].as_str().unwrap();
     let access_token = good["access_token"].as_str().unwrap();
     let key = sb.profile.logins_key();
 
-    let other = sandbox().await;
+    let other = TestCloud::start().await;
     let foreign = sign_in(&other.profile).await["id_token"]
         .as_str()
         .unwrap()
@@ -159,15 +155,15 @@ async fn bad_tokens_and_logins_are_refused_like_aws() {
         .claims;
     let mut wrong_aud = claims.clone();
     wrong_aud["aud"] = "someoneelsesclient".into();
-    let (_, message) = get_id_error(&sb, &key, &forge(&sb, dir.path(), wrong_aud).await).await;
+    let (_, message) = get_id_error(&sb, &key, &forge(&sb, wrong_aud).await).await;
     assert!(message.contains("Incorrect token audience"), "{message}");
 
     let mut expired = claims.clone();
     expired["exp"] = (claims["iat"].as_u64().unwrap() - 10).into();
-    let (_, message) = get_id_error(&sb, &key, &forge(&sb, dir.path(), expired).await).await;
+    let (_, message) = get_id_error(&sb, &key, &forge(&sb, expired).await).await;
     assert!(message.contains("Token expired"), "{message}");
 
-    let client = identity_client(&sb.profile).await;
+    let client = identity_client(&sb.profile);
     let err = client
         .get_id()
         .identity_pool_id("us-east-1:00000000-0000-4000-8000-000000000000")

@@ -3,22 +3,22 @@
 //! 20 MiB multipart upload inside the user's folder. Against the in-process server and the
 //! `cubby-localcloud` binary alike.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-use common::*;
 use cubby_core::config::Profile;
+use cubby_test_support::aws::{identity_client, s3_client};
+use cubby_test_support::oauth::sign_in;
+use cubby_test_support::{ALICE, TestCloud};
 
 async fn whole_chain(profile: &Profile) {
     let tokens = sign_in(profile).await;
     let id_token = tokens["id_token"].as_str().unwrap();
     let logins = HashMap::from([(profile.logins_key(), id_token.to_owned())]);
-    let identity = identity_client(profile).await;
+    let identity = identity_client(profile);
     let identity_id = identity
         .get_id()
         .identity_pool_id(&profile.identity_pool_id)
@@ -150,7 +150,7 @@ async fn whole_chain(profile: &Profile) {
 
 #[tokio::test]
 async fn whole_chain_in_process() {
-    let sb = sandbox().await;
+    let sb = TestCloud::start().await;
     whole_chain(&sb.profile).await;
 }
 
@@ -169,7 +169,7 @@ async fn whole_chain_against_the_binary() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_cubby-localcloud"))
         .args(["--data", dir.path().to_str().unwrap(), "--json"])
-        .args(["--user", &format!("{EMAIL}:{PASSWORD}")])
+        .args(["--user", &format!("{}:{}", ALICE.email, ALICE.password)])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use cubby_test_support::browser;
 use url::Url;
 
 #[tokio::main(flavor = "current_thread")]
@@ -42,14 +43,7 @@ async fn browse() -> Result<u16, String> {
     let callback = cubby_localcloud::robot::sign_in(&url, &email, &password)
         .await
         .map_err(|err| err.to_string())?;
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .map_err(|err| err.to_string())?;
-    let response = client
-        .get(callback)
-        .send()
+    browser::get(&callback)
         .await
-        .map_err(|err| format!("the callback could not be reached: {err}"))?;
-    Ok(response.status().as_u16())
+        .map_err(|err| format!("the callback could not be reached: {err}"))
 }
