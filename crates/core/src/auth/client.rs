@@ -164,7 +164,7 @@ impl OAuthClient {
             .exchange_refresh_token(refresh_token)
             .request_async(&self.http)
             .await
-            .map_err(|err| self.token_error(err, session_expired))?;
+            .map_err(|err| self.token_error(err, Error::session_expired))?;
         self.checked(response, None).await
     }
 
