@@ -10,5 +10,6 @@ pub mod secrets;
 pub mod session;
 pub mod storage;
 pub mod transfer;
+pub mod wire;
 
 pub use error::{Error, ErrorCode, Result};

@@ -4,14 +4,13 @@
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use cubby_core::Result;
-use cubby_core::storage::{Entry, EntryKind, RemotePath};
+use cubby_core::storage::{Entry, EntryKind, RemotePath, Usage};
+use cubby_core::{Result, wire};
 use futures::TryStreamExt;
 use indicatif::HumanBytes;
-use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde::Serialize;
 
+use super::print_json_line;
 use crate::context::Context;
 
 pub fn remote(path: Option<&str>) -> Result<RemotePath> {
@@ -45,7 +44,7 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
                 entry.path.name().unwrap_or_default().to_owned()
             };
             if args.json {
-                println!("{}", entry_json(&entry));
+                print_json_line(&entry);
             } else {
                 println!("{}", entry_line(&entry, &shown));
             }
@@ -83,22 +82,8 @@ fn entry_line(entry: &Entry, shown: &str) -> String {
     }
 }
 
-fn entry_json(entry: &Entry) -> serde_json::Value {
-    match entry.kind {
-        EntryKind::Folder => json!({"path": entry.path.as_str(), "type": "folder"}),
-        EntryKind::File { size, modified } => json!({
-            "path": entry.path.as_str(),
-            "type": "file",
-            "size": size,
-            "modified": modified.map(|m| timestamp(Some(m))),
-        }),
-    }
-}
-
 fn timestamp(time: Option<SystemTime>) -> String {
-    time.and_then(|t| OffsetDateTime::from(t).replace_nanosecond(0).ok())
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    time.and_then(wire::rfc3339).unwrap_or_default()
 }
 
 #[derive(Debug, Args)]
@@ -184,11 +169,11 @@ pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
         .await?;
     let expires = timestamp(Some(link.expires_at));
     if args.json {
-        let limited_by = link.limited_by.map(|l| l.explain());
-        println!(
-            "{}",
-            json!({"url": link.url, "expires_at": expires, "limited_by": limited_by})
-        );
+        print_json_line(&ShareLine {
+            url: &link.url,
+            expires_at: &expires,
+            limited_by: link.limited_by.map(|l| l.explain()),
+        });
         return Ok(());
     }
     println!("{}", link.url);
@@ -200,6 +185,15 @@ pub async fn share(context: &Context, args: ShareArgs) -> Result<()> {
         None => eprintln!("the link expires at {expires}"),
     }
     Ok(())
+}
+
+/// `share --json`: the link, with why it is shorter than asked in words for the reader
+/// rather than core's code.
+#[derive(Serialize)]
+struct ShareLine<'a> {
+    url: &'a str,
+    expires_at: &'a str,
+    limited_by: Option<&'static str>,
 }
 
 #[derive(Debug, Args)]
@@ -214,12 +208,17 @@ pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
     let path = remote(args.path.as_deref())?;
     let usage = storage.usage(&path).await?;
     if args.json {
-        println!(
-            "{}",
-            json!({"path": path.as_str(), "bytes": usage.bytes, "files": usage.files})
-        );
+        print_json_line(&DuLine { path: &path, usage });
     } else {
         println!("{}  {} files  {path}", HumanBytes(usage.bytes), usage.files);
     }
     Ok(())
+}
+
+/// `du --json`: the usage with the path it is of.
+#[derive(Serialize)]
+struct DuLine<'a> {
+    path: &'a RemotePath,
+    #[serde(flatten)]
+    usage: Usage,
 }

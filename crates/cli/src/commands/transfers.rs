@@ -3,21 +3,22 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 use cubby_core::session::Session;
 use cubby_core::storage::RemotePath;
 use cubby_core::transfer::{
-    EventKind, StateDb, TransferEvent, TransferHandle, TransferOptions, Transfers,
+    EventKind, StateDb, TransferEvent, TransferHandle, TransferId, TransferOptions, Transfers,
 };
 use cubby_core::{Error, ErrorCode, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::json;
+use serde::Serialize;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::files::remote;
+use super::print_json_line;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
@@ -134,10 +135,11 @@ async fn finish(
         }
     }
     if json {
-        println!(
-            "{}",
-            json!({"event": "summary", "files": succeeded, "bytes": bytes, "failed": failures.len()})
-        );
+        print_json_line(&Summary {
+            files: succeeded,
+            bytes,
+            failed: failures.len(),
+        });
     }
     match failures.len() {
         0 => Ok(()),
@@ -149,14 +151,34 @@ async fn finish(
     }
 }
 
+/// The last `--json` line: the files moved, their bytes, and how many failed.
+#[derive(Serialize)]
+#[serde(tag = "event", rename = "summary")]
+struct Summary {
+    files: usize,
+    bytes: u64,
+    failed: usize,
+}
+
+/// A `--json` line for a file that finished or failed: the names from its `queued` event
+/// beside the core event that ended it.
+#[derive(Serialize)]
+struct FileLine<'a> {
+    #[serde(serialize_with = "cubby_core::wire::lossy_path")]
+    local: &'a Path,
+    remote: &'a RemotePath,
+    #[serde(flatten)]
+    event: &'a EventKind,
+}
+
 /// What has been shown of the transfers' events so far.
 struct Shown {
     bar: Option<ProgressBar>,
     json: bool,
     count: usize,
     done: usize,
-    names: HashMap<u64, (PathBuf, RemotePath)>,
-    counted: HashMap<u64, u64>,
+    names: HashMap<TransferId, (PathBuf, RemotePath)>,
+    counted: HashMap<TransferId, u64>,
 }
 
 impl Shown {
@@ -188,21 +210,13 @@ impl Shown {
                     bar.set_message(format!("{}/{} files", self.done, self.count));
                 }
                 if self.json {
-                    let (local, remote) = &self.names[&id];
-                    println!(
-                        "{}",
-                        json!({"event": "finished", "local": local, "remote": remote.as_str(), "bytes": bytes})
-                    );
+                    self.print_end(id, &event.kind);
                 }
             }
-            EventKind::Failed { code, message } => {
+            EventKind::Failed { code, ref message } => {
                 self.done += 1;
                 if self.json {
-                    let (local, remote) = &self.names[&id];
-                    println!(
-                        "{}",
-                        json!({"event": "failed", "local": local, "remote": remote.as_str(), "code": code.as_str(), "message": message})
-                    );
+                    self.print_end(id, &event.kind);
                 } else {
                     let report = format!("cubby: {message} [{code}]");
                     match &self.bar {
@@ -215,11 +229,70 @@ impl Shown {
         }
     }
 
+    /// The `--json` line of how transfer `id` ended.
+    fn print_end(&self, id: TransferId, end: &EventKind) {
+        let (local, remote) = &self.names[&id];
+        print_json_line(&FileLine {
+            local,
+            remote,
+            event: end,
+        });
+    }
+
     /// Moves the bar by what transfer `id` did since its last report.
-    fn advance(&mut self, id: u64, now: u64) {
+    fn advance(&mut self, id: TransferId, now: u64) {
         let before = self.counted.insert(id, now).unwrap_or(0);
         if let Some(bar) = &self.bar {
             bar.inc(now.saturating_sub(before));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn json_lines_keep_their_published_shape() {
+        let (local, remote) = (
+            Path::new("tree/a.txt"),
+            &RemotePath::parse("backup/tree/a.txt").unwrap(),
+        );
+        let line = |event: &EventKind| {
+            serde_json::to_value(FileLine {
+                local,
+                remote,
+                event,
+            })
+        };
+        assert_eq!(
+            line(&EventKind::Finished { bytes: 5 }).unwrap(),
+            json!({"event": "finished", "local": "tree/a.txt", "remote": "backup/tree/a.txt", "bytes": 5})
+        );
+        let failed = EventKind::Failed {
+            code: ErrorCode::StorageNotFound,
+            message: "gone".to_owned(),
+        };
+        assert_eq!(
+            line(&failed).unwrap(),
+            json!({
+                "event": "failed",
+                "local": "tree/a.txt",
+                "remote": "backup/tree/a.txt",
+                "code": "storage.not_found",
+                "message": "gone",
+            })
+        );
+        let summary = Summary {
+            files: 2,
+            bytes: 7,
+            failed: 0,
+        };
+        assert_eq!(
+            serde_json::to_value(summary).unwrap(),
+            json!({"event": "summary", "files": 2, "bytes": 7, "failed": 0})
+        );
     }
 }

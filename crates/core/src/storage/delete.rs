@@ -1,5 +1,7 @@
 //! Deleting files and folders: keys batched 1,000 to a request, failures reported per key.
 
+use serde::Serialize;
+
 use super::entry::EntryKind;
 use super::folder::Storage;
 use super::object_client::DeleteObjectsParams;
@@ -9,16 +11,22 @@ use crate::error::{Error, ErrorCode, Result};
 /// S3's limit of keys in one DeleteObjects request.
 const DELETE_BATCH: usize = 1000;
 
-#[derive(Debug, Default)]
+/// What a delete did: `{"deleted": 3, "failed": [{"path": "docs/a.txt", "error": {"code":
+/// "storage.access_denied", "message": "..."}}]}`.
+#[derive(Debug, Default, Serialize)]
 pub struct DeleteReport {
     /// Objects removed (files and folder markers).
     pub deleted: usize,
+    /// The objects S3 refused to delete, each with why.
     pub failed: Vec<DeleteFailure>,
 }
 
-#[derive(Debug)]
+/// One object that was not deleted.
+#[derive(Debug, Serialize)]
 pub struct DeleteFailure {
+    /// The file, or the folder whose marker it was.
     pub path: RemotePath,
+    /// Why, as `{code, message}`.
     pub error: Error,
 }
 
@@ -117,5 +125,39 @@ impl Storage {
             report.deleted += batch.len() - out.errors.len();
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn reports_serialize_with_each_failure_and_its_error() {
+        let report = DeleteReport {
+            deleted: 3,
+            failed: vec![DeleteFailure {
+                path: RemotePath::parse("docs/a.txt").unwrap(),
+                error: Error::new(
+                    ErrorCode::StorageAccessDenied,
+                    "Access Denied (AccessDenied)",
+                ),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            json!({
+                "deleted": 3,
+                "failed": [{
+                    "path": "docs/a.txt",
+                    "error": {
+                        "code": "storage.access_denied",
+                        "message": "Access Denied (AccessDenied)",
+                    },
+                }],
+            })
+        );
     }
 }

@@ -2,29 +2,46 @@
 
 use std::time::SystemTime;
 
+use serde::Serialize;
+
 use super::remote_path::RemotePath;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A file or folder in a listing. Serializes flat, in [`crate::wire`]'s conventions:
+/// `{"path": "docs/a.txt", "type": "file", "size": 5, "modified": "2020-09-13T12:26:40Z"}` or
+/// `{"path": "docs", "type": "folder"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
+    /// Where it is in the person's folder.
     pub path: RemotePath,
+    /// File or folder, flattened into the entry.
+    #[serde(flatten)]
     pub kind: EntryKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Whether an entry is a file or a folder; serialized as `"type": "file" | "folder"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntryKind {
-    /// `modified` is the upload time in listings and the kept modification time from `stat`.
+    /// A file (an object).
     File {
+        /// Its length in bytes.
         size: u64,
+        /// The upload time in listings and the kept modification time from `stat`; `null`
+        /// when unknown.
+        #[serde(serialize_with = "crate::wire::optional_time")]
         modified: Option<SystemTime>,
     },
+    /// A folder: a common prefix, or an empty folder's marker.
     Folder,
 }
 
 impl Entry {
+    /// Whether this is a folder.
     pub fn is_folder(&self) -> bool {
         self.kind == EntryKind::Folder
     }
 
+    /// A file's length in bytes; 0 for a folder.
     pub fn size(&self) -> u64 {
         match self.kind {
             EntryKind::File { size, .. } => size,
@@ -33,8 +50,75 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a folder holds: `{"bytes": 10, "files": 2}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Usage {
+    /// The files' bytes added up.
     pub bytes: u64,
+    /// How many files (folder markers not counted).
     pub files: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn path(text: &str) -> RemotePath {
+        RemotePath::parse(text).unwrap()
+    }
+
+    #[test]
+    fn entries_serialize_flat_with_a_type() {
+        let file = Entry {
+            path: path("docs/a.txt"),
+            kind: EntryKind::File {
+                size: 5,
+                modified: Some(UNIX_EPOCH + Duration::from_millis(1_600_000_000_250)),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&file).unwrap(),
+            json!({
+                "path": "docs/a.txt",
+                "type": "file",
+                "size": 5,
+                "modified": "2020-09-13T12:26:40Z",
+            })
+        );
+        let unknown_time = Entry {
+            path: path("b.bin"),
+            kind: EntryKind::File {
+                size: 0,
+                modified: None,
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&unknown_time).unwrap(),
+            json!({"path": "b.bin", "type": "file", "size": 0, "modified": null})
+        );
+        let folder = Entry {
+            path: path("docs/empty"),
+            kind: EntryKind::Folder,
+        };
+        assert_eq!(
+            serde_json::to_value(&folder).unwrap(),
+            json!({"path": "docs/empty", "type": "folder"})
+        );
+    }
+
+    #[test]
+    fn usage_serializes_as_bytes_and_files() {
+        let usage = Usage {
+            bytes: 10,
+            files: 2,
+        };
+        assert_eq!(
+            serde_json::to_value(usage).unwrap(),
+            json!({"bytes": 10, "files": 2})
+        );
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -15,7 +16,9 @@ pub const MAX_KEY_BYTES: usize = 1024;
 
 /// A normalized path relative to the person's folder: NFC, `/`-separated, no empty, `.` or
 /// `..` segments, no control characters or backslashes. The empty path is the folder itself.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Serializes as [`Self::as_str`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
 pub struct RemotePath(String);
 
 impl RemotePath {

@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::ProvideCredentials;
+use serde::Serialize;
 
 use super::entry::EntryKind;
 use super::folder::Storage;
@@ -13,15 +14,23 @@ use crate::error::{Error, ErrorCode, Result};
 /// S3's longest presigned URL lifetime.
 pub const MAX_SHARE: Duration = Duration::from_secs(7 * 24 * 3600);
 
-#[derive(Debug, Clone)]
+/// A link to one file, in [`crate::wire`]'s conventions: `{"url": "https://...",
+/// "expires_at": "2020-09-13T13:26:40Z", "limited_by": "credentials_expiry" | null}`.
+#[derive(Debug, Clone, Serialize)]
 pub struct ShareLink {
+    /// The presigned GET; anyone who has it can download the file until it expires.
     pub url: String,
+    /// When the link stops working.
+    #[serde(serialize_with = "crate::wire::time")]
     pub expires_at: SystemTime,
     /// Set when the link lives shorter than asked, and why.
     pub limited_by: Option<ShareLimit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a link lives shorter than asked; serialized as `"credentials_expiry"` or
+/// `"seven_day_maximum"` for a UI to branch on, with [`Self::explain`] as the words to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ShareLimit {
     /// A presigned URL stops working when the credentials that signed it expire.
     CredentialsExpiry,
@@ -30,6 +39,7 @@ pub enum ShareLimit {
 }
 
 impl ShareLimit {
+    /// Why the link is shorter, and what to do about it, for people.
     pub fn explain(self) -> &'static str {
         match self {
             Self::CredentialsExpiry => {
@@ -101,6 +111,35 @@ mod tests {
     use super::*;
 
     const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn links_serialize_with_a_time_and_a_limit_code() {
+        let link = ShareLink {
+            url: "https://s3.example/f?X-Amz-Signature=abc".to_owned(),
+            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000),
+            limited_by: Some(ShareLimit::CredentialsExpiry),
+        };
+        assert_eq!(
+            serde_json::to_value(&link).unwrap(),
+            serde_json::json!({
+                "url": "https://s3.example/f?X-Amz-Signature=abc",
+                "expires_at": "2020-09-13T12:26:40Z",
+                "limited_by": "credentials_expiry",
+            })
+        );
+        let unlimited = ShareLink {
+            limited_by: None,
+            ..link
+        };
+        assert_eq!(
+            serde_json::to_value(&unlimited).unwrap()["limited_by"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            serde_json::to_value(ShareLimit::SevenDayMaximum).unwrap(),
+            "seven_day_maximum"
+        );
+    }
 
     #[test]
     fn lifetime_is_clamped_and_says_why() {
