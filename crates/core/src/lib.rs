@@ -1,6 +1,8 @@
 //! Cubby's core: everything that is not UI. Front ends (the `cubby` CLI, the Tauri shell)
 //! only translate between their world and the types here.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod config;
 pub mod error;

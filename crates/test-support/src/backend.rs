@@ -1,12 +1,14 @@
 //! The S3 servers the storage suite runs against, each with one person's identity on it:
 //! localcloud for everything, or moto's S3 for the objects with localcloud for the profile and
-//! the identity.
+//! the identity, or an in-memory bucket (for the objects) with localcloud's identity naming the
+//! folder.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use aws_credential_types::Credentials;
 use cubby_core::config::Profile;
-use cubby_core::storage::Storage;
+use cubby_core::storage::{FolderRoot, MemoryClient, Storage};
 use cubby_core::transfer::{StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::LocalCloud;
 use tempfile::TempDir;
@@ -34,14 +36,27 @@ pub struct Backend {
     /// The test's temporary directory.
     pub dir: TempDir,
     _moto: Option<Moto>,
+    /// The in-memory bucket, when the backend is one.
+    memory: Option<Arc<MemoryClient>>,
 }
 
 impl Backend {
     /// localcloud alone, with `email`'s identity.
     pub async fn localcloud(email: &str) -> Self {
         let test_cloud = TestCloud::start().await;
-        let admin = s3_client(&test_cloud.profile, admin_credentials(&test_cloud.cloud));
-        Self::with_identity(test_cloud, admin, email, None)
+        let admin = BucketAdmin::S3 {
+            client: s3_client(&test_cloud.profile, admin_credentials(&test_cloud.cloud)),
+            bucket: test_cloud.profile.bucket.clone(),
+        };
+        Self::with_identity(test_cloud, admin, email, None, None)
+    }
+
+    /// An in-memory bucket for the objects; localcloud for the profile and `email`'s identity.
+    pub async fn memory(email: &str) -> Self {
+        let test_cloud = TestCloud::start().await;
+        let client = Arc::new(MemoryClient::new(test_cloud.profile.bucket.clone()));
+        let admin = BucketAdmin::Memory(client.clone());
+        Self::with_identity(test_cloud, admin, email, None, Some(client))
     }
 
     /// moto's S3 for the objects; localcloud for the profile and `email`'s identity.
@@ -59,14 +74,19 @@ impl Backend {
             .send()
             .await
             .expect("moto creates the bucket");
-        Self::with_identity(test_cloud, admin, email, Some(moto))
+        let admin = BucketAdmin::S3 {
+            client: admin,
+            bucket: test_cloud.profile.bucket.clone(),
+        };
+        Self::with_identity(test_cloud, admin, email, Some(moto), None)
     }
 
     fn with_identity(
         test_cloud: TestCloud,
-        admin: aws_sdk_s3::Client,
+        admin: BucketAdmin,
         email: &str,
         moto: Option<Moto>,
+        memory: Option<Arc<MemoryClient>>,
     ) -> Self {
         let TestCloud {
             cloud,
@@ -82,10 +102,6 @@ impl Backend {
             issued.expiration,
             "localcloud-identity",
         );
-        let admin = BucketAdmin {
-            client: admin,
-            bucket: profile.bucket.clone(),
-        };
         Self {
             cloud,
             profile,
@@ -94,14 +110,28 @@ impl Backend {
             admin,
             dir,
             _moto: moto,
+            memory,
         }
     }
 
     /// The person's storage, with retries quick enough for tests.
     pub fn storage(&self) -> Storage {
-        Storage::new(&self.profile, &self.identity_id, self.credentials.clone())
-            .expect("storage")
-            .with_retry(fast_retry())
+        match &self.memory {
+            Some(client) => {
+                let folder = FolderRoot::new(self.profile.folder.for_identity(&self.identity_id))
+                    .expect("the folder of an identity");
+                Storage::with_client(client.clone(), folder)
+            }
+            None => Storage::new(&self.profile, &self.identity_id, self.credentials.clone())
+                .expect("storage"),
+        }
+        .with_retry(fast_retry())
+    }
+
+    /// Whether the storage signs its requests with [`Backend::credentials`] (every backend but
+    /// the in-memory one), so share links cannot outlive them.
+    pub fn signs_requests(&self) -> bool {
+        self.memory.is_none()
     }
 
     /// A transfer queue over [`Backend::storage`] with its state in memory, and its events.

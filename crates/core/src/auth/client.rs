@@ -89,6 +89,7 @@ pub(crate) fn http_client() -> Result<reqwest::Client> {
 }
 
 impl OAuthClient {
+    /// The hosted UI's endpoints of `profile`.
     pub fn new(profile: &Profile) -> Result<Self> {
         let http = http_client()?;
         let token_url = profile.hosted_ui_url("oauth2/token");

@@ -30,6 +30,7 @@ pub struct DeepLinkWait {
 }
 
 impl DeepLinkReceiver {
+    /// A receiver with no sign-in waiting.
     pub fn new() -> Self {
         Self::default()
     }

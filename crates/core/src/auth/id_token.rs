@@ -15,9 +15,12 @@ use crate::error::{Error, ErrorCode, Result};
 /// The claims Cubby reads from a checked id token.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct IdClaims {
+    /// The user pool's id of the person.
     pub sub: String,
+    /// Their email, when the scopes include it.
     #[serde(default)]
     pub email: Option<String>,
+    /// Expiry, in seconds since the Unix epoch.
     pub exp: u64,
     #[serde(default)]
     token_use: Option<String>,
@@ -26,6 +29,7 @@ pub struct IdClaims {
 }
 
 impl IdClaims {
+    /// When the token expires.
     pub fn expires_at(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(self.exp)
     }
@@ -54,6 +58,7 @@ struct Discovery {
 }
 
 impl IdTokenVerifier {
+    /// A verifier for `profile`'s issuer and app client; keys are fetched on first use.
     pub fn new(profile: &Profile, http: reqwest::Client) -> Self {
         Self {
             issuer: profile.issuer(),

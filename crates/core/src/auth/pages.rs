@@ -12,6 +12,7 @@ h1{{font-size:1.4rem}}</style></head>\
     )
 }
 
+/// The page the browser shows once the sign-in reached Cubby.
 pub fn signed_in() -> String {
     page(
         "Sign-in received",
@@ -19,6 +20,7 @@ pub fn signed_in() -> String {
     )
 }
 
+/// The page the browser shows when the sign-in failed, saying why.
 pub fn failed(message: &str) -> String {
     page(
         "Sign-in failed",
@@ -26,6 +28,7 @@ pub fn failed(message: &str) -> String {
     )
 }
 
+/// The page for any other path on the listener.
 pub fn not_found() -> String {
     page(
         "Nothing here",

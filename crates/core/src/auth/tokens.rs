@@ -11,10 +11,13 @@ use super::IdClaims;
 
 /// What the token endpoint returned, after the id token passed its checks.
 pub struct TokenSet {
+    /// Cognito access token (sent only to revoke and userinfo).
     pub access_token: AccessToken,
+    /// The id token the identity pool trades for credentials.
     pub id_token: SecretString,
     /// Present after the code grant, and after a refresh when the app client rotates tokens.
     pub refresh_token: Option<RefreshToken>,
+    /// What the checked id token says.
     pub claims: IdClaims,
 }
 

@@ -60,6 +60,12 @@ impl MemoryClient {
         }
     }
 
+    /// How many multipart uploads were started and neither completed nor aborted (what a
+    /// lifecycle rule would clean up on S3).
+    pub fn unfinished_uploads(&self) -> usize {
+        self.state().uploads.len()
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic elsewhere cannot leave the map half-changed: every change is one insert.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
