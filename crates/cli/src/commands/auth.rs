@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::time::Duration;
 
 use clap::Args;
-use cubby_core::auth::{browser, loopback};
+use cubby_core::auth::{SIGN_IN_TIMEOUT, open_in_browser};
 use cubby_core::session::{Session, SessionInfo};
 use cubby_core::{Error, ErrorCode, Result};
 use serde::Serialize;
@@ -21,7 +21,7 @@ pub struct LoginArgs {
     #[arg(long)]
     no_browser: bool,
     /// Give up after this many seconds without an answer from the browser.
-    #[arg(long, value_name = "SECONDS", default_value_t = loopback::DEFAULT_TIMEOUT.as_secs())]
+    #[arg(long, value_name = "SECONDS", default_value_t = SIGN_IN_TIMEOUT.as_secs())]
     timeout: u64,
 }
 
@@ -54,7 +54,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
                             receiver.redirect()
                         );
                     }
-                    match browser::open(request.url()) {
+                    match open_in_browser(request.url()) {
                         Ok(()) => eprintln!(
                             "Opened the sign-in page in your browser; waiting for you to sign in..."
                         ),
@@ -116,7 +116,7 @@ pub async fn logout(context: &Context, args: LogoutArgs) -> Result<()> {
         println!("No session was saved for this profile; nothing to sign out");
     }
     if args.browser {
-        browser::open(&signed_out.logout_url)?;
+        open_in_browser(&signed_out.logout_url)?;
     }
     Ok(())
 }

@@ -7,7 +7,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::validate::parse_redirect;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The placeholder a folder template must contain exactly once.
@@ -89,7 +88,27 @@ pub enum Redirect {
 impl Redirect {
     /// A loopback (`http://localhost:PORT/PATH`) or deep-link URL, or what is wrong with it.
     pub fn parse(s: &str) -> std::result::Result<Self, String> {
-        parse_redirect(s)
+        let url = Url::parse(s).map_err(|err| format!("'{s}' is not a URL ({err})"))?;
+        if url.fragment().is_some() {
+            return Err(format!("'{s}' must not have a fragment"));
+        }
+        match url.scheme() {
+            "http" => {
+                if url.host_str() != Some("localhost") {
+                    return Err(format!(
+                        "'{s}': a loopback callback must use the host 'localhost' (Cognito allows plain http only for localhost)"
+                    ));
+                }
+                let port = url
+                    .port()
+                    .ok_or_else(|| format!("'{s}': a loopback callback needs an explicit port"))?;
+                Ok(Self::Loopback { url, port })
+            }
+            "https" => Err(format!(
+                "'{s}': an https callback cannot be received by a desktop app; use http://localhost:PORT/PATH or a custom scheme"
+            )),
+            _ => Ok(Self::DeepLink(url)),
+        }
     }
 
     /// The callback URL as registered with the app client.

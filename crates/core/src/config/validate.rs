@@ -265,7 +265,7 @@ fn parse_redirects(raw: RawRedirects) -> Checked<Vec<Redirect>> {
     }
     let redirects = strings
         .iter()
-        .map(|s| parse_redirect(s))
+        .map(|s| Redirect::parse(s))
         .collect::<Checked<Vec<_>>>()?;
     if redirects
         .iter()
@@ -276,30 +276,6 @@ fn parse_redirects(raw: RawRedirects) -> Checked<Vec<Redirect>> {
         return Err("more than one deep-link URL; the app registers a single scheme".to_owned());
     }
     Ok(redirects)
-}
-
-pub(super) fn parse_redirect(s: &str) -> Checked<Redirect> {
-    let url = Url::parse(s).map_err(|err| format!("'{s}' is not a URL ({err})"))?;
-    if url.fragment().is_some() {
-        return Err(format!("'{s}' must not have a fragment"));
-    }
-    match url.scheme() {
-        "http" => {
-            if url.host_str() != Some("localhost") {
-                return Err(format!(
-                    "'{s}': a loopback callback must use the host 'localhost' (Cognito allows plain http only for localhost)"
-                ));
-            }
-            let port = url
-                .port()
-                .ok_or_else(|| format!("'{s}': a loopback callback needs an explicit port"))?;
-            Ok(Redirect::Loopback { url, port })
-        }
-        "https" => Err(format!(
-            "'{s}': an https callback cannot be received by a desktop app; use http://localhost:PORT/PATH or a custom scheme"
-        )),
-        _ => Ok(Redirect::DeepLink(url)),
-    }
 }
 
 /// The default scopes when none are written; `openid` is required.

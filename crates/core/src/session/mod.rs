@@ -19,7 +19,7 @@ use url::Url;
 pub use info::SessionInfo;
 pub use source::SessionCredentials;
 
-use crate::auth::deep_link::DeepLinkReceiver;
+use crate::auth::DeepLinkReceiver;
 use crate::auth::{AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient, TokenSet};
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
