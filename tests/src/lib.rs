@@ -46,6 +46,11 @@ pub struct Setup {
 
 impl Setup {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Setup::start`] with the localcloud's config changed by `configure` first.
+    pub async fn start_with(configure: impl FnOnce(&mut LocalCloudConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = LocalCloudConfig::new(dir.path().join("cloud"));
         config.callbacks_on_free_ports(2).unwrap();
@@ -53,6 +58,7 @@ impl Setup {
             (ALICE.0.into(), ALICE.1.into()),
             (BOB.0.into(), BOB.1.into()),
         ];
+        configure(&mut config);
         let cloud = LocalCloud::start(config).await.unwrap();
         let config = dir.path().join("cubby.toml");
         std::fs::write(&config, cloud.profile().to_toml("local")).unwrap();
@@ -75,14 +81,9 @@ impl Setup {
 
     /// `cubby login` as `user` through the test browser; the output, checked.
     pub async fn login(&self, user: (&str, &str)) -> Output {
-        let browser_log = self.dir.path().join("browser.log");
-        let login = run(self
-            .cubby(&["login", "--timeout", "60"])
-            .env("BROWSER", test_browser())
-            .env("CUBBY_TEST_EMAIL", user.0)
-            .env("CUBBY_TEST_PASSWORD", user.1)
-            .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
-        .await;
+        let browser_log = self.browser_log();
+        let login =
+            run(&mut self.with_browser(self.cubby(&["login", "--timeout", "60"]), user)).await;
         assert!(
             login.status.success(),
             "login failed: {} / browser: {}",
@@ -91,6 +92,30 @@ impl Setup {
         );
         login
     }
+
+    /// `command` with the test browser as `$BROWSER`, signing in as `user` and reporting to
+    /// [`Setup::browser_log`].
+    pub fn with_browser(&self, mut command: Command, user: (&str, &str)) -> Command {
+        command
+            .env("BROWSER", test_browser())
+            .env("CUBBY_TEST_EMAIL", user.0)
+            .env("CUBBY_TEST_PASSWORD", user.1)
+            .env("CUBBY_TEST_BROWSER_LOG", self.browser_log());
+        command
+    }
+
+    /// Where the test browser reports; it exists once the browser was opened.
+    pub fn browser_log(&self) -> PathBuf {
+        self.dir.path().join("browser.log")
+    }
+}
+
+/// `command` as if no OS keyring were running: its D-Bus session bus does not exist.
+pub fn without_keyring(command: &mut Command) -> &mut Command {
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/cubby-test-bus",
+    )
 }
 
 pub fn require_secret_service() {

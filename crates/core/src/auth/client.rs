@@ -164,7 +164,7 @@ impl OAuthClient {
             .exchange_refresh_token(refresh_token)
             .request_async(&self.http)
             .await
-            .map_err(|err| self.token_error(err, session_expired))?;
+            .map_err(|err| self.token_error(err, Error::session_expired))?;
         self.checked(response, None).await
     }
 
@@ -226,7 +226,7 @@ impl OAuthClient {
                 ErrorCode::AuthProviderError,
                 format!(
                     "the sign-in service refused the request: {}; check the profile's client_id (it must be a public app client without a secret)",
-                    response.error()
+                    super::callback::provider_text(&response.error().to_string())
                 ),
             ),
             RequestTokenError::Request(HttpClientError::Reqwest(err)) => {

@@ -12,6 +12,7 @@ h1{{font-size:1.4rem}}</style></head>\
     )
 }
 
+/// The answer to the callback that completed the sign-in.
 pub fn signed_in() -> String {
     page(
         "Sign-in received",
@@ -19,6 +20,7 @@ pub fn signed_in() -> String {
     )
 }
 
+/// The answer to the sign-in's own callback when it did not sign in; `message` says why.
 pub fn failed(message: &str) -> String {
     page(
         "Sign-in failed",
@@ -26,6 +28,23 @@ pub fn failed(message: &str) -> String {
     )
 }
 
+/// The answer to a callback without the `state` of the sign-in Cubby is waiting for.
+pub fn not_this_sign_in() -> String {
+    page(
+        "Not this sign-in",
+        "This answer does not belong to the sign-in Cubby is waiting for, so it was ignored. If you are signing in, finish in the tab Cubby opened.",
+    )
+}
+
+/// The answer to a request that names another host than this computer's loopback address.
+pub fn wrong_host() -> String {
+    page(
+        "Wrong address",
+        "This port only answers requests to localhost.",
+    )
+}
+
+/// The answer to anything else that reaches the port.
 pub fn not_found() -> String {
     page(
         "Nothing here",

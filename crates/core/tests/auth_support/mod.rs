@@ -66,9 +66,18 @@ pub type Tamper = fn(Url) -> Url;
 /// Runs in the background what a person does in the browser: sign in, follow the redirect to
 /// the loopback callback (after `tamper`), and report the page status.
 pub fn browse(request: &AuthorizationRequest, tamper: Tamper) -> tokio::task::JoinHandle<u16> {
+    browse_as(request, (EMAIL, PASSWORD), tamper)
+}
+
+/// [`browse`] as another user, given as `(email, password)`.
+pub fn browse_as(
+    request: &AuthorizationRequest,
+    user: (&'static str, &'static str),
+    tamper: Tamper,
+) -> tokio::task::JoinHandle<u16> {
     let url = request.url().clone();
     tokio::spawn(async move {
-        let callback = cubby_localcloud::robot::sign_in(&url, EMAIL, PASSWORD)
+        let callback = cubby_localcloud::robot::sign_in(&url, user.0, user.1)
             .await
             .unwrap();
         get(&tamper(callback)).await.unwrap()
@@ -77,15 +86,35 @@ pub fn browse(request: &AuthorizationRequest, tamper: Tamper) -> tokio::task::Jo
 
 /// GETs a loopback URL like a browser, returning the status.
 pub async fn get(url: &Url) -> reqwest::Result<u16> {
+    Ok(get_page(url, None).await?.0)
+}
+
+/// GETs a loopback URL like a browser, with another `Host` header when given; the status and
+/// the page.
+pub async fn get_page(url: &Url, host: Option<&str>) -> reqwest::Result<(u16, String)> {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    Ok(client.get(url.clone()).send().await?.status().as_u16())
+    let mut request = client.get(url.clone());
+    if let Some(host) = host {
+        request = request.header(reqwest::header::HOST, host);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
 }
 
 /// A full loopback sign-in as alice.
 pub async fn sign_in(session: &Session) -> SessionInfo {
+    sign_in_as(session, (EMAIL, PASSWORD)).await
+}
+
+/// A full loopback sign-in as `user`, given as `(email, password)`.
+pub async fn sign_in_as(session: &Session, user: (&'static str, &'static str)) -> SessionInfo {
     let mut browser = None;
     let info = session
-        .sign_in_with_loopback(|request, _| browser = Some(browse(request, |u| u)), TIMEOUT)
+        .sign_in_with_loopback(
+            |request, _| browser = Some(browse_as(request, user, |u| u)),
+            TIMEOUT,
+        )
         .await
         .unwrap();
     assert_eq!(browser.unwrap().await.unwrap(), 200);
