@@ -136,10 +136,13 @@ async fn bad_callbacks_end_in_their_error_codes() {
     }
 }
 
+/// A request sent to the listener: its URL, and a `Host` header other than the URL's own.
+type Stray = (Url, Option<String>);
+
 /// A loopback sign-in whose browser signs in, then first sends the requests
 /// `strays(redirect, callback)` gives (URL and `Host` header; each must be answered `status`),
 /// then the real callback. The strays must change nothing: the sign-in completes.
-async fn signs_in_after(strays: fn(&Url, &Url) -> Vec<(Url, Option<String>)>, status: u16) {
+async fn signs_in_after(strays: fn(&Url, &Url) -> Vec<Stray>, status: u16) {
     let cloud = start(|_| {}).await;
     let store = SecretStore::memory();
     let session = cloud.session(&store);
@@ -169,7 +172,7 @@ async fn signs_in_after(strays: fn(&Url, &Url) -> Vec<(Url, Option<String>)>, st
 }
 
 /// `redirect` with `query`, sent with the browser's own `Host`.
-fn to_redirect(redirect: &Url, query: &str) -> (Url, Option<String>) {
+fn to_redirect(redirect: &Url, query: &str) -> Stray {
     let mut url = redirect.clone();
     url.set_query(Some(query));
     (url, None)

@@ -54,14 +54,14 @@ pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<Author
 
 /// Whether a callback's `state` is the expected one. Compared in constant time, so how long
 /// a refusal takes tells a guesser nothing about how much of the guess was right.
-pub fn state_matches(presented: Option<&str>, expected: &str) -> bool {
+pub(crate) fn state_matches(presented: Option<&str>, expected: &str) -> bool {
     presented.is_some_and(|state| state.as_bytes().ct_eq(expected.as_bytes()).into())
 }
 
 /// Text from the sign-in service made safe to show on a terminal, in a page or in the app:
 /// each run of control characters (escape sequences, line breaks) and of bidirectional
 /// overrides becomes one space, and the text is cut at [`PROVIDER_TEXT_LIMIT`] characters.
-pub fn provider_text(text: &str) -> String {
+pub(crate) fn provider_text(text: &str) -> String {
     let mut shown = String::new();
     let mut after_control = false;
     for c in text.chars().take(PROVIDER_TEXT_LIMIT) {

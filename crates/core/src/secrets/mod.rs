@@ -19,9 +19,10 @@ use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A log filter every front end puts on its log output: it drops the events that may carry
-/// secrets, whatever level the person asks for, and one warning Cubby gives in its own words.
-/// Combine it with the level filter (`env_filter.and(secrets::log_filter())`); it never makes
-/// anything more verbose.
+/// secrets, whatever level the person asks for. At TRACE the AWS SDK's orchestrator logs each
+/// operation's output with its generated `Debug`, and that of Cognito Identity's `Credentials`
+/// prints the session token in clear. Combine it with the level filter
+/// (`env_filter.and(secrets::log_filter())`); it never makes anything more verbose.
 pub fn log_filter<S>() -> impl tracing_subscriber::layer::Filter<S> {
     use tracing::Level;
     tracing_subscriber::filter::filter_fn(|meta| {
