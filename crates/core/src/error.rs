@@ -30,6 +30,8 @@ pub enum ErrorCode {
     SecretsCorrupt,
     NetOffline,
     NetInterrupted,
+    /// Nothing moved on a connection for too long.
+    NetTimeout,
     Io,
     StorageInvalidPath,
     StorageNotFound,
@@ -40,6 +42,8 @@ pub enum ErrorCode {
     StorageUnavailable,
     StorageRequestFailed,
     StoragePartialFailure,
+    /// An object changed on the server between two steps of one operation.
+    StorageSourceChanged,
     TransferSourceChanged,
     TransferLocalRead,
     TransferLocalWrite,
@@ -47,6 +51,8 @@ pub enum ErrorCode {
     TransferIntegrity,
     TransferCancelled,
     TransferStateDb,
+    /// Two sources of one transfer would land on one destination.
+    TransferNameClash,
     Internal,
 }
 
@@ -73,6 +79,7 @@ impl ErrorCode {
             Self::SecretsCorrupt => "secrets.corrupt",
             Self::NetOffline => "net.offline",
             Self::NetInterrupted => "net.interrupted",
+            Self::NetTimeout => "net.timeout",
             Self::Io => "io.error",
             Self::StorageInvalidPath => "storage.invalid_path",
             Self::StorageNotFound => "storage.not_found",
@@ -83,6 +90,7 @@ impl ErrorCode {
             Self::StorageUnavailable => "storage.unavailable",
             Self::StorageRequestFailed => "storage.request_failed",
             Self::StoragePartialFailure => "storage.partial_failure",
+            Self::StorageSourceChanged => "storage.source_changed",
             Self::TransferSourceChanged => "transfer.source_changed",
             Self::TransferLocalRead => "transfer.local_read_failed",
             Self::TransferLocalWrite => "transfer.local_write_failed",
@@ -90,6 +98,7 @@ impl ErrorCode {
             Self::TransferIntegrity => "transfer.integrity_mismatch",
             Self::TransferCancelled => "transfer.cancelled",
             Self::TransferStateDb => "transfer.state_db",
+            Self::TransferNameClash => "transfer.name_clash",
             Self::Internal => "internal",
         }
     }

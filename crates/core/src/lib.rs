@@ -8,6 +8,7 @@ pub mod identity;
 pub mod secrets;
 pub mod session;
 pub mod storage;
+pub mod timeouts;
 pub mod transfer;
 
 pub use error::{Error, ErrorCode, Result};

@@ -443,3 +443,108 @@ async fn idle_comes_after_every_transfer_and_its_events() {
     let results = futures::future::join_all(handles.into_iter().map(|h| h.wait())).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 8);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_ends_in_a_timeout() {
+    let backend = local_cloud("silent@example.com").await;
+    backend
+        .cloud
+        .faults()
+        .add(on_every(
+            "HeadObject",
+            FaultAction::Delay { millis: 600_000 },
+        ))
+        .unwrap();
+    let storage = backend.storage();
+    let started = std::time::Instant::now();
+    let err = tokio::time::timeout(std::time::Duration::from_secs(30), storage.stat(&path("f")))
+        .await
+        .expect("the request ends on its own")
+        .unwrap_err();
+    assert_eq!(err.code.as_str(), "net.timeout", "{}", err.message);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Overwrites `key` (a path in the person's folder) while a fault holds the copy back.
+async fn overwrite_during(backend: &Backend, remote: &str, data: Vec<u8>) {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let dir = backend.local_dir("overwrite");
+    std::fs::write(dir.join("new"), &data).unwrap();
+    let (transfers, _events) = backend.transfers(small_parts());
+    transfers
+        .upload(dir.join("new"), path(remote))
+        .wait()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_keeps_a_source_that_changed_before_it_was_copied() {
+    let backend = local_cloud("mover@example.com").await;
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("move");
+    write_file(&dir.join("small"), 1000, 1);
+    write_file(&dir.join("large"), 11 * MIB as usize, 2);
+    transfers
+        .upload(dir.join("small"), path("small"))
+        .wait()
+        .await
+        .unwrap();
+    transfers
+        .upload(dir.join("large"), path("large"))
+        .wait()
+        .await
+        .unwrap();
+    let faults = backend.cloud.faults();
+    faults
+        .add(fault(
+            "CopyObject",
+            Trigger::Nth { n: 1 },
+            FaultAction::Delay { millis: 1500 },
+        ))
+        .unwrap();
+    faults
+        .add(fault(
+            "UploadPartCopy",
+            Trigger::Nth { n: 2 },
+            FaultAction::Delay { millis: 1500 },
+        ))
+        .unwrap();
+    let storage = backend
+        .storage()
+        .with_copy_limits(cubby_core::storage::CopyLimits {
+            single_copy_max: 5 * MIB,
+            part_size: 5 * MIB,
+        });
+    let id = &backend.identity_id;
+    for (name, new) in [
+        ("small", vec![7u8; 999]),
+        ("large", vec![8u8; 11 * MIB as usize]),
+    ] {
+        let (from, to) = (path(name), path(&format!("{name}.moved")));
+        let (moved, ()) = tokio::join!(
+            storage.rename(&from, &to),
+            overwrite_during(&backend, name, new.clone()),
+        );
+        let err = moved.unwrap_err();
+        assert_eq!(
+            err.code.as_str(),
+            "storage.source_changed",
+            "{name}: {}",
+            err.message
+        );
+        assert_eq!(
+            backend.admin_get(&format!("{id}/{name}")).await,
+            new,
+            "{name}"
+        );
+        assert!(
+            !backend
+                .all_keys()
+                .await
+                .contains(&format!("{id}/{name}.moved")),
+            "{name}: no copy of a mix of versions"
+        );
+    }
+    assert_eq!(backend.unfinished_multipart_uploads().await, 0);
+}

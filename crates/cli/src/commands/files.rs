@@ -242,3 +242,20 @@ pub async fn du(context: &Context, args: DuArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_past_the_calendar_shows_as_nothing() {
+        for far in [
+            SystemTime::UNIX_EPOCH + Duration::from_secs(99_999_999_999_999),
+            SystemTime::UNIX_EPOCH - Duration::from_secs(99_999_999_999_999),
+        ] {
+            assert_eq!(timestamp(Some(far)), "");
+        }
+        let ordinary = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        assert_eq!(timestamp(Some(ordinary)), "2020-09-13T12:26:40Z");
+    }
+}

@@ -1,7 +1,8 @@
 //! Deleting files and folders: keys batched 1,000 to a request, failures reported per key.
 
-use super::entry::EntryKind;
 use super::folder::Storage;
+use super::listed_key::Listed;
+use super::listing::Stat;
 use super::object_client::DeleteObjectsParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
@@ -18,6 +19,8 @@ pub struct DeleteReport {
 
 #[derive(Debug)]
 pub struct DeleteFailure {
+    /// What could not be deleted, or the folder holding it when its key is not a clean path
+    /// (the error then names the key).
     pub path: RemotePath,
     pub error: Error,
 }
@@ -48,8 +51,9 @@ impl DeleteReport {
 }
 
 impl Storage {
-    /// Deletes files, and folders with everything in them when `recursive` is set. Every path is
-    /// checked before anything is deleted, so a typo fails the whole command harmlessly.
+    /// Deletes files, and folders with everything in them when `recursive` is set (keys that
+    /// are not clean paths included: the folder is emptied). Every path is checked before
+    /// anything is deleted, so a typo fails the whole command harmlessly.
     pub async fn delete(&self, paths: &[RemotePath], recursive: bool) -> Result<DeleteReport> {
         let mut keys = Vec::new();
         for path in paths {
@@ -59,9 +63,9 @@ impl Storage {
                     "refusing to delete your whole folder; name what to delete inside it",
                 ));
             }
-            match self.stat(path).await?.kind {
-                EntryKind::File { .. } => keys.push(self.key(path)?),
-                EntryKind::Folder if !recursive => {
+            match self.stat_object(path).await? {
+                Stat::File(_) => keys.push(self.key(path)?),
+                Stat::Folder if !recursive => {
                     return Err(Error::new(
                         ErrorCode::StorageIsFolder,
                         format!(
@@ -69,15 +73,16 @@ impl Storage {
                         ),
                     ));
                 }
-                EntryKind::Folder => {
-                    keys.push(self.folder().dir_prefix(path)?); // its marker, if it has one
-                    for entry in self.list_all(path).await? {
-                        keys.push(if entry.is_folder() {
-                            self.folder().dir_prefix(&entry.path)?
-                        } else {
-                            self.key(&entry.path)?
-                        });
-                    }
+                Stat::Folder => {
+                    let prefix = self.folder().dir_prefix(path)?;
+                    let doing = format!("listing {path}");
+                    keys.push(prefix.clone()); // its marker, if it has one
+                    keys.extend(
+                        self.objects_below(&prefix, &doing)
+                            .await?
+                            .into_iter()
+                            .map(|object| object.key),
+                    );
                 }
             }
         }
@@ -98,8 +103,13 @@ impl Storage {
                 .send(&doing, || self.client().delete_objects(&params))
                 .await?;
             for error in &out.errors {
+                let (path, key) = match self.folder().listed(&error.key) {
+                    Ok(Listed::Path(path)) => (path, String::new()),
+                    Ok(Listed::Unclean(key)) => (key.holder(), format!("key {}: ", key.exact())),
+                    Err(_) => (RemotePath::root(), format!("key {:?}: ", error.key)),
+                };
                 report.failed.push(DeleteFailure {
-                    path: self.folder().path_of_key(&error.key).unwrap_or_default(),
+                    path,
                     error: Error::new(
                         if error.code.as_deref() == Some("AccessDenied") {
                             ErrorCode::StorageAccessDenied
@@ -107,7 +117,7 @@ impl Storage {
                             ErrorCode::StorageRequestFailed
                         },
                         format!(
-                            "{} ({})",
+                            "{key}{} ({})",
                             error.message.as_deref().unwrap_or("the server refused"),
                             error.code.as_deref().unwrap_or("no code")
                         ),
