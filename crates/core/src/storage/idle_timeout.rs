@@ -32,6 +32,10 @@ use tokio::time::{Instant, Sleep};
 /// every few seconds even on a slow link (a whole part in one piece would not).
 const REQUEST_PIECE: usize = 64 << 10;
 
+/// The most a system keeps in a connection's send buffer on its own (Linux's default largest,
+/// `tcp_wmem`; others keep less): body bytes handed over but maybe not yet sent.
+const SEND_BUFFER: u64 = 4 << 20;
+
 /// What a request that went silent fails with (in the error's source chain).
 #[derive(Debug, thiserror::Error)]
 #[error("nothing moved for {} s", .idle.as_secs_f32())]
@@ -94,16 +98,16 @@ struct IdleConnector {
 impl HttpConnector for IdleConnector {
     fn call(&self, mut request: HttpRequest) -> HttpConnectorFuture {
         let idle = self.idle;
-        let last_move = Arc::new(Mutex::new(Instant::now()));
+        let sent = Arc::new(Mutex::new(Sent::new()));
         let body = request.take_body();
         *request.body_mut() = SdkBody::from_body_1_x(WatchedRequest {
             inner: body,
             rest: Bytes::new(),
-            last_move: last_move.clone(),
+            sent: sent.clone(),
         });
         let answer = self.https.call(request);
         HttpConnectorFuture::new(async move {
-            let mut response = answered(answer, &last_move, idle).await?;
+            let mut response = answered(answer, &sent, idle).await?;
             let body = response.take_body();
             *response.body_mut() = SdkBody::from_body_1_x(WatchedResponse {
                 inner: body,
@@ -115,20 +119,53 @@ impl HttpConnector for IdleConnector {
     }
 }
 
-/// The answer's head, or a timeout once neither the request body nor the answer moved for `idle`.
+/// How a request body went to the connection so far.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    started: Instant,
+    last_move: Instant,
+    bytes: u64,
+}
+
+impl Sent {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last_move: now,
+            bytes: 0,
+        }
+    }
+
+    /// When the silence allowed since the last piece runs out. The last pieces handed over
+    /// may still be in the send buffer: after a body that went slowly, the time that buffer
+    /// takes at the same pace is allowed on top (nothing for a body that went at once).
+    fn deadline(&self, idle: Duration) -> Instant {
+        let took = self.last_move - self.started;
+        let drain = if self.bytes == 0 || took < Duration::from_secs(1) {
+            Duration::ZERO
+        } else {
+            took.mul_f64(self.bytes.min(SEND_BUFFER) as f64 / self.bytes as f64)
+        };
+        self.last_move + idle + drain
+    }
+}
+
+/// The answer's head, or a timeout once neither the request body nor the answer moved for
+/// `idle` (and the send buffer's drain).
 async fn answered(
     answer: HttpConnectorFuture,
-    last_move: &Mutex<Instant>,
+    sent: &Mutex<Sent>,
     idle: Duration,
 ) -> Result<HttpResponse, ConnectorError> {
     tokio::pin!(answer);
     loop {
-        let deadline = *lock(last_move) + idle;
+        let deadline = lock(sent).deadline(idle);
         tokio::select! {
             biased;
             answer = &mut answer => return answer,
             () = tokio::time::sleep_until(deadline) => {
-                if *lock(last_move) + idle <= Instant::now() {
+                if lock(sent).deadline(idle) <= Instant::now() {
                     return Err(ConnectorError::timeout(Box::new(Silence { idle })));
                 }
             }
@@ -136,8 +173,8 @@ async fn answered(
     }
 }
 
-fn lock(last_move: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
-    last_move.lock().unwrap_or_else(|e| e.into_inner())
+fn lock(sent: &Mutex<Sent>) -> std::sync::MutexGuard<'_, Sent> {
+    sent.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A request body given out in small pieces, noting when the connection takes each.
@@ -145,7 +182,7 @@ struct WatchedRequest {
     inner: SdkBody,
     /// What is left of a large frame of `inner`.
     rest: Bytes,
-    last_move: Arc<Mutex<Instant>>,
+    sent: Arc<Mutex<Sent>>,
 }
 
 impl Body for WatchedRequest {
@@ -166,8 +203,10 @@ impl Body for WatchedRequest {
                 other => return other,
             }
         }
-        *lock(&this.last_move) = Instant::now();
         let piece = this.rest.split_to(this.rest.len().min(REQUEST_PIECE));
+        let mut sent = lock(&this.sent);
+        sent.last_move = Instant::now();
+        sent.bytes += piece.len() as u64;
         Poll::Ready(Some(Ok(Frame::data(piece))))
     }
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 use aws_sdk_s3::config::{BehaviorVersion, Region};
 use cubby_core::config::Profile;
-use cubby_core::storage::{RetryPolicy, Storage};
+use cubby_core::storage::{FolderRoot, RetryPolicy, SdkClient, Storage};
+use cubby_core::timeouts::Timeouts;
 use cubby_core::transfer::{StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::{LocalCloud, LocalCloudConfig};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -37,6 +38,7 @@ pub struct Backend {
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 6,
+        max_timeouts: 3,
         first_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(100),
     }
@@ -141,6 +143,13 @@ impl Backend {
         Storage::new(&self.profile, &self.identity_id, self.credentials.clone())
             .expect("storage")
             .with_retry(fast_retry())
+    }
+
+    /// [`Backend::storage`] with other network time limits.
+    pub fn storage_with(&self, timeouts: Timeouts) -> Storage {
+        let client = SdkClient::with_timeouts(&self.profile, self.credentials.clone(), &timeouts);
+        let folder = FolderRoot::new(self.profile.folder.for_identity(&self.identity_id)).unwrap();
+        Storage::with_client(std::sync::Arc::new(client), folder).with_retry(fast_retry())
     }
 
     pub fn transfers(
@@ -270,11 +279,15 @@ pub fn write_file(path: &Path, len: usize, seed: u8) -> Vec<u8> {
 /// Waits for every handle; panics with the first error.
 /// Uploads a local folder (recursively) to the top of the person's folder; the bytes sent.
 pub async fn upload_tree(transfers: &Transfers, dir: PathBuf) -> u64 {
-    let handles = transfers
-        .upload_paths(&[dir], &cubby_core::storage::RemotePath::root())
+    let queued = transfers
+        .upload_paths(
+            &[dir],
+            &cubby_core::storage::RemotePath::root(),
+            cubby_core::transfer::Links::Skip,
+        )
         .await
         .unwrap();
-    wait_all(handles).await
+    wait_all(queued.handles).await
 }
 
 pub async fn wait_all(handles: Vec<cubby_core::transfer::TransferHandle>) -> u64 {
