@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use clap::Args;
 use cubby_core::session::Session;
-use cubby_core::storage::{Entry, EntryKind, RemotePath, Storage};
+use cubby_core::storage::{Entry, EntryKind, RemotePath, Storage, Unusable};
 use cubby_core::{Error, ErrorCode, Result};
 use futures::TryStreamExt;
 use indicatif::HumanBytes;
@@ -54,14 +54,24 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
     let dir = remote(args.path.as_deref())?;
     let print = |entries: Vec<Entry>| {
         for entry in entries {
-            let shown = if args.recursive {
-                entry
+            let shown = match &entry.kind {
+                // Relative to the listed folder, like the others (a key's own path is not clean).
+                EntryKind::Unusable(unusable) => {
+                    let readable = unusable.key.readable();
+                    match dir.is_root() {
+                        true => readable,
+                        false => readable
+                            .strip_prefix(&format!("{}/", dir.as_str()))
+                            .unwrap_or(&readable)
+                            .to_owned(),
+                    }
+                }
+                _ if args.recursive => entry
                     .path
                     .relative_to(&dir)
                     .unwrap_or(entry.path.as_str())
-                    .to_owned()
-            } else {
-                entry.path.name().unwrap_or_default().to_owned()
+                    .to_owned(),
+                _ => entry.path.name().unwrap_or_default().to_owned(),
             };
             if args.json {
                 println!("{}", entry_json(&entry));
@@ -90,20 +100,42 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
 }
 
 fn entry_line(entry: &Entry, shown: &str) -> String {
-    match entry.kind {
+    match &entry.kind {
         EntryKind::Folder => format!("{:>10}  {:<20}  {shown}/", "", ""),
         EntryKind::File { size, modified } => {
             format!(
                 "{:>10}  {:<20}  {shown}",
-                HumanBytes(size).to_string(),
-                timestamp(modified)
+                HumanBytes(*size).to_string(),
+                timestamp(*modified)
+            )
+        }
+        EntryKind::Unusable(unusable) => {
+            let Unusable {
+                key,
+                size,
+                modified,
+                twin,
+            } = unusable;
+            let (size, slash) = match key.is_folder() {
+                true => (String::new(), "/"),
+                false => (HumanBytes(*size).to_string(), ""),
+            };
+            let twin = twin
+                .as_ref()
+                .map(|t| format!("; another spelling of {t}"))
+                .unwrap_or_default();
+            format!(
+                "{size:>10}  {:<20}  {shown}{slash}  (cannot be used: {}{twin}; delete it with: cubby rm --key '{}')",
+                timestamp(*modified),
+                key.problem().explain(),
+                key.exact()
             )
         }
     }
 }
 
 fn entry_json(entry: &Entry) -> serde_json::Value {
-    match entry.kind {
+    match &entry.kind {
         EntryKind::Folder => json!({"path": entry.path.as_str(), "type": "folder"}),
         EntryKind::File { size, modified } => json!({
             "path": entry.path.as_str(),
@@ -111,11 +143,28 @@ fn entry_json(entry: &Entry) -> serde_json::Value {
             "size": size,
             "modified": modified.map(|m| timestamp(Some(m))),
         }),
+        EntryKind::Unusable(unusable) => json!({
+            "path": unusable.key.readable(),
+            "type": "unusable",
+            "folder": unusable.key.is_folder(),
+            "size": unusable.size,
+            "modified": unusable.modified.map(|m| timestamp(Some(m))),
+            "problem": unusable.key.problem(),
+            "key": unusable.key.exact(),
+            "twin": unusable.twin.as_ref().map(RemotePath::as_str),
+        }),
     }
 }
 
+/// RFC 3339, or nothing for a time no calendar shows (another tool's nonsense in stored
+/// metadata): `OffsetDateTime::from` panics on those.
 fn timestamp(time: Option<SystemTime>) -> String {
-    time.and_then(|t| OffsetDateTime::from(t).replace_nanosecond(0).ok())
+    let at = |t: SystemTime| match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => OffsetDateTime::UNIX_EPOCH.checked_add(after.try_into().ok()?),
+        Err(before) => OffsetDateTime::UNIX_EPOCH.checked_sub(before.duration().try_into().ok()?),
+    };
+    time.and_then(at)
+        .and_then(|t| t.replace_nanosecond(0).ok())
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
 }
@@ -135,7 +184,11 @@ pub struct RmArgs {
     /// Also delete folders and everything in them.
     #[arg(short, long)]
     recursive: bool,
-    #[arg(required = true)]
+    /// A key that is not a clean path, exactly as `cubby ls` shows it (e.g.
+    /// 'docs/e\u{301}t\u{e9}.txt'); only a key a fresh listing finds is deleted. Repeatable.
+    #[arg(long = "key", value_name = "EXACT_KEY")]
+    keys: Vec<String>,
+    #[arg(required_unless_present = "keys")]
     paths: Vec<String>,
 }
 
@@ -146,14 +199,28 @@ pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
         .iter()
         .map(|p| remote(Some(p)))
         .collect::<Result<Vec<_>>>()?;
-    let report = storage.delete(&paths, args.recursive).await?;
-    for failure in &report.failed {
-        eprintln!(
-            "cubby: could not delete {}: {}",
-            failure.path, failure.error
-        );
+    let mut keys = Vec::new();
+    for exact in &args.keys {
+        keys.push(storage.find_listed(exact).await?);
     }
-    report.into_result().map(|_| ())
+    let mut reports = Vec::new();
+    if !paths.is_empty() {
+        reports.push(storage.delete(&paths, args.recursive).await?);
+    }
+    if !keys.is_empty() {
+        reports.push(storage.delete_listed(&keys, args.recursive).await?);
+    }
+    let mut result = Ok(0);
+    for report in reports {
+        for failure in &report.failed {
+            eprintln!(
+                "cubby: could not delete {}: {}",
+                failure.path, failure.error
+            );
+        }
+        result = result.and(report.into_result());
+    }
+    result.map(|_| ())
 }
 
 #[derive(Debug, Args)]

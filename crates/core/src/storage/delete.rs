@@ -17,6 +17,7 @@ pub struct DeleteReport {
     pub failed: Vec<DeleteFailure>,
 }
 
+/// One thing a delete could not remove, and why.
 #[derive(Debug)]
 pub struct DeleteFailure {
     /// What could not be deleted, or the folder holding it when its key is not a clean path

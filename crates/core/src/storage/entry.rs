@@ -11,6 +11,7 @@ pub struct Entry {
     pub kind: EntryKind,
 }
 
+/// What an entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
     /// `modified` is the upload time in listings and the kept modification time from `stat`.
@@ -44,6 +45,7 @@ impl Entry {
         self.kind == EntryKind::Folder
     }
 
+    /// Bytes stored (0 for a folder).
     pub fn size(&self) -> u64 {
         match &self.kind {
             EntryKind::File { size, .. } | EntryKind::Unusable(Unusable { size, .. }) => *size,

@@ -434,7 +434,10 @@ mod tests {
         let usage = storage.usage(&docs).await.unwrap();
         assert_eq!((usage.bytes, usage.files), (28, 7));
 
-        storage.delete(&[docs.clone()], true).await.unwrap();
+        storage
+            .delete(std::slice::from_ref(&docs), true)
+            .await
+            .unwrap();
         assert!(
             storage
                 .list_all(&RemotePath::root())
