@@ -3,6 +3,8 @@
 //! destination are refused then (see [`super::clash`]), and what cannot come across (symbolic
 //! links not followed, remote names that are not clean paths) is left out and named.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use super::clash::Destinations;
@@ -11,7 +13,7 @@ use super::local_folder::LocalFolder;
 use super::local_name::local_path_for;
 use super::local_tree::{Links, LocalTree};
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{EntryKind, RemotePath};
+use crate::storage::{EntryKind, RemotePath, Unusable};
 
 /// The transfers a folder transfer queued, and what it left out.
 #[derive(Debug)]
@@ -38,7 +40,7 @@ impl Transfers {
     /// `links` says so.
     pub async fn upload_paths(
         &self,
-        locals: &[std::path::PathBuf],
+        locals: &[PathBuf],
         into: &RemotePath,
         links: Links,
     ) -> Result<Queued> {
@@ -80,52 +82,21 @@ impl Transfers {
         let mut folders = Vec::new();
         let mut skipped = Vec::new();
         for remote in remotes {
-            match self.storage().stat(remote).await?.kind {
-                EntryKind::Folder => {
-                    let base = remote.parent().unwrap_or_default();
-                    for entry in self.storage().list_all(remote).await? {
-                        match entry.kind {
-                            EntryKind::Unusable(unusable) => skipped.push(Skipped {
-                                name: format!("/{}", unusable.key.readable()),
-                                reason: format!(
-                                    "{}, so it cannot be saved; rename or delete it (cubby rm --key)",
-                                    unusable.key.problem().explain()
-                                ),
-                            }),
-                            EntryKind::Folder => folders
-                                .push((entry.path.clone(), local_path_for(into.path(), &entry.path, Some(&base))?)),
-                            EntryKind::File { .. } => {
-                                let local = local_path_for(into.path(), &entry.path, Some(&base))?;
-                                files.push((entry.path, local));
-                            }
-                        }
-                    }
+            if !self.storage().stat(remote).await?.is_folder() {
+                files.push((remote.clone(), local_path_for(into.path(), remote, None)?));
+                continue;
+            }
+            let base = remote.parent().unwrap_or_default();
+            for entry in self.storage().list_all(remote).await? {
+                let local = || local_path_for(into.path(), &entry.path, Some(&base));
+                match &entry.kind {
+                    EntryKind::Unusable(unusable) => skipped.push(left_out(unusable)),
+                    EntryKind::Folder => folders.push((entry.path.clone(), local()?)),
+                    EntryKind::File { .. } => files.push((entry.path.clone(), local()?)),
                 }
-                _ => files.push((remote.clone(), local_path_for(into.path(), remote, None)?)),
             }
         }
-        let mut destinations = Destinations::new(into.folds_case());
-        let relative = |local: &std::path::Path| {
-            local
-                .strip_prefix(into.path())
-                .unwrap_or(local)
-                .to_string_lossy()
-                .replace(std::path::MAIN_SEPARATOR, "/")
-        };
-        for (remote, local) in &files {
-            destinations.file(
-                &remote.to_string(),
-                &relative(local),
-                &local.display().to_string(),
-            );
-        }
-        for (remote, local) in &folders {
-            destinations.folder(&remote.to_string(), &relative(local));
-        }
-        destinations.check()?;
-        for (_, local) in files.iter().chain(&folders) {
-            into.refuse_links_on_the_way(local)?;
-        }
+        check_download_destinations(into, &files, &folders)?;
         for (_, local) in &folders {
             std::fs::create_dir_all(local).map_err(|e| {
                 Error::new(
@@ -142,6 +113,44 @@ impl Transfers {
             skipped,
         })
     }
+}
+
+/// A remote entry that is not a clean path, as a download leaves it out.
+fn left_out(unusable: &Unusable) -> Skipped {
+    Skipped {
+        name: format!("/{}", unusable.key.readable()),
+        reason: format!(
+            "{}, so it cannot be saved; rename or delete it (cubby rm --key)",
+            unusable.key.problem().explain()
+        ),
+    }
+}
+
+/// Refuses two remote files for one local name, and any folder on the way that is a link.
+fn check_download_destinations(
+    into: &LocalFolder,
+    files: &[(RemotePath, PathBuf)],
+    folders: &[(RemotePath, PathBuf)],
+) -> Result<()> {
+    let relative = |local: &Path| {
+        let inside = local.strip_prefix(into.path()).unwrap_or(local);
+        inside
+            .to_string_lossy()
+            .replace(std::path::MAIN_SEPARATOR, "/")
+    };
+    let mut destinations = Destinations::new(into.folds_case());
+    for (remote, local) in files {
+        let shown = local.display().to_string();
+        destinations.file(&remote.to_string(), &relative(local), &shown);
+    }
+    for (remote, local) in folders {
+        destinations.folder(&remote.to_string(), &relative(local));
+    }
+    destinations.check()?;
+    for (_, local) in files.iter().chain(folders) {
+        into.refuse_links_on_the_way(local)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
