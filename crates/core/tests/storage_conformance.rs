@@ -368,7 +368,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Runs every scenario against every backend: a module per backend, a test per scenario, each
-/// with a fresh server and an identity of its own. A backend is a constructor of [`Backend`].
+/// with a fresh server and an identity of its own. A backend is named by its constructor on
+/// [`Backend`], so another backend is one more name in `backends`.
 macro_rules! conformance_suite {
     (backends: [$($backend:ident),* $(,)?], scenarios: $scenarios:tt $(,)?) => {
         $(conformance_suite!(@backend $backend $scenarios);)*
