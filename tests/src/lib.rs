@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
-use cubby_localcloud::LocalCloud;
+use cubby_localcloud::{LocalCloud, LocalCloudConfig};
 use cubby_test_support::{Person, TestCloud};
 use tempfile::TempDir;
 use tokio::process::Command;
@@ -49,12 +49,17 @@ pub struct Setup {
 impl Setup {
     /// Starts the cloud and writes the config file.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Setup::start`] with the localcloud's config changed by `configure` first.
+    pub async fn start_with(configure: impl FnOnce(&mut LocalCloudConfig)) -> Self {
         let TestCloud {
             cloud,
             profile,
             dir,
             ..
-        } = TestCloud::start().await;
+        } = TestCloud::start_with(configure).await;
         let config = dir.path().join("cubby.toml");
         std::fs::write(&config, profile.to_toml("local")).unwrap();
         Self { cloud, dir, config }
@@ -76,14 +81,9 @@ impl Setup {
 
     /// `cubby login` as `person` through the test browser; the output, checked.
     pub async fn login(&self, person: Person) -> Output {
-        let browser_log = self.dir.path().join("browser.log");
-        let login = run(self
-            .cubby(&["login", "--timeout", "60"])
-            .env("BROWSER", test_browser())
-            .env("CUBBY_TEST_EMAIL", person.email)
-            .env("CUBBY_TEST_PASSWORD", person.password)
-            .env("CUBBY_TEST_BROWSER_LOG", &browser_log))
-        .await;
+        let browser_log = self.browser_log();
+        let login =
+            run(&mut self.with_browser(self.cubby(&["login", "--timeout", "60"]), person)).await;
         assert!(
             login.status.success(),
             "login failed: {} / browser: {}",
@@ -92,6 +92,30 @@ impl Setup {
         );
         login
     }
+
+    /// `command` with the test browser as `$BROWSER`, signing in as `person` and reporting to
+    /// [`Setup::browser_log`].
+    pub fn with_browser(&self, mut command: Command, person: Person) -> Command {
+        command
+            .env("BROWSER", test_browser())
+            .env("CUBBY_TEST_EMAIL", person.email)
+            .env("CUBBY_TEST_PASSWORD", person.password)
+            .env("CUBBY_TEST_BROWSER_LOG", self.browser_log());
+        command
+    }
+
+    /// Where the test browser reports; it exists once the browser was opened.
+    pub fn browser_log(&self) -> PathBuf {
+        self.dir.path().join("browser.log")
+    }
+}
+
+/// `command` as if no OS keyring were running: its D-Bus session bus does not exist.
+pub fn without_keyring(command: &mut Command) -> &mut Command {
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/cubby-test-bus",
+    )
 }
 
 /// What a command wrote to stderr, as text.

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use cubby_e2e::{Setup, cubby_binary, run, stderr_of};
+use cubby_e2e::{Setup, cubby_binary, run, stderr_of, without_keyring};
 use cubby_test_support::keyring::require_secret_service;
 use cubby_test_support::{ALICE, BOB};
 use serde_json::Value;
@@ -176,8 +176,9 @@ async fn login_without_browser_takes_the_pasted_address() {
 /// Every failure: exit code 1 (2 for usage) and one error line on stderr ending in the code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_one_line_with_exit_codes() {
+    require_secret_service();
     let setup = Setup::start().await;
-    let cases: [(&[&str], Option<&str>, i32, &str); 5] = [
+    let cases: [(&[&str], Option<&str>, i32, &str); 6] = [
         (&["frobnicate"], None, 2, "unrecognized subcommand"),
         (
             &["login", "--no-browser"],
@@ -193,16 +194,16 @@ async fn failures_are_one_line_with_exit_codes() {
             "[config.profile_not_found]",
         ),
         (&["whoami"], None, 1, "[secrets.unavailable]"),
+        (&["login"], None, 1, "[secrets.unavailable]"),
     ];
     for (args, stdin, code, expected) in cases {
         let mut command = setup.cubby(args);
+        if expected == "[secrets.unavailable]" {
+            // No Secret Service here: the keyring is unavailable and must say so.
+            without_keyring(&mut command);
+        }
         command
             .env("BROWSER", "true")
-            // No Secret Service here: the keyring is unavailable and must say so.
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                "unix:path=/nonexistent/cubby-test-bus",
-            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -229,4 +230,115 @@ async fn failures_are_one_line_with_exit_codes() {
             assert_eq!(message.matches("cubby: ").count(), 1, "{args:?}: {message}");
         }
     }
+}
+
+/// Several commands (or the app and a command) starting at once, with a refresh token that
+/// rotates at every use: they take turns, each picking up the token the one before stored, and
+/// nobody is signed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_started_at_once_share_a_rotating_session() {
+    require_secret_service();
+    let setup = Setup::start_with(|config| config.rotate_refresh_tokens = true).await;
+    setup.login(ALICE).await;
+    let mut commands = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let mut whoami = setup.cubby(&["whoami", "--json"]);
+        commands.spawn(async move { run(&mut whoami).await });
+    }
+    while let Some(output) = commands.join_next().await {
+        let output = output.unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+    }
+    let after = run(&mut setup.cubby(&["whoami"])).await;
+    assert!(after.status.success(), "signed out: {}", stderr_of(&after));
+    let logout = run(&mut setup.cubby(&["logout"])).await;
+    assert!(logout.status.success(), "{}", stderr_of(&logout));
+}
+
+/// Two profiles on the same sign-in service and app client, with different buckets, keep
+/// separate sessions: removing one leaves the other signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_another_profile_keeps_this_one_signed_in() {
+    require_secret_service();
+    let setup = Setup::start().await;
+    setup.login(ALICE).await;
+    let mut other = setup.cloud.profile();
+    other.bucket = "another-bucket".into();
+    let source = setup.dir.path().join("other.toml");
+    std::fs::write(&source, other.to_toml("other")).unwrap();
+    let source = source.to_str().unwrap();
+    for args in [
+        &["profile", "add", "other", "--from", source][..],
+        &["profile", "remove", "other"],
+    ] {
+        let output = run(&mut setup.cubby(args)).await;
+        assert!(output.status.success(), "{args:?}: {}", stderr_of(&output));
+    }
+    let whoami = run(&mut setup.cubby(&["whoami"])).await;
+    assert!(
+        whoami.status.success(),
+        "removing `other` signed `local` out: {}",
+        stderr_of(&whoami)
+    );
+    let logout = run(&mut setup.cubby(&["logout"])).await;
+    assert!(logout.status.success(), "{}", stderr_of(&logout));
+}
+
+/// With no keyring to keep the session, `cubby login` says so before any browser opens or any
+/// sign-in address is shown, and names the one thing that works without a keyring.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_without_a_keyring_stops_before_the_browser() {
+    let setup = Setup::start().await;
+    for args in [
+        &["login", "--timeout", "60"][..],
+        &["login", "--no-browser"],
+    ] {
+        let mut login = setup.with_browser(setup.cubby(args), ALICE);
+        let output = run(without_keyring(&mut login).stdin(Stdio::null())).await;
+        let message = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {message}");
+        assert!(
+            message.contains("[secrets.unavailable]")
+                && message.contains("cubby credentials --no-keyring"),
+            "{args:?}: {message}"
+        );
+        assert!(
+            !message.contains("/oauth2/authorize"),
+            "{args:?}: the sign-in address was shown: {message}"
+        );
+        assert!(
+            !setup.browser_log().exists(),
+            "{args:?}: the browser was opened: {}",
+            std::fs::read_to_string(setup.browser_log()).unwrap_or_default()
+        );
+    }
+}
+
+/// `cubby credentials --no-keyring`: signs in through the browser, prints one set of temporary
+/// credentials and keeps nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_without_a_keyring_sign_in_for_that_command_only() {
+    require_secret_service();
+    let setup = Setup::start().await;
+    let mut credentials = setup.with_browser(
+        setup.cubby(&["credentials", "--no-keyring", "--timeout", "60"]),
+        ALICE,
+    );
+    let output = run(without_keyring(&mut credentials)).await;
+    assert!(
+        output.status.success(),
+        "{} / browser: {}",
+        stderr_of(&output),
+        std::fs::read_to_string(setup.browser_log()).unwrap_or_default()
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["Version"], 1);
+    assert!(printed["SessionToken"].is_string(), "{printed}");
+    // Nothing was kept in the (running) keyring: the next command is not signed in.
+    let whoami = run(&mut setup.cubby(&["whoami"])).await;
+    assert!(
+        stderr_of(&whoami).contains("[auth.not_signed_in]"),
+        "{}",
+        stderr_of(&whoami)
+    );
 }

@@ -42,8 +42,13 @@ impl Context {
 
     /// A session of the chosen profile, kept in the OS keyring.
     pub fn session(&self) -> Result<Session> {
+        self.session_in(SecretStore::Keyring)
+    }
+
+    /// A session of the chosen profile, kept in `store` (memory, by explicit choice).
+    pub fn session_in(&self, store: SecretStore) -> Result<Session> {
         let (_, profile) = self.profile(None)?;
-        Session::new(profile, SecretStore::Keyring)
+        Session::new(profile, store)
     }
 
     /// The session saved by `cubby login`, restored; "not signed in" when there is none.

@@ -46,7 +46,7 @@ enum Command {
     /// Show who is signed in, their folder and credential expiry.
     Whoami(commands::auth::WhoamiArgs),
     /// Print temporary AWS credentials as `credential_process` JSON (Version 1).
-    Credentials,
+    Credentials(commands::auth::CredentialsArgs),
     /// Manage profiles in the config file.
     #[command(subcommand)]
     Profile(commands::profile::ProfileCommand),
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
             Command::Login(args) => commands::auth::login(&context, args).await,
             Command::Logout(args) => commands::auth::logout(&context, args).await,
             Command::Whoami(args) => commands::auth::whoami(&context, args).await,
-            Command::Credentials => commands::auth::credentials(&context).await,
+            Command::Credentials(args) => commands::auth::credentials(&context, args).await,
             Command::Profile(command) => commands::profile::run(&context, command).await,
             Command::Ls(args) => commands::files::ls(&context, args).await,
             Command::Put(args) => commands::transfers::put(&context, args).await,
@@ -105,6 +105,9 @@ fn main() -> ExitCode {
             let hint = match err.code {
                 ErrorCode::AuthSessionExpired | ErrorCode::AuthNotSignedIn => {
                     " (run `cubby login`)"
+                }
+                ErrorCode::SecretsUnavailable => {
+                    "; without one, `cubby credentials --no-keyring` signs in for one set of temporary credentials and keeps nothing"
                 }
                 _ => "",
             };

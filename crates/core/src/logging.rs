@@ -48,15 +48,32 @@ where
         .init();
 }
 
-/// Drops the events that may carry secrets, whatever level the person asks for. At TRACE the
-/// AWS SDK's orchestrator logs each operation's output with its generated `Debug`, and that of
-/// Cognito Identity's `Credentials` prints the session token in clear. It is combined with the
-/// level filter and never makes anything more verbose.
+/// Drops the events that may carry secrets, whatever level the person asks for. It is combined
+/// with the level filter and never makes anything more verbose.
 fn secret_filter<S>() -> impl tracing_subscriber::layer::Filter<S> {
+    use tracing::Level;
     tracing_subscriber::filter::filter_fn(|meta| {
-        !(*meta.level() == tracing::Level::TRACE
-            && meta
-                .target()
-                .starts_with("aws_smithy_runtime::client::orchestrator"))
+        let target = meta.target();
+        let from = |module: &str| {
+            target == module
+                || target
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        };
+        let dropped = match *meta.level() {
+            // The SDK's orchestrator logs each operation's output with its generated `Debug`
+            // (Cognito Identity's `Credentials` print the session token in clear).
+            Level::TRACE if from("aws_smithy_runtime::client::orchestrator") => true,
+            // SigV4 logs the canonical request: a presigned URL's carries the session token.
+            _ if from("aws_sigv4") => true,
+            // s3s (localcloud's S3, in-process for the sandbox and tests) logs whole requests,
+            // `x-amz-security-token` included.
+            Level::DEBUG | Level::TRACE if from("s3s") => true,
+            // "Presigned request will expire before the given `expires_in`": Cubby shortens a
+            // share link to its credentials' life itself and says so (`ShareLimit`).
+            Level::WARN if from("aws_runtime::auth::sigv4") => true,
+            _ => false,
+        };
+        !dropped
     })
 }

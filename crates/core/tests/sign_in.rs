@@ -8,7 +8,7 @@ use std::time::Duration;
 use cubby_core::ErrorCode;
 use cubby_core::auth::{AuthorizationRequest, DeepLinkReceiver};
 use cubby_core::secrets::{SecretStore, session_key};
-use cubby_test_support::browser::{get, query_of, with_param};
+use cubby_test_support::browser::{get, get_page, query_of, with_param};
 use cubby_test_support::session::{SIGN_IN_TIMEOUT, browse, sign_in, store_is_empty};
 use cubby_test_support::{ALICE, TestCloud};
 use url::Url;
@@ -114,8 +114,6 @@ fn answer_with(
 async fn bad_callbacks_end_in_their_error_codes() {
     let cloud = TestCloud::start().await;
     let cases = [
-        ("code=abc&state=forged", ErrorCode::AuthStateMismatch, 400),
-        ("code=abc", ErrorCode::AuthStateMismatch, 400),
         (
             "error=access_denied&state={state}",
             ErrorCode::AuthCancelled,
@@ -141,17 +139,167 @@ async fn bad_callbacks_end_in_their_error_codes() {
     }
 }
 
+/// A request sent to the listener: its URL, and a `Host` header other than the URL's own.
+type Stray = (Url, Option<String>);
+
+/// A loopback sign-in whose browser signs in, then first sends the requests
+/// `strays(redirect, callback)` gives (URL and `Host` header; each must be answered `status`),
+/// then the real callback. The strays must change nothing: the sign-in completes.
+async fn signs_in_after(strays: fn(&Url, &Url) -> Vec<Stray>, status: u16) {
+    let cloud = TestCloud::start().await;
+    let store = SecretStore::memory();
+    let session = cloud.session(&store);
+    let mut browser = None;
+    let info = session
+        .sign_in_with_loopback(
+            |request, receiver| {
+                let url = request.url().clone();
+                let redirect = receiver.redirect().clone();
+                browser = Some(tokio::spawn(async move {
+                    let callback =
+                        cubby_localcloud::robot::sign_in(&url, ALICE.email, ALICE.password)
+                            .await
+                            .unwrap();
+                    for (stray, host) in strays(&redirect, &callback) {
+                        let (got, page) = get_page(&stray, host.as_deref()).await.unwrap();
+                        assert_eq!(got, status, "{stray} (Host {host:?}): {page}");
+                    }
+                    get(&callback).await.unwrap()
+                }));
+            },
+            SIGN_IN_TIMEOUT,
+        )
+        .await
+        .expect("the real answer after the strays signs in");
+    assert_eq!(browser.unwrap().await.unwrap(), 200);
+    assert_eq!(info.email.as_deref(), Some(ALICE.email));
+}
+
+/// `redirect` with `query`, sent with the browser's own `Host`.
+fn to_redirect(redirect: &Url, query: &str) -> Stray {
+    let mut url = redirect.clone();
+    url.set_query(Some(query));
+    (url, None)
+}
+
+#[tokio::test]
+async fn forged_callbacks_do_not_end_the_sign_in() {
+    signs_in_after(
+        |redirect, _| {
+            [
+                "code=abc&state=forged",
+                "code=abc",
+                "error=access_denied",
+                "error=access_denied&state=forged",
+                "error=server_error&error_description=stop",
+                "state=",
+            ]
+            .iter()
+            .map(|query| to_redirect(redirect, query))
+            .collect()
+        },
+        400,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_real_answer_with_a_tampered_state_is_refused() {
-    let cloud = TestCloud::start().await;
-    let (err, status) = failed_sign_in(&cloud, |request, _| {
-        browse(request, |callback| {
-            with_param(&callback, "state", Some("tampered"))
-        })
-    })
+    signs_in_after(
+        |_, callback| {
+            vec![
+                (with_param(callback, "state", Some("tampered")), None),
+                (with_param(callback, "state", None), None),
+            ]
+        },
+        400,
+    )
     .await;
-    assert_eq!(err.code, ErrorCode::AuthStateMismatch);
+}
+
+#[tokio::test]
+async fn only_loopback_hosts_on_the_listener_port_are_answered() {
+    signs_in_after(
+        |_, callback| {
+            let port = callback.port().unwrap();
+            [
+                format!("attacker.example:{port}"),
+                format!("localhost.attacker.example:{port}"),
+                format!("localhost:{}", port + 1),
+                "localhost".to_owned(),
+            ]
+            .into_iter()
+            .map(|host| (callback.clone(), Some(host)))
+            .collect()
+        },
+        421,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forged_callbacks_leave_the_sign_in_to_its_timeout() {
+    let cloud = TestCloud::start().await;
+    let store = SecretStore::memory();
+    let session = cloud.session(&store);
+    let mut browser = None;
+    let err = session
+        .sign_in_with_loopback(
+            |request, receiver| {
+                browser = Some(answer_with("code=abc&state=forged")(
+                    request,
+                    receiver.redirect().clone(),
+                ))
+            },
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(browser.unwrap().await.unwrap(), 400);
+    assert_eq!(err.code, ErrorCode::AuthTimeout, "{err:?}");
+    assert!(store_is_empty(&store, &cloud.profile).await);
+}
+
+#[tokio::test]
+async fn provider_text_is_shown_without_control_characters() {
+    let cloud = TestCloud::start().await;
+    let store = SecretStore::memory();
+    let session = cloud.session(&store);
+    let mut browser = None;
+    let err = session
+        .sign_in_with_loopback(
+            |request, receiver| {
+                let mut callback = receiver.redirect().clone();
+                callback
+                    .query_pairs_mut()
+                    .append_pair("error", "invalid_scope\u{1b}[2J")
+                    .append_pair(
+                        "error_description",
+                        "\u{1b}[31mred\r\nforged line <b>bold</b>\u{7}",
+                    )
+                    .append_pair("state", &query_of(request.url())["state"]);
+                browser = Some(tokio::spawn(async move {
+                    get_page(&callback, None).await.unwrap()
+                }));
+            },
+            SIGN_IN_TIMEOUT,
+        )
+        .await
+        .unwrap_err();
+    let (status, page) = browser.unwrap().await.unwrap();
+    assert_eq!(err.code, ErrorCode::AuthProviderError);
     assert_eq!(status, 400);
+    assert!(
+        !err.message.chars().any(char::is_control),
+        "{:?}",
+        err.message
+    );
+    assert!(err.message.contains("red forged line"), "{}", err.message);
+    assert!(
+        !page.contains(['\u{1b}', '\r', '\u{7}']),
+        "control characters in the page: {page:?}"
+    );
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
 }
 
 #[tokio::test]
@@ -164,7 +312,12 @@ async fn a_replayed_code_is_refused() {
     let callback = cubby_localcloud::robot::sign_in(first.url(), ALICE.email, ALICE.password)
         .await
         .unwrap();
-    let code = query_of(&callback)["code"].clone();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
     session.complete_sign_in(first, &callback).await.unwrap();
 
     // The same code presented to a second sign-in (with that sign-in's own state).
@@ -364,7 +517,7 @@ async fn a_restore_that_keeps_its_token_writes_nothing() {
     let store = SecretStore::memory();
     let key = session_key(&cloud.profile);
     sign_in(&cloud.session(&store)).await;
-    let SecretStore::Memory(entries) = &store else {
+    let SecretStore::Memory { entries, .. } = &store else {
         unreachable!("a memory store")
     };
     // The same session written differently from how a save writes it: a save would show.

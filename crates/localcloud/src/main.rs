@@ -26,6 +26,10 @@ struct Args {
     /// Lifetime of identity-pool credentials, in seconds (AWS: 3600).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     credentials_ttl: u64,
+    /// Give a new refresh token at every refresh and revoke the one used (Cognito's refresh-token
+    /// rotation, without grace period).
+    #[arg(long)]
+    rotate_refresh_tokens: bool,
     /// Print one JSON object {"profile": {...}, "admin": {...}} on the first line instead of TOML.
     #[arg(long)]
     json: bool,
@@ -55,6 +59,7 @@ async fn main() -> ExitCode {
     config.port = args.port;
     config.users = args.users;
     config.credentials_ttl = Duration::from_secs(args.credentials_ttl);
+    config.rotate_refresh_tokens = args.rotate_refresh_tokens;
 
     let cloud = match LocalCloud::start(config).await {
         Ok(cloud) => cloud,

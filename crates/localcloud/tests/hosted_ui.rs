@@ -276,20 +276,7 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
     );
 
     let access = json["access_token"].as_str().unwrap().to_owned();
-    let user_info = |token: String| {
-        let url = sb.profile.hosted_ui_url("oauth2/userInfo");
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    assert_eq!(user_info(access.clone()).await, 200);
+    assert_eq!(user_info(&sb.profile, &access).await, 200);
 
     let revoke = reqwest::Client::new()
         .post(sb.profile.hosted_ui_url("oauth2/revoke"))
@@ -304,7 +291,7 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
         (400, Some("invalid_grant"))
     );
     assert_eq!(
-        user_info(access).await,
+        user_info(&sb.profile, &access).await,
         401,
         "tokens issued from a revoked refresh token die with it"
     );
@@ -323,6 +310,11 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
         .expect("rotated token")
         .to_owned();
     assert_ne!(second, first);
+    assert_eq!(
+        user_info(&rotating.profile, json["access_token"].as_str().unwrap()).await,
+        200,
+        "rotation spends the old refresh token; the sign-in goes on"
+    );
     let (status, _) = token_request(&rotating.profile, &form).await;
     assert_eq!(status, 400, "the old refresh token is spent");
     let form = [
@@ -331,6 +323,18 @@ async fn refresh_works_until_revoked_and_rotation_replaces_the_token() {
         ("refresh_token", second.as_str()),
     ];
     assert_eq!(token_request(&rotating.profile, &form).await.0, 200);
+}
+
+/// The status `/oauth2/userInfo` answers for an access token.
+async fn user_info(profile: &cubby_core::config::Profile, access_token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(profile.hosted_ui_url("oauth2/userInfo"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 #[tokio::test]

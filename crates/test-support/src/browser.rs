@@ -8,8 +8,20 @@ use url::Url;
 /// GETs a URL the way a browser would reach a loopback callback (never through a proxy); the
 /// status of the page.
 pub async fn get(url: &Url) -> reqwest::Result<u16> {
+    Ok(get_page(url, None).await?.0)
+}
+
+/// [`get`] with another `Host` header when given (what a DNS-rebinding page would send); the
+/// status and the page.
+pub async fn get_page(url: &Url, host: Option<&str>) -> reqwest::Result<(u16, String)> {
     let client = reqwest::Client::builder().no_proxy().build()?;
-    Ok(client.get(url.clone()).send().await?.status().as_u16())
+    let mut request = client.get(url.clone());
+    if let Some(host) = host {
+        request = request.header(reqwest::header::HOST, host);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
 }
 
 /// The query parameters of `url`, the last one winning where a name repeats.

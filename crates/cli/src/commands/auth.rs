@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use cubby_core::auth::{SIGN_IN_TIMEOUT, open_in_browser};
+use cubby_core::secrets::SecretStore;
 use cubby_core::session::{Session, SessionInfo};
 use cubby_core::{Error, ErrorCode, Result};
 use serde::Serialize;
@@ -22,6 +23,17 @@ pub struct LoginArgs {
     no_browser: bool,
     /// Give up after this many seconds without an answer from the browser.
     #[arg(long, value_name = "SECONDS", default_value_t = SIGN_IN_TIMEOUT.as_secs())]
+    timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialsArgs {
+    /// Sign in through the browser for this one set of credentials and keep nothing, for
+    /// machines without an OS keyring (each run signs in again).
+    #[arg(long)]
+    no_keyring: bool,
+    /// With --no-keyring: give up after this many seconds without an answer from the browser.
+    #[arg(long, value_name = "SECONDS", default_value_t = SIGN_IN_TIMEOUT.as_secs(), requires = "no_keyring")]
     timeout: u64,
 }
 
@@ -44,26 +56,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     let info = if args.no_browser {
         login_pasted(&session).await?
     } else {
-        session
-            .sign_in_with_loopback(
-                |request, receiver| {
-                    if !receiver.busy_ports().is_empty() {
-                        eprintln!(
-                            "Port(s) {:?} busy; waiting for the sign-in on {}",
-                            receiver.busy_ports(),
-                            receiver.redirect()
-                        );
-                    }
-                    match open_in_browser(request.url()) {
-                        Ok(()) => eprintln!(
-                            "Opened the sign-in page in your browser; waiting for you to sign in..."
-                        ),
-                        Err(err) => eprintln!("{err}:\n  {}", request.url()),
-                    }
-                },
-                Duration::from_secs(args.timeout),
-            )
-            .await?
+        sign_in_with_browser(&session, Duration::from_secs(args.timeout)).await?
     };
     println!(
         "Signed in as {} (folder s3://{}/{})",
@@ -74,8 +67,33 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     Ok(())
 }
 
+/// The loopback sign-in with the system browser (or the URL printed when none opens).
+async fn sign_in_with_browser(session: &Session, timeout: Duration) -> Result<SessionInfo> {
+    session
+        .sign_in_with_loopback(
+            |request, receiver| {
+                if !receiver.busy_ports().is_empty() {
+                    eprintln!(
+                        "Port(s) {:?} busy; waiting for the sign-in on {}",
+                        receiver.busy_ports(),
+                        receiver.redirect()
+                    );
+                }
+                match open_in_browser(request.url()) {
+                    Ok(()) => eprintln!(
+                        "Opened the sign-in page in your browser; waiting for you to sign in..."
+                    ),
+                    Err(err) => eprintln!("{err}:\n  {}", request.url()),
+                }
+            },
+            timeout,
+        )
+        .await
+}
+
 /// `--no-browser`: the person opens the URL anywhere and pastes back where the browser ended.
 async fn login_pasted(session: &Session) -> Result<SessionInfo> {
+    session.check_store().await?;
     let redirect = session
         .profile()
         .redirects
@@ -157,8 +175,16 @@ struct CredentialProcessOutput<'a> {
     expiration: Option<String>,
 }
 
-pub async fn credentials(context: &Context) -> Result<()> {
-    let session = context.signed_in_session().await?;
+/// Prints the signed-in session's credentials; with `--no-keyring`, signs in first and keeps
+/// nothing.
+pub async fn credentials(context: &Context, args: CredentialsArgs) -> Result<()> {
+    let session = if args.no_keyring {
+        let session = context.session_in(SecretStore::memory())?;
+        sign_in_with_browser(&session, Duration::from_secs(args.timeout)).await?;
+        session
+    } else {
+        context.signed_in_session().await?
+    };
     let credentials = session.credentials().await?;
     let output = CredentialProcessOutput {
         version: 1,

@@ -118,14 +118,19 @@ fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bo
     Ok(())
 }
 
-/// Removes the profile and forgets a session saved for it (use `cubby logout` first to also
-/// revoke it at the sign-in service).
+/// Removes the profile and forgets a session saved for it, unless another profile shares it
+/// (same user pool, app client, identity pool and bucket). Use `cubby logout` first to also
+/// revoke it at the sign-in service.
 async fn remove(context: &Context, name: &str) -> Result<()> {
     let path = context.config_path()?;
     let mut config = Config::load(&path)?;
     let (_, profile) = config.profile(Some(name))?;
     let key = session_key(profile);
-    if let Err(err) = SecretStore::Keyring.delete(&key).await {
+    let shared = config
+        .profiles
+        .iter()
+        .any(|(other, profile)| other != name && session_key(profile) == key);
+    if !shared && let Err(err) = SecretStore::Keyring.delete(&key).await {
         eprintln!("cubby: warning: {err}; a session saved for '{name}' may remain in the keyring");
     }
     config.profiles.remove(name);

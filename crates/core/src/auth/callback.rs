@@ -1,12 +1,17 @@
 //! Reading the redirect the hosted UI sends back: `?code=..&state=..` or `?error=..`.
 
 use oauth2::AuthorizationCode;
+use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// The longest piece of the sign-in service's text (`error`, `error_description`) shown.
+const PROVIDER_TEXT_LIMIT: usize = 200;
+
 /// The authorization code in a callback URL, after checking it answers the request whose
-/// `state` is `expected_state`. A callback that fails any check completes nothing.
+/// `state` is `expected_state`. The state is checked first: an answer without it, an error
+/// included, belongs to no sign-in of this app and completes nothing.
 pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<AuthorizationCode> {
     let param = |name: &str| {
         callback
@@ -14,15 +19,11 @@ pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<Author
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
     };
-    let state = param("state");
-    let state_matches = state.as_deref() == Some(expected_state);
+    if !state_matches(param("state").as_deref(), expected_state) {
+        return Err(state_mismatch());
+    }
     if let Some(error) = param("error") {
-        // An error page may come without a state (the hosted UI cannot always echo it), but one
-        // carrying another sign-in's state is not ours to report.
-        if state.is_some() && !state_matches {
-            return Err(state_mismatch());
-        }
-        let description = param("error_description").unwrap_or_default();
+        let description = provider_text(&param("error_description").unwrap_or_default());
         return Err(match error.as_str() {
             "access_denied" => Error::new(
                 ErrorCode::AuthCancelled,
@@ -31,7 +32,8 @@ pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<Author
             _ => Error::new(
                 ErrorCode::AuthProviderError,
                 format!(
-                    "the sign-in page answered '{error}'{}; check the profile's client id, scopes and callback URLs",
+                    "the sign-in page answered '{}'{}; check the profile's client id, scopes and callback URLs",
+                    provider_text(&error),
                     if description.is_empty() {
                         String::new()
                     } else {
@@ -41,9 +43,6 @@ pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<Author
             ),
         });
     }
-    if !state_matches {
-        return Err(state_mismatch());
-    }
     match param("code") {
         Some(code) if !code.is_empty() => Ok(AuthorizationCode::new(code)),
         _ => Err(Error::new(
@@ -51,6 +50,31 @@ pub fn authorization_code(callback: &Url, expected_state: &str) -> Result<Author
             "the sign-in answer has no authorization code; sign in again",
         )),
     }
+}
+
+/// Whether a callback's `state` is the expected one. Compared in constant time, so how long
+/// a refusal takes tells a guesser nothing about how much of the guess was right.
+pub(crate) fn state_matches(presented: Option<&str>, expected: &str) -> bool {
+    presented.is_some_and(|state| state.as_bytes().ct_eq(expected.as_bytes()).into())
+}
+
+/// Text from the sign-in service made safe to show on a terminal, in a page or in the app:
+/// each run of control characters (escape sequences, line breaks) and of bidirectional
+/// overrides becomes one space, and the text is cut at [`PROVIDER_TEXT_LIMIT`] characters.
+pub(crate) fn provider_text(text: &str) -> String {
+    let mut shown = String::new();
+    let mut after_control = false;
+    for c in text.chars().take(PROVIDER_TEXT_LIMIT) {
+        let hidden =
+            c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if !hidden {
+            shown.push(c);
+        } else if !after_control {
+            shown.push(' ');
+        }
+        after_control = hidden;
+    }
+    shown.trim().to_owned()
 }
 
 fn state_mismatch() -> Error {
@@ -79,10 +103,12 @@ mod tests {
         let cases = [
             ("code=abc&state=s2", ErrorCode::AuthStateMismatch),
             ("code=abc", ErrorCode::AuthStateMismatch),
+            ("code=abc&state=", ErrorCode::AuthStateMismatch),
+            ("code=abc&state=s1x", ErrorCode::AuthStateMismatch),
             ("state=s1", ErrorCode::AuthCallbackInvalid),
             ("code=&state=s1", ErrorCode::AuthCallbackInvalid),
             ("error=access_denied&state=s1", ErrorCode::AuthCancelled),
-            ("error=access_denied", ErrorCode::AuthCancelled),
+            ("error=access_denied", ErrorCode::AuthStateMismatch),
             (
                 "error=access_denied&state=other",
                 ErrorCode::AuthStateMismatch,
@@ -102,5 +128,15 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn provider_text_loses_control_characters_and_length() {
+        assert_eq!(
+            provider_text("\u{1b}[31mred\r\n\tline\u{7}\u{202e}txt.exe"),
+            "[31mred line txt.exe"
+        );
+        assert_eq!(provider_text(&"x".repeat(500)).len(), PROVIDER_TEXT_LIMIT);
+        assert_eq!(provider_text("plain words"), "plain words");
     }
 }

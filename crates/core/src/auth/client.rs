@@ -227,7 +227,7 @@ impl OAuthClient {
                 ErrorCode::AuthProviderError,
                 format!(
                     "the sign-in service refused the request: {}; check the profile's client_id (it must be a public app client without a secret)",
-                    response.error()
+                    super::callback::provider_text(response.error().as_ref())
                 ),
             ),
             RequestTokenError::Request(HttpClientError::Reqwest(err)) => {

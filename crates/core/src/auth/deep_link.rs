@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use url::Url;
 
+use super::callback::state_matches;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Holds at most one pending sign-in. Share one per app (e.g. in an `Arc`).
@@ -60,7 +61,7 @@ impl DeepLinkReceiver {
             .query_pairs()
             .find(|(key, _)| key == "state")
             .map(|(_, value)| value.into_owned());
-        if state.as_deref() != Some(current.state.as_str()) {
+        if !state_matches(state.as_deref(), &current.state) {
             return Err(Error::new(
                 ErrorCode::AuthStateMismatch,
                 "a sign-in link arrived that does not belong to the sign-in in progress (state mismatch); it was ignored",

@@ -1,6 +1,11 @@
 //! The loopback receiver (RFC 8252 §7.3 as Cognito allows it): listens on `127.0.0.1` and `[::1]`
-//! on one of the profile's registered `http://localhost:PORT` callbacks, answers exactly one sign-in
-//! callback, then closes. Anything else that reaches it gets a small page and changes nothing.
+//! on one of the profile's registered `http://localhost:PORT` callbacks, and answers only its own
+//! sign-in: a request counts when it names a loopback host with this port and carries the
+//! sign-in's `state`. The first that does ends the wait and closes the sockets; anything else
+//! that reaches the port gets a small page, changes nothing, and the wait goes on until the
+//! sign-in's own timeout (so a web page cannot end a sign-in with a forged image request).
+
+mod accept;
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -19,6 +24,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use url::Url;
 
+use super::callback::{authorization_code, state_matches};
 use super::pages;
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
@@ -30,16 +36,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 #[derive(Debug)]
 pub struct LoopbackReceiver {
     redirect: Url,
+    port: u16,
     busy_ports: Vec<u16>,
     listeners: Vec<TcpListener>,
 }
 
-type Check<T> = Box<dyn Fn(&Url) -> Result<T> + Send + Sync>;
-
-struct Handler<T> {
+/// Answers the requests of one sign-in's listeners.
+struct Handler {
     redirect: Url,
-    check: Check<T>,
-    outcome: Mutex<Option<oneshot::Sender<Result<T>>>>,
+    port: u16,
+    state: String,
+    outcome: Mutex<Option<oneshot::Sender<Result<Url>>>>,
 }
 
 impl LoopbackReceiver {
@@ -55,6 +62,7 @@ impl LoopbackReceiver {
                     }
                     return Ok(Self {
                         redirect: url.clone(),
+                        port,
                         busy_ports,
                         listeners,
                     });
@@ -100,23 +108,23 @@ impl LoopbackReceiver {
         &self.busy_ports
     }
 
-    /// Waits for the one callback, runs `check` on it (state, code), shows the person a page
-    /// saying how it went, and returns the result. Closes the sockets before returning.
-    pub async fn receive<T: Send + 'static>(
-        self,
-        check: impl Fn(&Url) -> Result<T> + Send + Sync + 'static,
-        timeout: Duration,
-    ) -> Result<T> {
+    /// Waits (at most `timeout`) for the first callback carrying `state`, checks it (an error
+    /// from the sign-in page, a missing code), shows the person a page saying how it went, and
+    /// returns the callback URL. Closes the sockets before returning.
+    pub async fn receive(self, state: &str, timeout: Duration) -> Result<Url> {
         let (sender, outcome) = oneshot::channel();
         let handler = Arc::new(Handler {
             redirect: self.redirect.clone(),
-            check: Box::new(check),
+            port: self.port,
+            state: state.to_owned(),
             outcome: Mutex::new(Some(sender)),
         });
         let (stop, stopped) = watch::channel(());
         let mut accept_loops = JoinSet::new();
         for listener in self.listeners {
-            accept_loops.spawn(accept_loop(listener, Arc::clone(&handler), stopped.clone()));
+            let handler = Arc::clone(&handler);
+            let serve = move |stream| serve(stream, Arc::clone(&handler));
+            accept_loops.spawn(accept::accept_loop(listener, serve, stopped.clone()));
         }
         let result = tokio::time::timeout(timeout, outcome).await;
         // The sockets are closed before returning: a replayed callback finds no one.
@@ -149,49 +157,59 @@ async fn bind_loopback(port: u16) -> io::Result<Vec<TcpListener>> {
     }
 }
 
-/// Accepts connections until `stop` closes; returning drops (closes) the listener.
-async fn accept_loop<T: Send + 'static>(
-    listener: TcpListener,
-    handler: Arc<Handler<T>>,
-    mut stop: watch::Receiver<()>,
-) {
-    loop {
-        let accepted = tokio::select! {
-            _ = stop.changed() => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            continue;
-        };
-        let handler = Arc::clone(&handler);
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let response = handler.respond(&request);
-                async move { Ok::<_, std::convert::Infallible>(response) }
-            });
-            let served = http1::Builder::new()
-                .keep_alive(false)
-                .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(10))
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-            if let Err(err) = served {
-                tracing::debug!(%err, "sign-in receiver connection ended with an error");
-            }
+/// Serves one connection (one request: no keep-alive) in the background.
+fn serve(stream: tokio::net::TcpStream, handler: Arc<Handler>) {
+    tokio::spawn(async move {
+        let service = service_fn(move |request| {
+            let response = handler.respond(&request);
+            async move { Ok::<_, std::convert::Infallible>(response) }
         });
-    }
+        let served = http1::Builder::new()
+            .keep_alive(false)
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(10))
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        if let Err(err) = served {
+            tracing::debug!(%err, "sign-in receiver connection ended with an error");
+        }
+    });
 }
 
-impl<T> Handler<T> {
+impl Handler {
     fn respond(&self, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+        let host = request.headers().get(header::HOST);
+        if !host
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| is_own_host(h, self.port))
+        {
+            tracing::debug!(
+                ?host,
+                "a request for another host reached the sign-in listener; ignored"
+            );
+            return html(StatusCode::MISDIRECTED_REQUEST, pages::wrong_host());
+        }
+        let query = request.uri().query();
+        let param = |name: &str| {
+            query.and_then(|query| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value)
+            })
+        };
         let is_callback = request.method() == Method::GET
             && request.uri().path() == self.redirect.path()
-            && request.uri().query().is_some_and(|query| {
-                url::form_urlencoded::parse(query.as_bytes())
-                    .any(|(key, _)| key == "code" || key == "state" || key == "error")
-            });
+            && ["code", "state", "error"]
+                .iter()
+                .any(|name| param(name).is_some());
         if !is_callback {
             return html(StatusCode::NOT_FOUND, pages::not_found());
+        }
+        if !state_matches(param("state").as_deref(), &self.state) {
+            tracing::debug!(
+                "a callback without this sign-in's state reached the listener; ignored"
+            );
+            return html(StatusCode::BAD_REQUEST, pages::not_this_sign_in());
         }
         let Some(sender) = self.outcome.lock().expect("outcome lock").take() else {
             return html(
@@ -200,8 +218,8 @@ impl<T> Handler<T> {
             );
         };
         let mut callback = self.redirect.clone();
-        callback.set_query(request.uri().query());
-        let result = (self.check)(&callback);
+        callback.set_query(query);
+        let result = authorization_code(&callback, &self.state).map(|_| callback);
         let page = match &result {
             Ok(_) => html(StatusCode::OK, pages::signed_in()),
             Err(err) => html(StatusCode::BAD_REQUEST, pages::failed(&err.message)),
@@ -212,6 +230,17 @@ impl<T> Handler<T> {
     }
 }
 
+/// Whether a `Host` header names this listener: `localhost`, `127.0.0.1` or `[::1]` with its
+/// port. Any other name reached the socket by DNS rebinding or a misdirected proxy, not as the
+/// browser coming back from the sign-in page.
+fn is_own_host(host: &str, port: u16) -> bool {
+    let Some((name, host_port)) = host.rsplit_once(':') else {
+        return false;
+    };
+    host_port == port.to_string()
+        && (name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "[::1]")
+}
+
 fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
@@ -220,4 +249,35 @@ fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
         .header(header::REFERRER_POLICY, "no-referrer")
         .body(Full::new(Bytes::from(body)))
         .expect("static response parts are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_own_host;
+
+    #[test]
+    fn only_loopback_names_with_the_port_are_own_hosts() {
+        for host in [
+            "localhost:53682",
+            "LocalHost:53682",
+            "127.0.0.1:53682",
+            "[::1]:53682",
+        ] {
+            assert!(is_own_host(host, 53682), "{host}");
+        }
+        for host in [
+            "localhost",
+            "localhost:53683",
+            "localhost:053682",
+            "127.0.0.1",
+            "[::1]",
+            "attacker.example:53682",
+            "localhost.attacker.example:53682",
+            "127.0.0.2:53682",
+            "0.0.0.0:53682",
+            "",
+        ] {
+            assert!(!is_own_host(host, 53682), "{host}");
+        }
+    }
 }

@@ -28,7 +28,23 @@ pub fn failed(message: &str) -> String {
     )
 }
 
-/// The page for any other path on the listener.
+/// The answer to a callback without the `state` of the sign-in Cubby is waiting for.
+pub fn not_this_sign_in() -> String {
+    page(
+        "Not this sign-in",
+        "This answer does not belong to the sign-in Cubby is waiting for, so it was ignored. If you are signing in, finish in the tab Cubby opened.",
+    )
+}
+
+/// The answer to a request that names another host than this computer's loopback address.
+pub fn wrong_host() -> String {
+    page(
+        "Wrong address",
+        "This port only answers requests to localhost.",
+    )
+}
+
+/// The answer to anything else that reaches the port.
 pub fn not_found() -> String {
     page(
         "Nothing here",

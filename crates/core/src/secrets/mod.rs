@@ -2,6 +2,9 @@
 //! (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through the `keyring`
 //! crate. Access and id tokens and AWS credentials never leave memory. Without a keyring the
 //! caller may explicitly choose [`SecretStore::memory`]: the session then ends with the process.
+//! Every Cubby process of the user shares the keyring, so they take turns ([`Turn`]) at it.
+
+mod turn;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,11 +13,16 @@ use std::sync::{Arc, Mutex};
 use oauth2::RefreshToken;
 use serde::{Deserialize, Serialize};
 
+pub use turn::Turn;
+
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The keyring service name every Cubby entry is filed under.
 const SERVICE: &str = "cubby";
+
+/// An entry name no session has, looked up to learn whether the keyring answers.
+const AVAILABILITY_PROBE: &str = "availability check";
 
 /// What is kept of a session between runs.
 #[derive(Clone)]
@@ -44,34 +52,102 @@ struct Stored {
 /// The place secrets go.
 #[derive(Clone)]
 pub enum SecretStore {
-    /// The OS keyring.
+    /// The OS keyring, shared by every Cubby process of this user.
     Keyring,
     /// Memory only, by explicit choice; shared between clones.
-    Memory(Arc<Mutex<HashMap<String, String>>>),
+    Memory {
+        /// The saved sessions, as their serialized text by key.
+        entries: Arc<Mutex<HashMap<String, String>>>,
+        /// The turn at the saved sessions, for sessions sharing this store.
+        turn: Arc<tokio::sync::Mutex<()>>,
+    },
 }
 
 impl fmt::Debug for SecretStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Keyring => "SecretStore::Keyring",
-            Self::Memory(_) => "SecretStore::Memory([redacted])",
+            Self::Memory { .. } => "SecretStore::Memory([redacted])",
         })
     }
 }
 
-/// The keyring entry name of a profile's session: its user pool and app client, so two
-/// profiles pointing at the same pool and client share a session and no others do.
+/// The keyring entry name of a profile's session: all that sets its sign-in and its folder
+/// (user pool, app client, identity pool, bucket). Only profiles alike in all four share a
+/// session, so removing a profile never signs out another.
 pub fn session_key(profile: &Profile) -> String {
+    format!(
+        "{}#{}#{}",
+        legacy_session_key(profile),
+        profile.identity_pool_id,
+        profile.bucket
+    )
+}
+
+/// The entry name sessions were saved under before [`session_key`] named the whole profile:
+/// user pool and app client only.
+pub(crate) fn legacy_session_key(profile: &Profile) -> String {
     format!("{}#{}", profile.logins_key(), profile.client_id)
 }
 
 impl SecretStore {
-    /// A store that keeps sessions only in this process (tests, and sign-ins that must not persist).
+    /// A store in this process's memory; the session ends with the process.
     pub fn memory() -> Self {
-        Self::Memory(Arc::default())
+        Self::Memory {
+            entries: Arc::default(),
+            turn: Arc::default(),
+        }
     }
 
-    /// The session stored under `key`, if any.
+    /// Waits for this caller's turn at the saved sessions, to hold while it reads a saved
+    /// refresh token, uses it and saves what replaces it: a rotating refresh token dies at its
+    /// first use, so two holders must never refresh from the same one. For the keyring the
+    /// turn is a lock file in the data directory, shared by every Cubby process of this user
+    /// (the app and the CLI). Not reentrant: a holder must not ask again before dropping it.
+    pub async fn take_turn(&self) -> Result<Turn> {
+        match self {
+            Self::Keyring => turn::in_data_dir().await,
+            Self::Memory { turn, .. } => Ok(Turn::in_memory(Arc::clone(turn).lock_owned().await)),
+        }
+    }
+
+    /// Fails with `secrets.unavailable` when a session could not be saved: sign-ins ask before
+    /// the browser opens. Looks up an entry no one saves, which needs no unlocking.
+    pub async fn check_available(&self) -> Result<()> {
+        match self {
+            Self::Keyring => {
+                blocking(|| {
+                    match keyring::Entry::new(SERVICE, AVAILABILITY_PROBE)?.get_password() {
+                        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+                        Err(err) => Err(err),
+                    }
+                })
+                .await
+            }
+            Self::Memory { .. } => Ok(()),
+        }
+    }
+
+    /// The session saved under `key`; one saved under `old_key` by an earlier version is
+    /// moved to `key` first. Call it during a [`Turn`].
+    pub(crate) async fn load_moving(
+        &self,
+        key: &str,
+        old_key: &str,
+    ) -> Result<Option<StoredSession>> {
+        if let Some(stored) = self.load(key).await? {
+            return Ok(Some(stored));
+        }
+        let Some(stored) = self.load(old_key).await? else {
+            return Ok(None);
+        };
+        self.save(key, &stored).await?;
+        self.delete(old_key).await?;
+        tracing::info!("moved the saved session to its profile's own keyring entry");
+        Ok(Some(stored))
+    }
+
+    /// The session saved under `key`, if any.
     pub async fn load(&self, key: &str) -> Result<Option<StoredSession>> {
         let text = match self {
             Self::Keyring => {
@@ -85,7 +161,9 @@ impl SecretStore {
                 )
                 .await?
             }
-            Self::Memory(map) => map.lock().expect("memory store lock").get(key).cloned(),
+            Self::Memory { entries, .. } => {
+                entries.lock().expect("memory store lock").get(key).cloned()
+            }
         };
         text.map(|text| {
             let stored: Stored = serde_json::from_str(&text).map_err(|_| {
@@ -102,7 +180,7 @@ impl SecretStore {
         .transpose()
     }
 
-    /// Stores `session` under `key`, replacing what was there.
+    /// Saves `session` under `key`, replacing what was there.
     pub async fn save(&self, key: &str, session: &StoredSession) -> Result<()> {
         let text = serde_json::to_string(&Stored {
             refresh_token: session.refresh_token.secret().clone(),
@@ -114,8 +192,9 @@ impl SecretStore {
                 let key = key.to_owned();
                 blocking(move || keyring::Entry::new(SERVICE, &key)?.set_password(&text)).await
             }
-            Self::Memory(map) => {
-                map.lock()
+            Self::Memory { entries, .. } => {
+                entries
+                    .lock()
                     .expect("memory store lock")
                     .insert(key.to_owned(), text);
                 Ok(())
@@ -136,8 +215,8 @@ impl SecretStore {
                 )
                 .await
             }
-            Self::Memory(map) => {
-                map.lock().expect("memory store lock").remove(key);
+            Self::Memory { entries, .. } => {
+                entries.lock().expect("memory store lock").remove(key);
                 Ok(())
             }
         }
@@ -164,7 +243,7 @@ fn keyring_error(err: keyring::Error) -> Error {
             .with_source(err);
         }
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => format!(
-            "the OS keyring is not available ({err}); unlock or start it (on Linux a Secret Service such as gnome-keyring in a D-Bus session), or choose to keep the session in memory only"
+            "the OS keyring is not available ({err}); a session is kept only there: unlock or start it (on Linux a Secret Service such as gnome-keyring in a D-Bus session)"
         ),
         _ => format!("the OS keyring refused the request ({err})"),
     };
@@ -205,8 +284,11 @@ mod tests {
     #[tokio::test]
     async fn unreadable_entry_is_reported_as_corrupt() {
         let store = SecretStore::memory();
-        if let SecretStore::Memory(map) = &store {
-            map.lock().unwrap().insert("k".into(), "not json".into());
+        if let SecretStore::Memory { entries, .. } = &store {
+            entries
+                .lock()
+                .unwrap()
+                .insert("k".into(), "not json".into());
         }
         assert_eq!(
             store.load("k").await.unwrap_err().code,

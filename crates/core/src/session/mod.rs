@@ -2,6 +2,12 @@
 //! it silently from the keyring, sign out, and the credentials that reach their folder. Any
 //! refusal of the refresh token (or of a freshly refreshed id token) ends in one state:
 //! signed out, sign in again (`auth.session_expired`).
+//!
+//! Other processes (the app and the CLI) use the same saved session. Every read-refresh-save of
+//! the saved refresh token happens during a [`Turn`](crate::secrets::Turn), so with rotation
+//! no two refresh from the same token; a refresh starts from the saved token when it belongs to
+//! the same person (another process may have rotated it), and a refused token removes only
+//! itself from the store, never a session saved since.
 
 mod info;
 mod source;
@@ -24,7 +30,7 @@ use crate::auth::{AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient,
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{IdentityPool, RenewingCredentials};
-use crate::secrets::{SecretStore, StoredSession, session_key};
+use crate::secrets::{SecretStore, StoredSession, legacy_session_key, session_key};
 
 /// A signed-in (or not yet signed-in) session. Cheap to clone; clones share everything.
 #[derive(Clone)]
@@ -36,6 +42,8 @@ pub struct Session {
 struct Inner {
     profile: Profile,
     key: String,
+    /// Where an earlier version saved this profile's session.
+    legacy_key: String,
     store: SecretStore,
     oauth: OAuthClient,
     pool: IdentityPool,
@@ -72,10 +80,11 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
-    /// A signed-out session of `profile` that keeps its secrets in `store`.
+    /// A signed-out session of `profile` whose sign-ins are saved in `store`.
     pub fn new(profile: Profile, store: SecretStore) -> Result<Self> {
         let inner = Arc::new(Inner {
             key: session_key(&profile),
+            legacy_key: legacy_session_key(&profile),
             oauth: OAuthClient::new(&profile)?,
             pool: IdentityPool::new(&profile),
             profile,
@@ -94,13 +103,15 @@ impl Session {
     /// Silent sign-in at start from the session saved in the keyring. `Ok(None)` when there is
     /// none; `auth.session_expired` (and the saved session forgotten) when it no longer works.
     pub async fn restore(&self) -> Result<Option<SessionInfo>> {
-        let Some(stored) = self.inner.store.load(&self.inner.key).await? else {
+        let turn = self.inner.store.take_turn().await?;
+        let Some(stored) = self.inner.load_saved().await? else {
             return Ok(None);
         };
         let tokens = match self.inner.oauth.refresh(&stored.refresh_token).await {
             Ok(tokens) => tokens,
             Err(err) => {
                 if err.code == ErrorCode::AuthSessionExpired {
+                    // Read during this turn: the saved token is the refused one.
                     self.inner.store.delete(&self.inner.key).await?;
                 }
                 return Err(err);
@@ -115,12 +126,20 @@ impl Session {
                 Saved::Already,
             )
             .await?;
+        // Before taking the state: a refresh holding the state may be waiting for the turn.
+        drop(turn);
         Ok(Some(self.inner.install(live).await))
     }
 
     /// Starts a sign-in whose answer goes to `redirect` (a registered callback of the profile).
     pub fn begin_sign_in(&self, redirect: &Url) -> AuthorizationRequest {
         self.inner.oauth.authorization_request(redirect)
+    }
+
+    /// Fails with `secrets.unavailable` when a sign-in could not be kept; the sign-ins here ask
+    /// before the browser opens, and a front end showing the page itself should too.
+    pub async fn check_store(&self) -> Result<()> {
+        self.inner.store.check_available().await
     }
 
     /// Completes a sign-in with the callback URL it was answered with. Nothing is kept unless
@@ -139,31 +158,29 @@ impl Session {
             )
         })?;
         let identity_id = self.inner.pool.get_id(&tokens.id_token).await?;
+        let turn = self.inner.store.take_turn().await?;
         let live = self
             .inner
             .live_from(tokens, refresh_token, identity_id, Saved::Not)
             .await?;
+        drop(turn);
         self.credentials.clear().await;
         Ok(self.inner.install(live).await)
     }
 
-    /// The whole loopback sign-in: listen, let `open` show the page (browser, or print the URL),
-    /// wait for the one answer (at most `timeout`), complete.
+    /// The whole loopback sign-in: check the store can keep it, listen, let `open` show the
+    /// page (browser, or print the URL), wait for the answer with this sign-in's state (at most
+    /// `timeout`), complete.
     pub async fn sign_in_with_loopback(
         &self,
         open: impl FnOnce(&AuthorizationRequest, &LoopbackReceiver),
         timeout: Duration,
     ) -> Result<SessionInfo> {
+        self.check_store().await?;
         let receiver = LoopbackReceiver::bind(&self.inner.profile).await?;
         let request = self.begin_sign_in(receiver.redirect());
         open(&request, &receiver);
-        let state = request.state().to_owned();
-        let callback = receiver
-            .receive(
-                move |url| crate::auth::authorization_code(url, &state).map(|_| url.clone()),
-                timeout,
-            )
-            .await?;
+        let callback = receiver.receive(request.state(), timeout).await?;
         self.complete_sign_in(request, &callback).await
     }
 
@@ -180,6 +197,7 @@ impl Session {
                 "the profile has no deep-link callback (such as cubby://auth/callback) in `redirect`",
             )
         })?;
+        self.check_store().await?;
         let request = self.begin_sign_in(redirect);
         let wait = receiver.expect(request.state());
         open(&request);
@@ -187,32 +205,34 @@ impl Session {
         self.complete_sign_in(request, &callback).await
     }
 
-    /// Revokes the refresh token (this session's, or the one saved by an earlier run), forgets
-    /// every local secret, and returns the hosted `/logout` URL to open if wanted. Local secrets
-    /// are forgotten even when the sign-in service cannot be reached.
+    /// Revokes the refresh tokens this session knows (its own, and the saved one, which another
+    /// process may have rotated), forgets every local secret, and returns the hosted `/logout`
+    /// URL to open if wanted. Local secrets are forgotten even when the sign-in service cannot
+    /// be reached.
     pub async fn sign_out(&self) -> Result<SignedOut> {
         let live = self.inner.state.lock().await.take();
-        let refresh_token = match live {
-            Some(live) => Some(live.refresh_token),
-            None => self
-                .inner
-                .store
-                .load(&self.inner.key)
-                .await
-                .ok()
-                .flatten()
-                .map(|stored| stored.refresh_token),
-        };
         self.credentials.clear().await;
+        let turn = self.inner.store.take_turn().await?;
+        let saved = self.inner.load_saved().await.ok().flatten();
         let forgotten = self.inner.store.delete(&self.inner.key).await;
-        let revoked = match &refresh_token {
-            Some(token) => self.inner.oauth.revoke(token).await.map(|()| true),
-            None => Ok(false),
-        };
+        drop(turn);
+        let mut tokens: Vec<RefreshToken> =
+            live.map(|live| live.refresh_token).into_iter().collect();
+        if let Some(saved) = saved.filter(|saved| {
+            !tokens
+                .iter()
+                .any(|t| t.secret() == saved.refresh_token.secret())
+        }) {
+            tokens.push(saved.refresh_token);
+        }
+        let mut revoked = Ok(false);
+        for token in &tokens {
+            let result = self.inner.oauth.revoke(token).await;
+            revoked = revoked.and(result.map(|()| true));
+        }
         forgotten?;
-        let revoked = revoked?;
         Ok(SignedOut {
-            revoked,
+            revoked: revoked?,
             logout_url: self.logout_url(),
         })
     }
@@ -303,6 +323,11 @@ impl Inner {
         })
     }
 
+    /// The session saved for this profile, moving one an earlier version saved. During a turn.
+    async fn load_saved(&self) -> Result<Option<StoredSession>> {
+        self.store.load_moving(&self.key, &self.legacy_key).await
+    }
+
     async fn install(&self, live: Live) -> SessionInfo {
         let info = SessionInfo::new(&self.profile, &live, None);
         tracing::info!(identity_id = %live.identity_id, "signed in");
@@ -320,9 +345,25 @@ impl Inner {
         let fresh_enough =
             live.claims.expires_at() > std::time::SystemTime::now() + ID_TOKEN_MARGIN;
         if force || !fresh_enough {
-            match self.oauth.refresh(&live.refresh_token).await {
+            let _turn = self.store.take_turn().await?;
+            // Another process may have refreshed (and with rotation replaced) the saved token
+            // since this one read it; it is this session's own while it is the same person's.
+            let saved = self
+                .store
+                .load(&self.key)
+                .await?
+                .filter(|saved| saved.identity_id == live.identity_id);
+            let refresh_token = saved
+                .as_ref()
+                .map_or(&live.refresh_token, |saved| &saved.refresh_token)
+                .clone();
+            match self.oauth.refresh(&refresh_token).await {
                 Ok(tokens) => {
-                    if let Some(rotated) = &tokens.refresh_token {
+                    let rotated = tokens
+                        .refresh_token
+                        .filter(|new| new.secret() != refresh_token.secret());
+                    // A session saved since by someone else, or forgotten, is not overwritten.
+                    if let Some(rotated) = rotated.as_ref().filter(|_| saved.is_some()) {
                         self.store
                             .save(
                                 &self.key,
@@ -332,20 +373,37 @@ impl Inner {
                                 },
                             )
                             .await?;
-                        live.refresh_token = rotated.clone();
                     }
+                    live.refresh_token = rotated.unwrap_or(refresh_token);
                     live.id_token = tokens.id_token;
                     live.claims = tokens.claims;
                 }
                 Err(err) if err.code == ErrorCode::AuthSessionExpired => {
                     *state = None;
-                    self.store.delete(&self.key).await?;
+                    if saved.is_some() {
+                        // Read during this turn: the saved token is the refused one.
+                        self.store.delete(&self.key).await?;
+                    }
                     return Err(err);
                 }
                 Err(err) => return Err(err),
             }
         }
         Ok((live.identity_id.clone(), live.id_token.clone()))
+    }
+
+    /// Ends the session after the identity pool refused its freshly refreshed id token, and
+    /// forgets the saved session if it is still the one that token came from.
+    async fn end_refused(&self) -> Result<()> {
+        let Some(live) = self.state.lock().await.take() else {
+            return Ok(());
+        };
+        let _turn = self.store.take_turn().await?;
+        let saved = self.store.load(&self.key).await?;
+        if saved.is_some_and(|saved| saved.refresh_token.secret() == live.refresh_token.secret()) {
+            self.store.delete(&self.key).await?;
+        }
+        Ok(())
     }
 
     /// Fresh credentials: one retry with a refreshed id token when the pool refuses the current
@@ -358,8 +416,7 @@ impl Inner {
                 let (identity_id, id_token) = self.id_token(true).await?;
                 match self.pool.credentials(&identity_id, &id_token).await {
                     Err(err) if err.code == ErrorCode::AuthSessionExpired => {
-                        *self.state.lock().await = None;
-                        self.store.delete(&self.key).await?;
+                        self.end_refused().await?;
                         Err(Error::session_expired())
                     }
                     other => other,

@@ -158,7 +158,7 @@ fn token_response(
             let mut json = mint_tokens(cloud, &grant)?;
             if cloud.config.rotate_refresh_tokens {
                 let rotated = new_refresh_token(cloud, &grant)?;
-                revoke_digest(cloud, &token_digest(presented), false)?;
+                spend(cloud, &token_digest(presented))?;
                 json["refresh_token"] = rotated.into();
             }
             Ok(json)
@@ -315,16 +315,28 @@ fn mint_tokens(cloud: &Cloud, grant: &Grant) -> Result<serde_json::Value, OAuthE
     Ok(json)
 }
 
-/// Marks a refresh token revoked; with `whole_sign_in`, also every token of its sign-in.
-fn revoke_digest(cloud: &Cloud, digest: &str, whole_sign_in: bool) -> Result<(), OAuthError> {
+/// Forgets a refresh token that rotation replaced. It is spent, not revoked: the sign-in goes
+/// on with its successor, and a revoked token would make the identity pool and `userInfo`
+/// refuse every token of the sign-in.
+fn spend(cloud: &Cloud, digest: &str) -> Result<(), OAuthError> {
+    cloud
+        .state
+        .update(|s| {
+            s.refresh_tokens.remove(digest);
+        })
+        .map_err(server_error)
+}
+
+/// Revokes a refresh token and every token of its sign-in.
+fn revoke_digest(cloud: &Cloud, digest: &str) -> Result<(), OAuthError> {
     cloud
         .state
         .update(|s| {
             let Some(origin) = s.refresh_tokens.get(digest).map(|r| r.origin_jti.clone()) else {
                 return;
             };
-            for (key, record) in s.refresh_tokens.iter_mut() {
-                if key == digest || (whole_sign_in && record.origin_jti == origin) {
+            for record in s.refresh_tokens.values_mut() {
+                if record.origin_jti == origin {
                     record.revoked = true;
                 }
             }
@@ -347,7 +359,7 @@ pub async fn revoke(State(cloud): State<Arc<Cloud>>, headers: HeaderMap, body: B
             ));
         }
         // Unknown or already revoked tokens are accepted silently, as Cognito does.
-        revoke_digest(&cloud, &digest, true)
+        revoke_digest(&cloud, &digest)
     });
     match result {
         Ok(()) => (StatusCode::OK, no_store()).into_response(),
