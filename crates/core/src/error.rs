@@ -50,6 +50,8 @@ pub enum ErrorCode {
     NetOffline,
     /// A connection broke off mid-request.
     NetInterrupted,
+    /// Nothing moved on a connection for too long.
+    NetTimeout,
     /// A local file operation failed.
     Io,
     /// A path that cannot name anything in the folder.
@@ -70,6 +72,8 @@ pub enum ErrorCode {
     StorageRequestFailed,
     /// Some items of a batch failed; the message lists them.
     StoragePartialFailure,
+    /// An object changed on the server between two steps of one operation.
+    StorageSourceChanged,
     /// A file changed while it was being uploaded.
     TransferSourceChanged,
     /// A local file cannot be read.
@@ -84,6 +88,8 @@ pub enum ErrorCode {
     TransferCancelled,
     /// The transfer state database failed.
     TransferStateDb,
+    /// Two sources of one transfer would land on one destination.
+    TransferNameClash,
     /// A bug: something Cubby did not expect.
     Internal,
 }
@@ -112,6 +118,7 @@ impl ErrorCode {
             Self::SecretsCorrupt => "secrets.corrupt",
             Self::NetOffline => "net.offline",
             Self::NetInterrupted => "net.interrupted",
+            Self::NetTimeout => "net.timeout",
             Self::Io => "io.error",
             Self::StorageInvalidPath => "storage.invalid_path",
             Self::StorageNotFound => "storage.not_found",
@@ -122,6 +129,7 @@ impl ErrorCode {
             Self::StorageUnavailable => "storage.unavailable",
             Self::StorageRequestFailed => "storage.request_failed",
             Self::StoragePartialFailure => "storage.partial_failure",
+            Self::StorageSourceChanged => "storage.source_changed",
             Self::TransferSourceChanged => "transfer.source_changed",
             Self::TransferLocalRead => "transfer.local_read_failed",
             Self::TransferLocalWrite => "transfer.local_write_failed",
@@ -129,6 +137,7 @@ impl ErrorCode {
             Self::TransferIntegrity => "transfer.integrity_mismatch",
             Self::TransferCancelled => "transfer.cancelled",
             Self::TransferStateDb => "transfer.state_db",
+            Self::TransferNameClash => "transfer.name_clash",
             Self::Internal => "internal",
         }
     }

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod secrets;
 pub mod session;
 pub mod storage;
+pub mod timeouts;
 pub mod transfer;
 pub mod wire;
 

@@ -2,14 +2,20 @@
 //! that is down), local files that change during an upload, a full disk, cancel, and resume of
 //! a multipart upload after a restart.
 
+use std::time::{Duration, Instant};
+
 use aws_credential_types::Credentials;
 use cubby_core::ErrorCode;
-use cubby_core::storage::{RemotePath, RetryPolicy, Storage};
+use cubby_core::storage::{
+    GetObjectParams, ObjectClient, PutObjectParams, RemotePath, RetryPolicy, SdkClient, Storage,
+};
+use cubby_core::timeouts::Timeouts;
 use cubby_core::transfer::{EventKind, StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::{FaultAction, FaultRule, Trigger};
 use cubby_test_support::Backend;
 use cubby_test_support::ports::free_port;
 use cubby_test_support::transfers::{MIB, fast_retry, small_parts, upload_tree, write_file};
+use futures::TryStreamExt;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn path(p: &str) -> RemotePath {
@@ -438,4 +444,257 @@ async fn idle_comes_after_every_transfer_and_its_events() {
     assert_eq!(failed, 1);
     let results = futures::future::join_all(handles.into_iter().map(|h| h.wait())).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 8);
+}
+
+/// Time limits short enough for a test: a second of silence ends an attempt.
+fn short_timeouts() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(1),
+        idle: Duration::from_secs(1),
+        call: Duration::from_secs(3),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_ends_in_a_timeout() {
+    let backend = Backend::localcloud("silent@example.com").await;
+    for operation in ["HeadObject", "PutObject"] {
+        backend
+            .cloud
+            .faults()
+            .add(on_every(operation, FaultAction::Delay { millis: 600_000 }))
+            .unwrap();
+    }
+    let storage = backend.storage_with(short_timeouts());
+    let started = Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(30), storage.stat(&path("f")))
+        .await
+        .expect("the request ends on its own")
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetTimeout, "{}", err.message);
+    assert!(
+        err.message.contains("gave up after 3 attempts"),
+        "{}",
+        err.message
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // An upload whose body the server takes in, and never answers.
+    let (transfers, _events) =
+        Transfers::new(storage, StateDb::in_memory().unwrap(), small_parts());
+    let dir = backend.local_dir("silent");
+    write_file(&dir.join("f"), 1000, 1);
+    let err = tokio::time::timeout(
+        Duration::from_secs(30),
+        transfers.upload(dir.join("f"), path("f")).wait(),
+    )
+    .await
+    .expect("the upload ends on its own")
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetTimeout, "{}", err.message);
+}
+
+/// A bare HTTP/1.1 server for one connection: reads a request, takes its body at
+/// `read_rate` (64 KiB per tick), then sends `answer_head` and `answer_body` in pieces of
+/// `piece` bytes, one per tick.
+async fn slow_server(
+    tick: Duration,
+    answer_head: String,
+    answer_body: Vec<u8>,
+    piece: usize,
+) -> (url::Url, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(64 << 10).unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(4).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+        if head.contains("expect: 100-continue") {
+            stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .unwrap();
+        }
+        let mut left: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        let mut buffer = vec![0u8; 64 << 10];
+        while left > 0 {
+            let want = left.min(buffer.len());
+            let n = stream.read(&mut buffer[..want]).await.unwrap();
+            assert!(n > 0, "the client hung up with {left} bytes to go");
+            left -= n;
+            tokio::time::sleep(tick).await;
+        }
+        stream.write_all(answer_head.as_bytes()).await.unwrap();
+        for chunk in answer_body.chunks(piece) {
+            tokio::time::sleep(tick).await;
+            stream.write_all(chunk).await.unwrap();
+        }
+        head
+    });
+    (url.parse().unwrap(), served)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_transfers_that_keep_moving_are_not_cut_off() {
+    let backend = Backend::localcloud("slow@example.com").await;
+    // Two seconds of silence end an attempt: the system wakes a writer only when a third of
+    // its send buffer (megabytes, on loopback) has gone, which takes most of a second here.
+    let timeouts = Timeouts {
+        idle: Duration::from_secs(2),
+        ..short_timeouts()
+    };
+    let client_for = |url: url::Url| {
+        let mut profile = backend.profile.clone();
+        profile.endpoints.s3 = Some(url);
+        SdkClient::with_timeouts(&profile, backend.credentials.clone(), &timeouts)
+    };
+
+    // 16 MiB taken at 64 KiB a tick: several seconds, more than twice the idle limit (and
+    // more than the system's send buffer, which takes a part of it at once).
+    let answer = "HTTP/1.1 200 OK\r\nETag: \"slow\"\r\nContent-Length: 0\r\n\r\n".to_owned();
+    let (url, served) = slow_server(Duration::from_millis(20), answer, Vec::new(), 1).await;
+    let started = Instant::now();
+    let params = PutObjectParams {
+        key: "slow/up".to_owned(),
+        body: vec![7u8; 16 * MIB as usize].into(),
+        ..PutObjectParams::default()
+    };
+    let put = client_for(url).put_object(&params).await.unwrap();
+    assert_eq!(put.etag.as_deref(), Some("\"slow\""));
+    assert!(served.await.unwrap().starts_with("put "));
+    assert!(
+        started.elapsed() > Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // An answer that comes 16 KiB at a time, far apart but within the idle limit.
+    let body = vec![9u8; 160 << 10];
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nETag: \"slow\"\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (url, _served) =
+        slow_server(Duration::from_millis(300), head, body.clone(), 16 << 10).await;
+    let started = Instant::now();
+    let params = GetObjectParams {
+        key: "slow/down".to_owned(),
+        ..GetObjectParams::default()
+    };
+    let got = client_for(url).get_object(&params).await.unwrap();
+    let received = got
+        .body
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await
+        .unwrap();
+    assert_eq!(received, body);
+    assert!(
+        started.elapsed() > Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Overwrites `key` (a path in the person's folder) while a fault holds the copy back.
+async fn overwrite_during(backend: &Backend, remote: &str, data: Vec<u8>) {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let dir = backend.local_dir("overwrite");
+    std::fs::write(dir.join("new"), &data).unwrap();
+    let (transfers, _events) = backend.transfers(small_parts());
+    transfers
+        .upload(dir.join("new"), path(remote))
+        .wait()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_keeps_a_source_that_changed_before_it_was_copied() {
+    let backend = Backend::localcloud("mover@example.com").await;
+    let (transfers, _events) = backend.transfers(small_parts());
+    let dir = backend.local_dir("move");
+    write_file(&dir.join("small"), 1000, 1);
+    write_file(&dir.join("large"), 11 * MIB as usize, 2);
+    transfers
+        .upload(dir.join("small"), path("small"))
+        .wait()
+        .await
+        .unwrap();
+    transfers
+        .upload(dir.join("large"), path("large"))
+        .wait()
+        .await
+        .unwrap();
+    let faults = backend.cloud.faults();
+    faults
+        .add(fault(
+            "CopyObject",
+            Trigger::Nth { n: 1 },
+            FaultAction::Delay { millis: 1500 },
+        ))
+        .unwrap();
+    faults
+        .add(fault(
+            "UploadPartCopy",
+            Trigger::Nth { n: 2 },
+            FaultAction::Delay { millis: 1500 },
+        ))
+        .unwrap();
+    let storage = backend
+        .storage()
+        .with_copy_limits(cubby_core::storage::CopyLimits {
+            single_copy_max: 5 * MIB,
+            part_size: 5 * MIB,
+        });
+    let id = &backend.identity_id;
+    for (name, new) in [
+        ("small", vec![7u8; 999]),
+        ("large", vec![8u8; 11 * MIB as usize]),
+    ] {
+        let (from, to) = (path(name), path(&format!("{name}.moved")));
+        let (moved, ()) = tokio::join!(
+            storage.rename(&from, &to),
+            overwrite_during(&backend, name, new.clone()),
+        );
+        let err = moved.unwrap_err();
+        assert_eq!(
+            err.code.as_str(),
+            "storage.source_changed",
+            "{name}: {}",
+            err.message
+        );
+        assert_eq!(
+            backend.admin.get(&format!("{id}/{name}")).await,
+            new,
+            "{name}"
+        );
+        assert!(
+            !backend
+                .admin
+                .all_keys()
+                .await
+                .contains(&format!("{id}/{name}.moved")),
+            "{name}: no copy of a mix of versions"
+        );
+    }
+    assert_eq!(backend.admin.unfinished_multipart_uploads().await, 0);
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use aws_credential_types::Credentials;
 use cubby_core::config::Profile;
-use cubby_core::storage::{FolderRoot, MemoryClient, Storage};
+use cubby_core::storage::{FolderRoot, MemoryClient, ObjectClient, SdkClient, Storage};
+use cubby_core::timeouts::Timeouts;
 use cubby_core::transfer::{StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_localcloud::LocalCloud;
 use tempfile::TempDir;
@@ -35,7 +36,8 @@ pub struct Backend {
     pub admin: BucketAdmin,
     /// The test's temporary directory.
     pub dir: TempDir,
-    _moto: Option<Moto>,
+    /// moto's server, kept running while the backend lives.
+    moto: Option<Moto>,
     /// The in-memory bucket, when the backend is one.
     memory: Option<Arc<MemoryClient>>,
 }
@@ -109,7 +111,7 @@ impl Backend {
             credentials,
             admin,
             dir,
-            _moto: moto,
+            moto,
             memory,
         }
     }
@@ -117,15 +119,42 @@ impl Backend {
     /// The person's storage, with retries quick enough for tests.
     pub fn storage(&self) -> Storage {
         match &self.memory {
-            Some(client) => {
-                let folder = FolderRoot::new(self.profile.folder.for_identity(&self.identity_id))
-                    .expect("the folder of an identity");
-                Storage::with_client(client.clone(), folder)
-            }
+            Some(client) => Storage::with_client(client.clone(), self.folder()),
             None => Storage::new(&self.profile, &self.identity_id, self.credentials.clone())
                 .expect("storage"),
         }
         .with_retry(fast_retry())
+    }
+
+    /// [`Backend::storage`] through an SDK client with other network time limits; for the
+    /// S3 backends only (the in-memory bucket has no network to wait on).
+    pub fn storage_with(&self, timeouts: Timeouts) -> Storage {
+        assert!(
+            self.memory.is_none(),
+            "network time limits need an S3 backend"
+        );
+        let client = SdkClient::with_timeouts(&self.profile, self.credentials.clone(), &timeouts);
+        Storage::with_client(Arc::new(client), self.folder()).with_retry(fast_retry())
+    }
+
+    /// The client [`Backend::storage`] sends through, for tests of single requests (keys are
+    /// whole bucket keys: `{identity_id}/...`).
+    pub fn object_client(&self) -> Arc<dyn ObjectClient> {
+        match &self.memory {
+            Some(client) => client.clone(),
+            None => Arc::new(SdkClient::new(&self.profile, self.credentials.clone())),
+        }
+    }
+
+    /// Whether the server honours `x-amz-copy-source-if-match` (AWS, localcloud and the
+    /// in-memory bucket do; moto 5.1 ignores it and copies whatever version is there).
+    pub fn honours_copy_source_if_match(&self) -> bool {
+        self.moto.is_none()
+    }
+
+    fn folder(&self) -> FolderRoot {
+        FolderRoot::new(self.profile.folder.for_identity(&self.identity_id))
+            .expect("the folder of an identity")
     }
 
     /// Whether the storage signs its requests with [`Backend::credentials`] (every backend but

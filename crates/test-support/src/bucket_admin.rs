@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use cubby_core::storage::{GetObjectParams, ListObjectsParams, MemoryClient, ObjectClient};
+use cubby_core::storage::{
+    GetObjectParams, ListObjectsParams, MemoryClient, ObjectClient, PutObjectParams,
+};
 use futures::TryStreamExt;
 
 /// The whole bucket of a backend, past any per-person policy.
@@ -81,6 +83,34 @@ impl BucketAdmin {
                     .unwrap_or_else(|err| panic!("the admin reads {key}: {err}"));
                 let chunks: Vec<_> = got.body.try_collect().await.expect("the whole body");
                 chunks.concat()
+            }
+        }
+    }
+
+    /// Stores `body` under `key` as any tool could, whatever the key looks like (keys Cubby
+    /// would never make: `//`, `..`, decomposed Unicode).
+    pub async fn put(&self, key: &str, body: &[u8]) {
+        match self {
+            Self::S3 { client, bucket } => {
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(body.to_vec().into())
+                    .send()
+                    .await
+                    .unwrap_or_else(|err| panic!("the admin writes {key}: {err}"));
+            }
+            Self::Memory(client) => {
+                let params = PutObjectParams {
+                    key: key.to_owned(),
+                    body: body.to_vec().into(),
+                    ..PutObjectParams::default()
+                };
+                client
+                    .put_object(&params)
+                    .await
+                    .unwrap_or_else(|err| panic!("the admin writes {key}: {err}"));
             }
         }
     }

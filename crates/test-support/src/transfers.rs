@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cubby_core::storage::{RemotePath, RetryPolicy};
-use cubby_core::transfer::{TransferHandle, TransferOptions, Transfers};
+use cubby_core::transfer::{Links, TransferHandle, TransferOptions, Transfers};
 
 /// One mebibyte, the unit of part sizes.
 pub const MIB: u64 = 1 << 20;
@@ -14,6 +14,7 @@ pub const MIB: u64 = 1 << 20;
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 6,
+        max_timeouts: 3,
         first_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(100),
     }
@@ -41,13 +42,14 @@ pub fn write_file(path: &Path, len: usize, seed: u8) -> Vec<u8> {
     data
 }
 
-/// Uploads a local folder (recursively) to the top of the person's folder; the bytes sent.
+/// Uploads a local folder (recursively, symbolic links left out) to the top of the person's
+/// folder; the bytes sent.
 pub async fn upload_tree(transfers: &Transfers, dir: PathBuf) -> u64 {
-    let handles = transfers
-        .upload_paths(&[dir], &RemotePath::root())
+    let queued = transfers
+        .upload_paths(&[dir], &RemotePath::root(), Links::Skip)
         .await
         .unwrap();
-    wait_all(handles).await
+    wait_all(queued.handles).await
 }
 
 /// Waits for every handle, panicking at the first failure; the bytes moved.

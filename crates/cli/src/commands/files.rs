@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use cubby_core::storage::{Entry, EntryKind, RemotePath, Usage};
+use cubby_core::storage::{Entry, EntryKind, RemotePath, Unusable, Usage};
 use cubby_core::{Result, wire};
 use futures::TryStreamExt;
 use indicatif::HumanBytes;
@@ -24,7 +24,8 @@ pub struct LsArgs {
     /// List everything below, not only the folder's own entries.
     #[arg(short, long)]
     recursive: bool,
-    /// One JSON object per line: {"path","type","size","modified"}.
+    /// One JSON object per line: {"path","type","size","modified"}; a key that is not a clean
+    /// path has "type":"unusable", with "exact" the form `rm --key` takes.
     #[arg(long)]
     json: bool,
 }
@@ -34,14 +35,24 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
     let dir = remote(args.path.as_deref())?;
     let print = |entries: Vec<Entry>| {
         for entry in entries {
-            let shown = if args.recursive {
-                entry
+            let shown = match &entry.kind {
+                // Relative to the listed folder, like the others (a key's own path is not clean).
+                EntryKind::Unusable(unusable) => {
+                    let readable = unusable.key.readable();
+                    match dir.is_root() {
+                        true => readable,
+                        false => readable
+                            .strip_prefix(&format!("{}/", dir.as_str()))
+                            .unwrap_or(&readable)
+                            .to_owned(),
+                    }
+                }
+                _ if args.recursive => entry
                     .path
                     .relative_to(&dir)
                     .unwrap_or(entry.path.as_str())
-                    .to_owned()
-            } else {
-                entry.path.name().unwrap_or_default().to_owned()
+                    .to_owned(),
+                _ => entry.path.name().unwrap_or_default().to_owned(),
             };
             if args.json {
                 print_json_line(&entry);
@@ -70,18 +81,42 @@ pub async fn ls(context: &Context, args: LsArgs) -> Result<()> {
 }
 
 fn entry_line(entry: &Entry, shown: &str) -> String {
-    match entry.kind {
+    match &entry.kind {
         EntryKind::Folder => format!("{:>10}  {:<20}  {shown}/", "", ""),
         EntryKind::File { size, modified } => {
             format!(
                 "{:>10}  {:<20}  {shown}",
-                HumanBytes(size).to_string(),
-                timestamp(modified)
+                HumanBytes(*size).to_string(),
+                timestamp(*modified)
+            )
+        }
+        EntryKind::Unusable(unusable) => {
+            let Unusable {
+                key,
+                size,
+                modified,
+                twin,
+            } = unusable;
+            let (size, slash) = match key.is_folder() {
+                true => (String::new(), "/"),
+                false => (HumanBytes(*size).to_string(), ""),
+            };
+            let twin = twin
+                .as_ref()
+                .map(|t| format!("; another spelling of {t}"))
+                .unwrap_or_default();
+            format!(
+                "{size:>10}  {:<20}  {shown}{slash}  (cannot be used: {}{twin}; delete it with: cubby rm --key '{}')",
+                timestamp(*modified),
+                key.problem().explain(),
+                key.exact()
             )
         }
     }
 }
 
+/// RFC 3339, or nothing for a time no calendar shows (another tool's nonsense in stored
+/// metadata).
 fn timestamp(time: Option<SystemTime>) -> String {
     time.and_then(wire::rfc3339).unwrap_or_default()
 }
@@ -101,7 +136,11 @@ pub struct RmArgs {
     /// Also delete folders and everything in them.
     #[arg(short, long)]
     recursive: bool,
-    #[arg(required = true)]
+    /// A key that is not a clean path, exactly as `cubby ls` shows it (e.g.
+    /// 'docs/e\u{301}t\u{e9}.txt'); only a key a fresh listing finds is deleted. Repeatable.
+    #[arg(long = "key", value_name = "EXACT_KEY")]
+    keys: Vec<String>,
+    #[arg(required_unless_present = "keys")]
     paths: Vec<String>,
 }
 
@@ -112,14 +151,28 @@ pub async fn rm(context: &Context, args: RmArgs) -> Result<()> {
         .iter()
         .map(|p| remote(Some(p)))
         .collect::<Result<Vec<_>>>()?;
-    let report = storage.delete(&paths, args.recursive).await?;
-    for failure in &report.failed {
-        eprintln!(
-            "cubby: could not delete {}: {}",
-            failure.path, failure.error
-        );
+    let mut keys = Vec::new();
+    for exact in &args.keys {
+        keys.push(storage.find_listed(exact).await?);
     }
-    report.into_result().map(|_| ())
+    let mut reports = Vec::new();
+    if !paths.is_empty() {
+        reports.push(storage.delete(&paths, args.recursive).await?);
+    }
+    if !keys.is_empty() {
+        reports.push(storage.delete_listed(&keys, args.recursive).await?);
+    }
+    let mut result = Ok(0);
+    for report in reports {
+        for failure in &report.failed {
+            eprintln!(
+                "cubby: could not delete {}: {}",
+                failure.path, failure.error
+            );
+        }
+        result = result.and(report.into_result());
+    }
+    result.map(|_| ())
 }
 
 #[derive(Debug, Args)]
@@ -221,4 +274,21 @@ struct DuLine<'a> {
     path: &'a RemotePath,
     #[serde(flatten)]
     usage: Usage,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_past_the_calendar_shows_as_nothing() {
+        for far in [
+            SystemTime::UNIX_EPOCH + Duration::from_secs(99_999_999_999_999),
+            SystemTime::UNIX_EPOCH - Duration::from_secs(99_999_999_999_999),
+        ] {
+            assert_eq!(timestamp(Some(far)), "");
+        }
+        let ordinary = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        assert_eq!(timestamp(Some(ordinary)), "2020-09-13T12:26:40Z");
+    }
 }

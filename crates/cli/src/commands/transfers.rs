@@ -10,7 +10,8 @@ use clap::Args;
 use cubby_core::session::Session;
 use cubby_core::storage::RemotePath;
 use cubby_core::transfer::{
-    EventKind, StateDb, TransferEvent, TransferHandle, TransferId, TransferOptions, Transfers,
+    EventKind, Links, LocalFolder, Queued, Skipped, StateDb, TransferEvent, TransferHandle,
+    TransferId, TransferOptions, Transfers,
 };
 use cubby_core::{Error, ErrorCode, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -27,7 +28,11 @@ pub struct PutArgs {
     /// to put them in; the top of your folder by default.
     #[arg(required = true, value_name = "LOCAL... [REMOTE_DIR]")]
     args: Vec<String>,
-    /// One JSON object per finished or failed file, then a summary.
+    /// Upload what symbolic links inside folders point to (by default they are left out, and
+    /// named).
+    #[arg(long)]
+    follow_links: bool,
+    /// One JSON object per finished, failed or skipped file, then a summary.
     #[arg(long)]
     json: bool,
 }
@@ -47,8 +52,13 @@ pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
     let into = remote(target.as_deref())?;
     let (transfers, events, _session) = queue(context).await?;
     let locals: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
-    let handles = transfers.upload_paths(&locals, &into).await?;
-    finish(&transfers, handles, events, args.json).await
+    let links = if args.follow_links {
+        Links::Follow
+    } else {
+        Links::Skip
+    };
+    let queued = transfers.upload_paths(&locals, &into, links).await?;
+    finish(&transfers, queued, events, args.json).await
 }
 
 pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
@@ -59,8 +69,10 @@ pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
         .map(|s| remote(Some(s)))
         .collect::<Result<Vec<RemotePath>>>()?;
     let (transfers, events, _session) = queue(context).await?;
-    let handles = transfers.download_paths(&remotes, &into).await?;
-    finish(&transfers, handles, events, args.json).await
+    let queued = transfers
+        .download_paths(&remotes, &LocalFolder::new(into))
+        .await?;
+    finish(&transfers, queued, events, args.json).await
 }
 
 /// `[a, b, c]` -> `([a, b], Some(c))`; a single argument has no target.
@@ -82,15 +94,23 @@ async fn queue(
 /// How often the events piled up since the last look are shown.
 const SHOW_EVERY: Duration = Duration::from_millis(100);
 
-/// Shows events until every transfer ended; fails when any did. Events are read on a timer and
-/// at the end, not as each arrives: waking for each of thousands of small files cost a
-/// noticeable share of the CPU of a big copy.
+/// Names what was left out, then shows events until every transfer ended; fails when any did.
+/// Events are read on a timer and at the end, not as each arrives: waking for each of
+/// thousands of small files cost a noticeable share of the CPU of a big copy.
 async fn finish(
     transfers: &Transfers,
-    handles: Vec<TransferHandle>,
+    queued: Queued,
     mut events: UnboundedReceiver<TransferEvent>,
     json: bool,
 ) -> Result<()> {
+    for skipped in &queued.skipped {
+        if json {
+            print_json_line(&SkippedLine { skipped });
+        } else {
+            eprintln!("cubby: skipped {}: {}", skipped.name, skipped.reason);
+        }
+    }
+    let handles: Vec<TransferHandle> = queued.handles;
     let count = handles.len();
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
@@ -158,6 +178,14 @@ struct Summary {
     files: usize,
     bytes: u64,
     failed: usize,
+}
+
+/// A `--json` line for what a folder transfer left out: `{"event": "skipped", "name", "reason"}`.
+#[derive(Serialize)]
+#[serde(tag = "event", rename = "skipped")]
+struct SkippedLine<'a> {
+    #[serde(flatten)]
+    skipped: &'a Skipped,
 }
 
 /// A `--json` line for a file that finished or failed: the names from its `queued` event
@@ -284,6 +312,14 @@ mod tests {
                 "code": "storage.not_found",
                 "message": "gone",
             })
+        );
+        let skipped = Skipped {
+            name: "tree/link".to_owned(),
+            reason: "a symbolic link, not followed".to_owned(),
+        };
+        assert_eq!(
+            serde_json::to_value(SkippedLine { skipped: &skipped }).unwrap(),
+            json!({"event": "skipped", "name": "tree/link", "reason": "a symbolic link, not followed"})
         );
         let summary = Summary {
             files: 2,

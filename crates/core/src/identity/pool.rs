@@ -1,14 +1,18 @@
-//! The identity pool's two unsigned calls, through the AWS SDK.
+//! The identity pool's two unsigned calls, through the AWS SDK. They are small, so each
+//! attempt and each whole call (retries included) has a time limit: a pool that accepted the
+//! connection and never answers ends in `net.timeout`, not a wait without end.
 
 use std::fmt;
 
 use aws_credential_types::Credentials;
+use aws_sdk_cognitoidentity::config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
+use crate::timeouts::Timeouts;
 
 /// One profile's identity pool. `GetId` and `GetCredentialsForIdentity` need no AWS
 /// credentials, so the client has none.
@@ -27,11 +31,24 @@ impl fmt::Debug for IdentityPool {
 }
 
 impl IdentityPool {
-    /// The identity pool of `profile` (its region, pool id and endpoint).
+    /// The identity pool of `profile` (its region, pool id and endpoint), with the default
+    /// [`Timeouts`].
     pub fn new(profile: &Profile) -> Self {
+        Self::with_timeouts(profile, &Timeouts::default())
+    }
+
+    /// [`IdentityPool::new`] with other network time limits.
+    pub fn with_timeouts(profile: &Profile, timeouts: &Timeouts) -> Self {
         let mut config = aws_sdk_cognitoidentity::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(profile.region.clone()));
+            .region(Region::new(profile.region.clone()))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(timeouts.connect)
+                    .operation_attempt_timeout(timeouts.idle)
+                    .operation_timeout(timeouts.call)
+                    .build(),
+            );
         if let Some(endpoint) = &profile.endpoints.identity {
             config = config.endpoint_url(endpoint.as_str());
         }
@@ -101,7 +118,15 @@ where
     R: fmt::Debug + Send + Sync + 'static,
 {
     match &err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::new(
+        SdkError::TimeoutError(_) => Error::new(
+            ErrorCode::NetTimeout,
+            "the identity pool did not answer in time; check the network connection and the profile's endpoints.identity",
+        ),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => Error::new(
+            ErrorCode::NetTimeout,
+            "the identity pool did not answer in time; check the network connection and the profile's endpoints.identity",
+        ),
+        SdkError::DispatchFailure(_) => Error::new(
             ErrorCode::NetOffline,
             "cannot reach the identity pool; check the network connection and the profile's endpoints.identity",
         ),
@@ -121,4 +146,62 @@ where
         },
     }
     .with_source(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A server that accepts connections and never answers.
+    fn silent_server() -> (std::net::TcpListener, url::Url) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        (listener, url.parse().unwrap())
+    }
+
+    fn profile(identity: url::Url) -> Profile {
+        let toml = format!(
+            r#"
+[profiles.test]
+region = "us-east-1"
+user_pool_id = "us-east-1_test"
+client_id = "client"
+hosted_ui = "https://auth.example.com"
+identity_pool_id = "us-east-1:1b2c3d4e-0000-4000-8000-123456789abc"
+bucket = "bucket"
+redirect = "http://localhost:53682/callback"
+[profiles.test.endpoints]
+identity = "{identity}"
+"#
+        );
+        let config = crate::config::Config::parse(&toml).unwrap();
+        config.profiles["test"].clone()
+    }
+
+    #[tokio::test]
+    async fn a_pool_that_never_answers_ends_in_a_timeout() {
+        let (_listener, url) = silent_server();
+        let short = Timeouts {
+            connect: Duration::from_secs(1),
+            idle: Duration::from_millis(500),
+            call: Duration::from_secs(2),
+        };
+        let pool = IdentityPool::with_timeouts(&profile(url), &short);
+        let started = Instant::now();
+        let err = tokio::time::timeout(
+            Duration::from_secs(30),
+            pool.get_id(&SecretString::from("token")),
+        )
+        .await
+        .expect("the call ends on its own")
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::NetTimeout, "{}", err.message);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
 }

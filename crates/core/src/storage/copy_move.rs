@@ -1,11 +1,15 @@
 //! Copying and moving files and folders. S3 has no rename: a move is a copy of every object,
 //! then a delete of the sources once all copies exist, so a failure part way leaves the source
-//! whole. Objects above 5 GiB are copied in parts (UploadPartCopy).
+//! whole. Objects above 5 GiB are copied in parts (UploadPartCopy). Every copy, and every part
+//! of one, names the version of the source that was planned (`x-amz-copy-source-if-match`):
+//! a source written meanwhile fails the copy, so a move never deletes a file it did not copy
+//! and a copy in parts is never a mix of two versions.
 
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::entry::EntryKind;
 use super::folder::Storage;
+use super::listed_key::Listed;
+use super::listing::Stat;
 use super::object_client::{
     CompleteMultipartUploadParams, CopyObjectParams, CreateMultipartUploadParams, HeadObjectParams,
     PutObjectParams, UploadPartCopyParams,
@@ -21,6 +25,8 @@ struct CopyItem {
     from: String,
     to: String,
     size: u64,
+    /// The version of `from` planned for.
+    etag: Option<String>,
 }
 
 /// Everything a copy or move will do, worked out before the first request that changes anything.
@@ -45,7 +51,19 @@ impl Storage {
     /// Moves (renames) a file or folder; the source is deleted only after every copy exists.
     pub async fn rename(&self, from: &RemotePath, to: &RemotePath) -> Result<RemotePath> {
         let plan = self.plan_copy(from, to).await?;
-        self.run_copies(&plan).await?;
+        self.run_copies(&plan).await.map_err(|err| {
+            if err.code == ErrorCode::StorageSourceChanged {
+                Error::new(
+                    err.code,
+                    format!(
+                        "{from} changed while it was being moved, so nothing was deleted; move it again ({})",
+                        err.message
+                    ),
+                )
+            } else {
+                err
+            }
+        })?;
         self.delete_keys(plan.sources.clone())
             .await?
             .into_result()
@@ -65,10 +83,10 @@ impl Storage {
                 "cannot copy or move your whole folder; name something inside it",
             ));
         }
-        let source = self.stat(from).await?;
+        let source = self.stat_object(from).await?;
         let destination = match self.stat(to).await {
             Ok(entry) if entry.is_folder() => to.join(from.name().unwrap_or_default())?,
-            Ok(_) if source.is_folder() => {
+            Ok(_) if matches!(source, Stat::Folder) => {
                 return Err(Error::new(
                     ErrorCode::StorageAlreadyExists,
                     format!("{to} is a file; a folder cannot replace it"),
@@ -84,48 +102,81 @@ impl Storage {
                 format!("cannot copy or move {from} onto or into itself ({destination})"),
             ));
         }
-        match source.kind {
-            EntryKind::File { size, .. } => Ok(CopyPlan {
+        match source {
+            Stat::File(info) => Ok(CopyPlan {
                 items: vec![CopyItem {
                     from: self.key(from)?,
                     to: self.key(&destination)?,
-                    size,
+                    size: info.size,
+                    etag: info.etag,
                 }],
                 marker: None,
                 sources: vec![self.key(from)?],
                 destination,
             }),
-            EntryKind::Folder => {
-                let mut plan = CopyPlan {
-                    items: Vec::new(),
-                    marker: Some(self.folder().dir_prefix(&destination)?),
-                    sources: vec![self.folder().dir_prefix(from)?],
-                    destination,
-                };
-                for entry in self.list_all(from).await? {
-                    let relative = entry
-                        .path
-                        .relative_to(from)
-                        .ok_or_else(|| Error::not_found(from))?;
-                    let target = plan.destination.join(relative)?;
-                    let (source_key, target_key) = if entry.is_folder() {
-                        (
-                            self.folder().dir_prefix(&entry.path)?,
-                            self.folder().dir_prefix(&target)?,
-                        )
-                    } else {
-                        (self.key(&entry.path)?, self.key(&target)?)
-                    };
-                    plan.sources.push(source_key.clone());
-                    plan.items.push(CopyItem {
-                        from: source_key,
-                        to: target_key,
-                        size: entry.size(),
-                    });
-                }
-                Ok(plan)
-            }
+            Stat::Folder => self.plan_folder_copy(from, destination).await,
         }
+    }
+
+    /// Every object below the folder `from`, to go below `destination`. A folder holding keys
+    /// that are not clean paths is refused: their copies could not be named from paths.
+    async fn plan_folder_copy(
+        &self,
+        from: &RemotePath,
+        destination: RemotePath,
+    ) -> Result<CopyPlan> {
+        let prefix = self.folder().dir_prefix(from)?;
+        let mut plan = CopyPlan {
+            items: Vec::new(),
+            marker: Some(self.folder().dir_prefix(&destination)?),
+            sources: vec![prefix.clone()],
+            destination,
+        };
+        let mut unusable = Vec::new();
+        for object in self
+            .objects_below(&prefix, &format!("listing {from}"))
+            .await?
+        {
+            if object.key == prefix {
+                continue; // the folder's own marker: the plan makes one at the destination
+            }
+            let path = match self.folder().listed(&object.key)? {
+                Listed::Path(path) => path,
+                Listed::Unclean(key) => {
+                    unusable.push(key.exact());
+                    continue;
+                }
+            };
+            let relative = path
+                .relative_to(from)
+                .ok_or_else(|| Error::not_found(from))?;
+            let target = plan.destination.join(relative)?;
+            let (source_key, target_key) = if object.key.ends_with('/') {
+                (
+                    self.folder().dir_prefix(&path)?,
+                    self.folder().dir_prefix(&target)?,
+                )
+            } else {
+                (self.key(&path)?, self.key(&target)?)
+            };
+            plan.sources.push(source_key.clone());
+            plan.items.push(CopyItem {
+                from: source_key,
+                to: target_key,
+                size: object.size,
+                etag: object.etag,
+            });
+        }
+        if !unusable.is_empty() {
+            return Err(Error::new(
+                ErrorCode::StorageInvalidPath,
+                format!(
+                    "{from} holds keys that are not clean paths, which Cubby cannot copy: {}; delete them first (cubby rm --key), or rename them with another S3 tool",
+                    unusable.join(", ")
+                ),
+            ));
+        }
+        Ok(plan)
     }
 
     async fn run_copies(&self, plan: &CopyPlan) -> Result<()> {
@@ -153,6 +204,7 @@ impl Storage {
         let params = CopyObjectParams {
             source_key: item.from.clone(),
             key: item.to.clone(),
+            source_if_match: item.etag.clone(),
         };
         let doing = format!("copying {}", item.from);
         self.send(&doing, || self.client().copy_object(&params))
@@ -170,6 +222,12 @@ impl Storage {
         let source = self
             .send(&doing, || self.client().head_object(&head))
             .await?;
+        if item.etag.is_some() && source.etag != item.etag {
+            return Err(Error::new(
+                ErrorCode::StorageSourceChanged,
+                format!("{doing}: the object changed on the server meanwhile"),
+            ));
+        }
         let create = CreateMultipartUploadParams {
             key: item.to.clone(),
             metadata: source.metadata,
@@ -196,6 +254,7 @@ impl Storage {
                     part_number: i as i32 + 1,
                     source_key: item.from.clone(),
                     source_range: start..(start + part_size).min(item.size),
+                    source_if_match: item.etag.clone(),
                 }
             })
             .collect();

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::entry::EntryKind;
 use super::folder::Storage;
+use super::listed_key::Listed;
+use super::listing::Stat;
 use super::object_client::DeleteObjectsParams;
 use super::remote_path::RemotePath;
 use crate::error::{Error, ErrorCode, Result};
@@ -21,10 +22,11 @@ pub struct DeleteReport {
     pub failed: Vec<DeleteFailure>,
 }
 
-/// One object that was not deleted.
+/// One thing a delete could not remove, and why.
 #[derive(Debug, Serialize)]
 pub struct DeleteFailure {
-    /// The file, or the folder whose marker it was.
+    /// What could not be deleted, or the folder holding it when its key is not a clean path
+    /// (the error then names the key).
     pub path: RemotePath,
     /// Why, as `{code, message}`.
     pub error: Error,
@@ -56,8 +58,9 @@ impl DeleteReport {
 }
 
 impl Storage {
-    /// Deletes files, and folders with everything in them when `recursive` is set. Every path is
-    /// checked before anything is deleted, so a typo fails the whole command harmlessly.
+    /// Deletes files, and folders with everything in them when `recursive` is set (keys that
+    /// are not clean paths included: the folder is emptied). Every path is checked before
+    /// anything is deleted, so a typo fails the whole command harmlessly.
     pub async fn delete(&self, paths: &[RemotePath], recursive: bool) -> Result<DeleteReport> {
         let mut keys = Vec::new();
         for path in paths {
@@ -67,9 +70,9 @@ impl Storage {
                     "refusing to delete your whole folder; name what to delete inside it",
                 ));
             }
-            match self.stat(path).await?.kind {
-                EntryKind::File { .. } => keys.push(self.key(path)?),
-                EntryKind::Folder if !recursive => {
+            match self.stat_object(path).await? {
+                Stat::File(_) => keys.push(self.key(path)?),
+                Stat::Folder if !recursive => {
                     return Err(Error::new(
                         ErrorCode::StorageIsFolder,
                         format!(
@@ -77,15 +80,16 @@ impl Storage {
                         ),
                     ));
                 }
-                EntryKind::Folder => {
-                    keys.push(self.folder().dir_prefix(path)?); // its marker, if it has one
-                    for entry in self.list_all(path).await? {
-                        keys.push(if entry.is_folder() {
-                            self.folder().dir_prefix(&entry.path)?
-                        } else {
-                            self.key(&entry.path)?
-                        });
-                    }
+                Stat::Folder => {
+                    let prefix = self.folder().dir_prefix(path)?;
+                    let doing = format!("listing {path}");
+                    keys.push(prefix.clone()); // its marker, if it has one
+                    keys.extend(
+                        self.objects_below(&prefix, &doing)
+                            .await?
+                            .into_iter()
+                            .map(|object| object.key),
+                    );
                 }
             }
         }
@@ -106,8 +110,13 @@ impl Storage {
                 .send(&doing, || self.client().delete_objects(&params))
                 .await?;
             for error in &out.errors {
+                let (path, key) = match self.folder().listed(&error.key) {
+                    Ok(Listed::Path(path)) => (path, String::new()),
+                    Ok(Listed::Unclean(key)) => (key.holder(), format!("key {}: ", key.exact())),
+                    Err(_) => (RemotePath::root(), format!("key {:?}: ", error.key)),
+                };
                 report.failed.push(DeleteFailure {
-                    path: self.folder().path_of_key(&error.key).unwrap_or_default(),
+                    path,
                     error: Error::new(
                         if error.code.as_deref() == Some("AccessDenied") {
                             ErrorCode::StorageAccessDenied
@@ -115,7 +124,7 @@ impl Storage {
                             ErrorCode::StorageRequestFailed
                         },
                         format!(
-                            "{} ({})",
+                            "{key}{} ({})",
                             error.message.as_deref().unwrap_or("the server refused"),
                             error.code.as_deref().unwrap_or("no code")
                         ),

@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use super::listed_key::ListedKey;
 use super::remote_path::RemotePath;
 
 /// A file or folder in a listing. Serializes flat, in [`crate::wire`]'s conventions:
@@ -13,12 +14,13 @@ use super::remote_path::RemotePath;
 pub struct Entry {
     /// Where it is in the person's folder.
     pub path: RemotePath,
-    /// File or folder, flattened into the entry.
+    /// File, folder or unusable key, flattened into the entry.
     #[serde(flatten)]
     pub kind: EntryKind,
 }
 
-/// Whether an entry is a file or a folder; serialized as `"type": "file" | "folder"`.
+/// Whether an entry is a file, a folder or an unusable key; serialized as
+/// `"type": "file" | "folder" | "unusable"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntryKind {
@@ -33,6 +35,28 @@ pub enum EntryKind {
     },
     /// A folder: a common prefix, or an empty folder's marker.
     Folder,
+    /// A key that is not a clean path (another tool made it): it can be shown and deleted,
+    /// nothing else. The entry's `path` is the deepest folder that holds it and has a clean
+    /// path itself.
+    Unusable(Unusable),
+}
+
+/// A listed key that is not a clean path, and what the listing knows of it. Serializes with
+/// the key's fields (`readable`, `exact`, `problem`, `folder`; see [`ListedKey`]) beside
+/// `size`, `modified` and `twin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unusable {
+    /// The key, for showing and deleting.
+    #[serde(flatten)]
+    pub key: ListedKey,
+    /// Size in bytes (0 for a folder).
+    pub size: u64,
+    /// When it was stored.
+    #[serde(serialize_with = "crate::wire::optional_time")]
+    pub modified: Option<SystemTime>,
+    /// The usable entry a person reads as the same name (the composed spelling of a
+    /// decomposed name), when the listing has one.
+    pub twin: Option<RemotePath>,
 }
 
 impl Entry {
@@ -41,10 +65,10 @@ impl Entry {
         self.kind == EntryKind::Folder
     }
 
-    /// A file's length in bytes; 0 for a folder.
+    /// Bytes stored (0 for a folder).
     pub fn size(&self) -> u64 {
-        match self.kind {
-            EntryKind::File { size, .. } => size,
+        match &self.kind {
+            EntryKind::File { size, .. } | EntryKind::Unusable(Unusable { size, .. }) => *size,
             EntryKind::Folder => 0,
         }
     }
@@ -107,6 +131,34 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&folder).unwrap(),
             json!({"path": "docs/empty", "type": "folder"})
+        );
+    }
+
+    #[test]
+    fn unusable_keys_serialize_with_the_key_flattened() {
+        use crate::storage::listed_key::KeyProblem;
+        let unusable = Entry {
+            path: path("docs"),
+            kind: EntryKind::Unusable(Unusable {
+                key: ListedKey::new("me/docs/e\u{301}.txt", 3, KeyProblem::Decomposed),
+                size: 3,
+                modified: None,
+                twin: Some(path("docs/\u{e9}.txt")),
+            }),
+        };
+        assert_eq!(
+            serde_json::to_value(&unusable).unwrap(),
+            json!({
+                "path": "docs",
+                "type": "unusable",
+                "readable": "docs/\u{e9}.txt",
+                "exact": "docs/e\\u{301}.txt",
+                "problem": "decomposed",
+                "folder": false,
+                "size": 3,
+                "modified": null,
+                "twin": "docs/\u{e9}.txt",
+            })
         );
     }
 

@@ -79,6 +79,15 @@ impl State {
             .ok_or_else(|| s3_error(404, "NoSuchKey"))
     }
 
+    /// The object at `key`, if it is the version `if_match` names (when it names one).
+    fn object_matching(&self, key: &str, if_match: Option<&String>) -> Result<&StoredObject> {
+        let object = self.object(key)?;
+        if if_match.is_some_and(|etag| Some(etag) != object.meta.etag.as_ref()) {
+            return Err(s3_error(412, "PreconditionFailed"));
+        }
+        Ok(object)
+    }
+
     fn upload(&mut self, key: &str, upload_id: &str) -> Result<&mut Upload> {
         self.uploads
             .get_mut(upload_id)
@@ -103,6 +112,10 @@ impl State {
 fn s3_error(status: u16, code: &str) -> Error {
     let (kind, problem) = match status {
         404 => (ErrorCode::StorageNotFound, "not found"),
+        412 => (
+            ErrorCode::StorageSourceChanged,
+            "the object changed on the server meanwhile",
+        ),
         _ => (
             ErrorCode::StorageRequestFailed,
             "the storage server refused the request",
@@ -152,14 +165,10 @@ impl ObjectClient for MemoryClient {
     }
 
     async fn get_object(&self, params: &GetObjectParams) -> Result<GetObjectResult> {
-        let object = self.state().object(&params.key)?.clone();
-        if params
-            .if_match
-            .as_ref()
-            .is_some_and(|etag| Some(etag) != object.meta.etag.as_ref())
-        {
-            return Err(s3_error(412, "PreconditionFailed"));
-        }
+        let object = self
+            .state()
+            .object_matching(&params.key, params.if_match.as_ref())?
+            .clone();
         let data = match &params.range {
             Some(range) if !(range.start == 0 && object.data.is_empty()) => {
                 object.data.slice(byte_range(range, object.meta.size)?)
@@ -220,6 +229,7 @@ impl ObjectClient for MemoryClient {
                         key: key.clone(),
                         size: object.meta.size,
                         last_modified: object.meta.last_modified,
+                        etag: object.meta.etag.clone(),
                     });
                     last = Some(format!("k{key}"));
                 }
@@ -230,7 +240,9 @@ impl ObjectClient for MemoryClient {
 
     async fn copy_object(&self, params: &CopyObjectParams) -> Result<CopyObjectResult> {
         let mut state = self.state();
-        let source = state.object(&params.source_key)?.clone();
+        let source = state
+            .object_matching(&params.source_key, params.source_if_match.as_ref())?
+            .clone();
         if source.meta.size > MAX_COPY_SIZE {
             return Err(s3_error(400, "InvalidRequest"));
         }
@@ -280,7 +292,7 @@ impl ObjectClient for MemoryClient {
 
     async fn upload_part_copy(&self, params: &UploadPartCopyParams) -> Result<UploadPartResult> {
         let mut state = self.state();
-        let source = state.object(&params.source_key)?;
+        let source = state.object_matching(&params.source_key, params.source_if_match.as_ref())?;
         let data = source
             .data
             .slice(byte_range(&params.source_range, source.meta.size)?);

@@ -76,9 +76,15 @@ fn format_mtime(time: SystemTime) -> String {
     format!("{}.{:09}", since.as_secs(), since.subsec_nanos())
 }
 
+/// The last second of the year 9999: later stored times are another tool's nonsense, and
+/// calendars and file systems cannot show them.
+const LATEST_MTIME_SECS: u64 = 253_402_300_799;
+
+/// The stored time, or `None` when it is not one (a stored value is another program's
+/// writing: anything from 1970 to 9999 is taken, the rest ignored).
 fn parse_mtime(text: &str) -> Option<SystemTime> {
     let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
-    let secs: u64 = secs.parse().ok()?;
+    let secs: u64 = secs.parse().ok().filter(|s| *s <= LATEST_MTIME_SECS)?;
     let nanos = if frac.is_empty() {
         0
     } else {
@@ -115,6 +121,24 @@ mod tests {
             Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
         );
         assert_eq!(parse_mtime("yesterday"), None);
+    }
+
+    #[test]
+    fn an_absurd_stored_time_is_ignored() {
+        let uploaded = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for absurd in [
+            "99999999999999999",
+            "18446744073709551615",
+            "-1",
+            "-99999999999",
+        ] {
+            let meta = ObjectMeta {
+                last_modified: Some(uploaded),
+                metadata: Metadata::from([(MTIME_KEY.to_owned(), absurd.to_owned())]),
+                ..ObjectMeta::default()
+            };
+            assert_eq!(ObjectInfo::from(&meta).modified, Some(uploaded), "{absurd}");
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ mod copy_move;
 mod delete;
 mod entry;
 mod folder;
+mod idle_timeout;
+mod listed_key;
 mod listing;
 mod memory_client;
 mod metadata;
@@ -17,10 +19,12 @@ mod retry;
 mod sdk_client;
 mod sdk_error;
 mod share;
+mod unusable_keys;
 
 pub use delete::{DeleteFailure, DeleteReport};
-pub use entry::{Entry, EntryKind, Usage};
+pub use entry::{Entry, EntryKind, Unusable, Usage};
 pub use folder::{CopyLimits, Storage};
+pub use listed_key::{KeyProblem, ListedKey};
 pub use memory_client::MemoryClient;
 pub use metadata::ObjectInfo;
 pub use object_client::{

@@ -76,7 +76,7 @@ pub struct GetObjectParams {
     /// Bytes to read (end exclusive); `None` for all. A range starting at 0 of an empty object
     /// yields the empty object (S3 answers 416 to that; implementations hide it).
     pub range: Option<Range<u64>>,
-    /// Read only this version: a different ETag fails with `storage.request_failed`.
+    /// Read only this version: a different ETag fails with `storage.source_changed`.
     pub if_match: Option<String>,
 }
 
@@ -129,6 +129,8 @@ pub struct ListedObject {
     pub size: u64,
     /// When it was stored.
     pub last_modified: Option<SystemTime>,
+    /// Names this version of the object (for conditional requests).
+    pub etag: Option<String>,
 }
 
 /// CopyObject: a server-side copy of one object of at most 5 GiB, with its metadata.
@@ -138,6 +140,9 @@ pub struct CopyObjectParams {
     pub source_key: String,
     /// Key to write.
     pub key: String,
+    /// Copy only this version of the source (`x-amz-copy-source-if-match`): a different ETag
+    /// fails with `storage.source_changed`.
+    pub source_if_match: Option<String>,
 }
 
 /// The answer to CopyObject.
@@ -216,6 +221,9 @@ pub struct UploadPartCopyParams {
     pub source_key: String,
     /// Bytes of the source (end exclusive).
     pub source_range: Range<u64>,
+    /// Copy only from this version of the source (`x-amz-copy-source-if-match`): a different
+    /// ETag fails with `storage.source_changed`.
+    pub source_if_match: Option<String>,
 }
 
 /// The answer to UploadPart and UploadPartCopy.

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use super::listed_key::{KeyProblem, Listed, ListedKey};
 use crate::error::{Error, ErrorCode, Result};
 
 /// S3's limit on the whole key, in UTF-8 bytes.
@@ -181,14 +182,19 @@ impl FolderRoot {
         self.checked(format!("{}{}/", self.0, path.0))
     }
 
+    /// What a listed key stands for: its path, or a [`ListedKey`] when it is not a clean path
+    /// (the one way to make one). Keys outside the folder are refused.
+    pub(super) fn listed(&self, key: &str) -> Result<Listed> {
+        let relative = self.relative_of(key)?;
+        match KeyProblem::of(relative) {
+            Some(problem) => Ok(Listed::Unclean(ListedKey::new(key, self.0.len(), problem))),
+            None => self.path_of_key(key).map(Listed::Path),
+        }
+    }
+
     /// The path a listed key stands for; keys outside the folder or not valid paths are refused.
     pub fn path_of_key(&self, key: &str) -> Result<RemotePath> {
-        let relative = key.strip_prefix(&self.0).ok_or_else(|| {
-            Error::new(
-                ErrorCode::StorageInvalidPath,
-                format!("the server returned key {key:?}, which is outside this folder"),
-            )
-        })?;
+        let relative = self.relative_of(key)?;
         let path = RemotePath::parse(relative)?;
         if path.0 != relative.trim_end_matches('/') {
             return Err(Error::new(
@@ -197,6 +203,15 @@ impl FolderRoot {
             ));
         }
         Ok(path)
+    }
+
+    fn relative_of<'a>(&self, key: &'a str) -> Result<&'a str> {
+        key.strip_prefix(&self.0).ok_or_else(|| {
+            Error::new(
+                ErrorCode::StorageInvalidPath,
+                format!("the server returned key {key:?}, which is outside this folder"),
+            )
+        })
     }
 
     fn checked(&self, key: String) -> Result<String> {

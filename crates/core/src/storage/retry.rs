@@ -1,7 +1,10 @@
 //! What is retried and how: exponential backoff with jitter for failures that may pass
-//! (connection errors, 5xx, `SlowDown`); everything else fails at once.
+//! (connection errors, timeouts, 5xx, `SlowDown`); everything else fails at once. Timeouts get
+//! fewer attempts than quick failures: each one has already cost a wait, and a server that
+//! does not answer should end in an error within about a minute.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -12,7 +15,10 @@ use crate::error::{Error, ErrorCode, Result};
 pub fn is_retryable(err: &Error) -> bool {
     matches!(
         err.code,
-        ErrorCode::NetOffline | ErrorCode::NetInterrupted | ErrorCode::StorageUnavailable
+        ErrorCode::NetOffline
+            | ErrorCode::NetInterrupted
+            | ErrorCode::NetTimeout
+            | ErrorCode::StorageUnavailable
     )
 }
 
@@ -21,6 +27,8 @@ pub fn is_retryable(err: &Error) -> bool {
 pub struct RetryPolicy {
     /// Attempts in all, the first one included.
     pub max_attempts: usize,
+    /// Of those, attempts that may end in a timeout (`net.timeout`).
+    pub max_timeouts: usize,
     /// Wait before the first retry; each later wait doubles (with jitter).
     pub first_delay: Duration,
     /// Longest wait between two attempts.
@@ -31,6 +39,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 8,
+            max_timeouts: 3,
             first_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
         }
@@ -42,7 +51,7 @@ impl RetryPolicy {
     /// `on_retry` hears of each retryable failure and the delay before the next attempt.
     pub async fn run<T, Fut>(
         &self,
-        op: impl FnMut() -> Fut,
+        mut op: impl FnMut() -> Fut,
         mut on_retry: impl FnMut(&Error, Duration),
     ) -> Result<T>
     where
@@ -53,15 +62,31 @@ impl RetryPolicy {
             .with_max_delay(self.max_delay)
             .with_max_times(self.max_attempts.saturating_sub(1))
             .with_jitter();
-        op.retry(backoff)
-            .when(is_retryable)
+        // Counted across attempts of one request (atomics only to stay `Sync` in tasks).
+        let attempts = AtomicUsize::new(0);
+        let timeouts = AtomicUsize::new(0);
+        let counted = || {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            op()
+        };
+        counted
+            .retry(backoff)
+            .when(|err| {
+                if err.code == ErrorCode::NetTimeout
+                    && timeouts.fetch_add(1, Ordering::Relaxed) + 1 >= self.max_timeouts
+                {
+                    return false;
+                }
+                is_retryable(err)
+            })
             .notify(|err, delay| on_retry(err, delay))
             .await
             .map_err(|mut err| {
-                if is_retryable(&err) && self.max_attempts > 1 {
+                let attempts = attempts.load(Ordering::Relaxed);
+                if is_retryable(&err) && attempts > 1 {
                     err.message = format!(
-                        "{} (gave up after {} attempts; try again later)",
-                        err.message, self.max_attempts
+                        "{} (gave up after {attempts} attempts; try again later)",
+                        err.message
                     );
                 }
                 err
@@ -78,6 +103,7 @@ mod tests {
     fn policy() -> RetryPolicy {
         RetryPolicy {
             max_attempts: 5,
+            max_timeouts: 2,
             first_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(400),
         }
@@ -135,6 +161,19 @@ mod tests {
         assert_eq!(err.code, ErrorCode::NetOffline);
         assert!(
             err.message.contains("gave up after 5 attempts"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timeouts_get_fewer_attempts() {
+        let (result, calls, delays) = run_failing(100, ErrorCode::NetTimeout).await;
+        let err = result.unwrap_err();
+        assert_eq!((calls, delays.len()), (2, 1));
+        assert_eq!(err.code, ErrorCode::NetTimeout);
+        assert!(
+            err.message.contains("gave up after 2 attempts"),
             "{}",
             err.message
         );

@@ -1,13 +1,13 @@
 //! [`ObjectClient`] over the AWS SDK for S3: the client every real folder uses.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::{BehaviorVersion, Region};
+use aws_sdk_s3::config::{BehaviorVersion, Region, StalledStreamProtectionConfig};
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -16,10 +16,12 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectI
 use futures::stream;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::idle_timeout::{self, Silence};
 use super::object_client::*;
 use super::sdk_error::from_sdk;
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
+use crate::timeouts::Timeouts;
 
 /// Characters kept as they are in the `x-amz-copy-source` header.
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
@@ -30,7 +32,9 @@ const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// One bucket through the AWS SDK. The SDK's own retries are off: [`super::Storage`] retries
-/// every call under one policy (and one set of tests).
+/// every call under one policy (and one set of tests). Its own timeouts are off too but for
+/// connecting: an attempt ends after a silence (see [`idle_timeout`]), not after a set time,
+/// so a large part on a slow link is never cut while it moves.
 #[derive(Debug, Clone)]
 pub struct SdkClient {
     s3: aws_sdk_s3::Client,
@@ -39,16 +43,29 @@ pub struct SdkClient {
 
 impl SdkClient {
     /// The profile's bucket, signed with `credentials` (usually the renewing identity-pool
-    /// provider; tests pass static credentials).
+    /// provider; tests pass static credentials), with the default [`Timeouts`].
     pub fn new(profile: &Profile, credentials: impl ProvideCredentials + 'static) -> Self {
+        Self::with_timeouts(profile, credentials, &Timeouts::default())
+    }
+
+    /// [`SdkClient::new`] with other network time limits.
+    pub fn with_timeouts(
+        profile: &Profile,
+        credentials: impl ProvideCredentials + 'static,
+        timeouts: &Timeouts,
+    ) -> Self {
         let mut config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(profile.region.clone()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .retry_config(RetryConfig::disabled())
+            .http_client(idle_timeout::client(timeouts.idle))
+            // The idle watch covers both directions; the SDK's own check would cut a request
+            // whose one large piece takes more than a few seconds to send.
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
+                    .connect_timeout(timeouts.connect)
                     .build(),
             );
         if let Some(endpoint) = &profile.endpoints.s3 {
@@ -182,10 +199,16 @@ impl ObjectClient for SdkClient {
             match body.try_next().await {
                 Ok(Some(chunk)) => Ok(Some((chunk, body))),
                 Ok(None) => Ok(None),
-                Err(err) => Err(Error::new(
-                    ErrorCode::NetInterrupted,
-                    format!("the connection broke off ({err})"),
-                )),
+                Err(err) => Err(match Silence::in_chain(&err) {
+                    Some(silence) => Error::new(
+                        ErrorCode::NetTimeout,
+                        format!("the storage server went silent ({silence})"),
+                    ),
+                    None => Error::new(
+                        ErrorCode::NetInterrupted,
+                        format!("the connection broke off ({err})"),
+                    ),
+                }),
             }
         });
         Ok(GetObjectResult {
@@ -215,6 +238,7 @@ impl ObjectClient for SdkClient {
                         key: object.key()?.to_owned(),
                         size: non_negative(object.size()),
                         last_modified: time(object.last_modified()),
+                        etag: object.e_tag().map(str::to_owned),
                     })
                 })
                 .collect(),
@@ -237,6 +261,7 @@ impl ObjectClient for SdkClient {
             .copy_object()
             .bucket(&self.bucket)
             .copy_source(self.copy_source(&params.source_key))
+            .set_copy_source_if_match(params.source_if_match.clone())
             .key(&params.key)
             .send()
             .await
@@ -339,6 +364,7 @@ impl ObjectClient for SdkClient {
                 range.start,
                 range.end.saturating_sub(1)
             ))
+            .set_copy_source_if_match(params.source_if_match.clone())
             .send()
             .await
             .map_err(from_sdk)?;

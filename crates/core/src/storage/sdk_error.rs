@@ -4,6 +4,7 @@
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
+use super::idle_timeout::Silence;
 use crate::error::{Error, ErrorCode};
 
 /// What went wrong, without the operation: the caller puts what it was doing in front.
@@ -11,13 +12,25 @@ pub(crate) fn from_sdk<E>(err: SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    if let Some(silence) = Silence::in_chain(&err).map(ToString::to_string) {
+        return Error::new(
+            ErrorCode::NetTimeout,
+            format!("the storage server went silent ({silence}); check your connection"),
+        )
+        .with_source(err);
+    }
+    const TIMED_OUT: &str = "the storage server did not answer in time; check your connection";
     let status = err.raw_response().map(|r| r.status().as_u16());
     let (code, problem) = match &err {
-        SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => (
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (ErrorCode::NetTimeout, TIMED_OUT.to_owned())
+        }
+        SdkError::TimeoutError(_) => (ErrorCode::NetTimeout, TIMED_OUT.to_owned()),
+        SdkError::DispatchFailure(failure) if failure.is_io() => (
             ErrorCode::NetOffline,
             "cannot reach the storage server; check your connection".to_owned(),
         ),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => (
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => (
             ErrorCode::NetInterrupted,
             "the connection to the storage server was interrupted".to_owned(),
         ),
@@ -47,6 +60,10 @@ fn classify_service_error(
         (Some("NoSuchKey" | "NotFound" | "NoSuchUpload"), _) | (_, Some(404)) => {
             (ErrorCode::StorageNotFound, format!("not found{detail}"))
         }
+        (Some("PreconditionFailed"), _) | (_, Some(412)) => (
+            ErrorCode::StorageSourceChanged,
+            format!("the object changed on the server meanwhile{detail}"),
+        ),
         (Some("AccessDenied"), _) | (_, Some(403)) => (
             ErrorCode::StorageAccessDenied,
             format!("access denied{detail}; your sign-in only reaches your own folder"),
@@ -83,6 +100,11 @@ mod tests {
                 Some("ExpiredToken"),
                 Some(400),
                 ErrorCode::StorageCredentialsRejected,
+            ),
+            (
+                Some("PreconditionFailed"),
+                Some(412),
+                ErrorCode::StorageSourceChanged,
             ),
             (
                 Some("InvalidArgument"),

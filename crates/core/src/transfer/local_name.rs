@@ -40,9 +40,40 @@ fn name_problem(name: &str, windows: bool) -> Option<&'static str> {
     if !windows {
         return None;
     }
-    const RESERVED: [&str; 22] = [
-        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    // Windows also takes the superscript digits ¹ ² ³ as port numbers.
+    const RESERVED: [&str; 32] = [
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        "CONIN$",
+        "CONOUT$",
+        "COM0",
+        "COM1",
+        "COM2",
+        "COM3",
+        "COM4",
+        "COM5",
+        "COM6",
+        "COM7",
+        "COM8",
+        "COM9",
+        "COM\u{b9}",
+        "COM\u{b2}",
+        "COM\u{b3}",
+        "LPT0",
+        "LPT1",
+        "LPT2",
+        "LPT3",
+        "LPT4",
+        "LPT5",
+        "LPT6",
+        "LPT7",
+        "LPT8",
+        "LPT9",
+        "LPT\u{b9}",
+        "LPT\u{b2}",
+        "LPT\u{b3}",
     ];
     let stem = name.split('.').next().unwrap_or(name).trim_end();
     if name.contains(['<', '>', ':', '"', '|', '?', '*']) {
@@ -88,7 +119,17 @@ mod tests {
             assert!(name_problem(bad, true).is_some(), "{bad}");
             assert!(name_problem(bad, false).is_none(), "{bad}");
         }
-        for good in ["report.pdf", "console.log", "com10", "ünïcødé"] {
+        for bad in ["COM¹", "lpt³.txt", "COM0", "LPT0", "CONIN$", "conout$.log"] {
+            assert!(name_problem(bad, true).is_some(), "{bad}");
+        }
+        for good in [
+            "report.pdf",
+            "console.log",
+            "com10",
+            "ünïcødé",
+            "COM⁴",
+            "CONIN",
+        ] {
             assert!(name_problem(good, true).is_none(), "{good}");
         }
     }

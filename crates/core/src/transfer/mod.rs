@@ -5,12 +5,15 @@
 
 mod blocking;
 mod checksum;
+mod clash;
 mod download;
 mod engine;
 mod events;
 mod job;
 mod limiter;
+mod local_folder;
 mod local_name;
+mod local_tree;
 mod options;
 mod part_size;
 mod positional;
@@ -21,7 +24,10 @@ mod upload;
 
 pub use engine::{TransferHandle, Transfers};
 pub use events::{Direction, EventKind, Progress, TransferEvent, TransferId};
+pub use local_folder::LocalFolder;
 pub use local_name::local_path_for;
+pub use local_tree::Links;
 pub use options::TransferOptions;
 pub use part_size::{MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, part_size_for};
 pub use state_db::{StateDb, UploadRecord};
+pub use tree::{Queued, Skipped};

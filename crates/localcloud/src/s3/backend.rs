@@ -228,9 +228,12 @@ impl Backend {
     }
 
     /// Opens the source of a copy: it must be an object of this bucket.
+    /// The source of a copy, if it is the version `if_match` names (`x-amz-copy-source-if-match`;
+    /// S3 answers 412 otherwise).
     pub(crate) async fn open_copy_source(
         &self,
         source: &CopySource,
+        if_match: Option<&ETagCondition>,
     ) -> S3Result<(tokio::fs::File, ObjectMeta)> {
         let CopySource::Bucket { bucket, key, .. } = source else {
             return Err(s3_error!(
@@ -239,11 +242,22 @@ impl Backend {
             ));
         };
         self.check_bucket(bucket)?;
-        self.store
+        let (file, meta) = self
+            .store
             .open_object(key)
             .await
             .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchKey, "The copy source {key:?} does not exist"))
+            .ok_or_else(|| s3_error!(NoSuchKey, "The copy source {key:?} does not exist"))?;
+        if let Some(condition) = if_match
+            && !condition.is_any()
+            && condition.as_etag().is_none_or(|e| e.value() != meta.etag)
+        {
+            return Err(s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            ));
+        }
+        Ok((file, meta))
     }
 }
 
@@ -515,7 +529,9 @@ impl S3 for Backend {
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let input = req.input;
         self.check_bucket(&input.bucket)?;
-        let (file, source) = self.open_copy_source(&input.copy_source).await?;
+        let (file, source) = self
+            .open_copy_source(&input.copy_source, input.copy_source_if_match.as_ref())
+            .await?;
         let replace = input
             .metadata_directive
             .as_ref()

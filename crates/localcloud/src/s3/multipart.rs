@@ -256,7 +256,9 @@ impl Backend {
         let (dir, info) = self
             .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
-        let (file, source) = self.open_copy_source(&input.copy_source).await?;
+        let (file, source) = self
+            .open_copy_source(&input.copy_source, input.copy_source_if_match.as_ref())
+            .await?;
         let (start, len) = copy_source_range(input.copy_source_range.as_deref(), source.size)?;
         let algorithm = info.checksum_algorithm.map(ChecksumAlgorithm::from);
         let requested = RequestedChecksums::from_request(
