@@ -8,6 +8,8 @@ use std::time::Duration;
 use cubby_core::ErrorCode;
 use cubby_core::auth::{AuthorizationRequest, DeepLinkReceiver};
 use cubby_core::secrets::{SecretStore, session_key};
+use cubby_core::session::Session;
+use cubby_localcloud::{LocalCloud, LocalCloudConfig};
 use cubby_test_support::browser::{get, get_page, query_of, with_param};
 use cubby_test_support::session::{SIGN_IN_TIMEOUT, browse, sign_in, store_is_empty};
 use cubby_test_support::{ALICE, TestCloud};
@@ -527,4 +529,58 @@ async fn a_restore_that_keeps_its_token_writes_nothing() {
 
     cloud.session(&store).restore().await.unwrap().unwrap();
     assert_eq!(entries.lock().unwrap()[&key], marked);
+}
+
+#[tokio::test]
+async fn signing_in_again_revokes_the_session_it_replaces() {
+    let cloud = TestCloud::start().await;
+    let store = SecretStore::memory();
+    let session = cloud.session(&store);
+    sign_in(&session).await;
+    let key = session_key(&cloud.profile);
+    let before = SecretStore::memory();
+    before
+        .save(&key, &store.load(&key).await.unwrap().unwrap())
+        .await
+        .unwrap();
+
+    sign_in(&session).await;
+    session.credentials().await.expect("the new session works");
+    let err = cloud.session(&before).restore().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthSessionExpired, "{err:?}");
+    assert!(cloud.session(&store).restore().await.unwrap().is_some());
+}
+
+/// The app's sandbox restarts on whatever port is free; with a fixed issuer name the session
+/// saved under one port still restores under another, as the same person.
+#[tokio::test]
+async fn a_fixed_issuer_keeps_the_session_across_ports() {
+    const ISSUER: &str = "http://localhost/cubby-sandbox";
+    let first = TestCloud::start_with(|config| config.issuer = Some(ISSUER.to_owned())).await;
+    let store = SecretStore::memory();
+    let info = sign_in(&first.session(&store)).await;
+    let mut config = LocalCloudConfig::new(first.data_dir());
+    config.issuer = Some(ISSUER.to_owned());
+    let TestCloud {
+        cloud,
+        profile: first_profile,
+        dir: _kept,
+        ..
+    } = first;
+    cloud.shutdown().await;
+    let moved = LocalCloud::start(config).await.unwrap();
+    let profile = moved.profile();
+    assert_ne!(
+        profile.endpoints.s3, first_profile.endpoints.s3,
+        "another port"
+    );
+    assert_eq!(session_key(&profile), session_key(&first_profile));
+
+    let session = Session::new(profile, store.clone()).unwrap();
+    let again = session.restore().await.unwrap().expect("still signed in");
+    assert_eq!(again.identity_id, info.identity_id);
+    session
+        .credentials()
+        .await
+        .expect("credentials on the new port");
 }

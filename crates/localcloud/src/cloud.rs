@@ -51,7 +51,10 @@ pub struct Cloud {
 
 impl Cloud {
     pub fn issuer(&self) -> String {
-        format!("{}{USER_POOL_ID}", self.base_url)
+        match &self.config.issuer {
+            Some(issuer) => issuer.trim_end_matches('/').to_owned(),
+            None => format!("{}{USER_POOL_ID}", self.base_url),
+        }
     }
 
     /// The `Logins` key of the identity pool: the issuer without its scheme.

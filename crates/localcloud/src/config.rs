@@ -38,6 +38,10 @@ pub struct LocalCloudConfig {
     /// Registered sign-out URLs (`logout_uri` of `/logout`).
     pub sign_out_urls: Vec<String>,
     pub bucket: String,
+    /// The issuer (`iss`) tokens name, in place of this server's own URL: a name that stays
+    /// the same whichever port the server gets, so the identities, the `Logins` key and the
+    /// app's keyring entry survive a restart on another port. Discovery stays on the server.
+    pub issuer: Option<String>,
 }
 
 impl LocalCloudConfig {
@@ -61,6 +65,7 @@ impl LocalCloudConfig {
                 "cubby://auth/signed-out".to_owned(),
             ],
             bucket: DEFAULT_BUCKET.to_owned(),
+            issuer: None,
         }
     }
 

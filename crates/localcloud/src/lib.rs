@@ -160,14 +160,26 @@ impl LocalCloud {
                 .iter()
                 .map(|c| Redirect::parse(c).expect("callbacks were checked at start"))
                 .collect(),
+            sign_out_url: cloud
+                .config
+                .sign_out_urls
+                .first()
+                .map(|url| Url::parse(url).expect("sign-out URLs were checked at start")),
             scopes: cubby_core::config::DEFAULT_SCOPES
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
             endpoints: Endpoints {
                 identity: Some(base.clone()),
-                s3: Some(base),
+                s3: Some(base.clone()),
                 issuer: Some(Url::parse(&cloud.issuer()).expect("valid URL")),
+                discovery: cloud.config.issuer.as_ref().map(|_| {
+                    base.join(&format!(
+                        "{}/.well-known/openid-configuration",
+                        config::USER_POOL_ID
+                    ))
+                    .expect("valid URL")
+                }),
             },
         }
     }

@@ -15,6 +15,9 @@ use url::Url;
 
 use crate::context::{Context, not_signed_in};
 
+/// How long `logout --browser` waits for the browser to come back from the hosted sign-out.
+const SIGN_OUT_PAGE_TIMEOUT: Duration = Duration::from_secs(60);
+
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Print the sign-in URL instead of opening a browser, then read the address the browser
@@ -127,14 +130,21 @@ async fn login_pasted(session: &Session) -> Result<SessionInfo> {
 }
 
 pub async fn logout(context: &Context, args: LogoutArgs) -> Result<()> {
-    let signed_out = context.session()?.sign_out().await?;
+    let session = context.session()?;
+    let signed_out = session.sign_out().await?;
     if signed_out.revoked {
         println!("Signed out; the session was revoked and forgotten on this machine");
     } else {
         println!("No session was saved for this profile; nothing to sign out");
     }
     if args.browser {
-        open_in_browser(&signed_out.logout_url)?;
+        eprintln!("Opened the sign-out page in your browser...");
+        if session
+            .sign_out_in_browser(open_in_browser, SIGN_OUT_PAGE_TIMEOUT)
+            .await?
+        {
+            eprintln!("The browser is signed out too.");
+        }
     }
     Ok(())
 }

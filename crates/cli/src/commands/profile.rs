@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use cubby_core::config::Config;
-use cubby_core::secrets::{SecretStore, session_key};
+use cubby_core::secrets::SecretStore;
 use cubby_core::{Error, ErrorCode, Result};
 
 use crate::context::Context;
@@ -87,29 +87,12 @@ fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bo
             )
         })?
     };
-    let source = Config::parse(&text).map_err(|err| err.prefixed(from.display()))?;
-    let mut profiles = source.profiles.into_values();
-    let (Some(profile), None) = (profiles.next(), profiles.next()) else {
-        return Err(Error::new(
-            ErrorCode::ConfigInvalid,
-            format!(
-                "{} must hold exactly one [profiles.NAME] table",
-                from.display()
-            ),
-        ));
-    };
+    let (_, profile) = Config::single_profile(&text, &from.display().to_string())?;
     let path = context.config_path()?;
     let mut config = Config::load(&path)?;
-    if config.profiles.contains_key(&name) && !force {
-        return Err(Error::new(
-            ErrorCode::ConfigInvalid,
-            format!(
-                "a profile named '{name}' already exists in {}; pass --force to replace it",
-                path.display()
-            ),
-        ));
-    }
-    config.profiles.insert(name.clone(), profile);
+    config
+        .insert_profile(&name, profile, force)
+        .map_err(|err| err.prefixed(path.display()))?;
     if default {
         config.default_profile = Some(name.clone());
     }
@@ -124,18 +107,10 @@ fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bo
 async fn remove(context: &Context, name: &str) -> Result<()> {
     let path = context.config_path()?;
     let mut config = Config::load(&path)?;
-    let (_, profile) = config.profile(Some(name))?;
-    let key = session_key(profile);
-    let shared = config
-        .profiles
-        .iter()
-        .any(|(other, profile)| other != name && session_key(profile) == key);
-    if !shared && let Err(err) = SecretStore::Keyring.delete(&key).await {
+    if let Some(key) = config.remove_profile(name)?
+        && let Err(err) = SecretStore::Keyring.delete(&key).await
+    {
         eprintln!("cubby: warning: {err}; a session saved for '{name}' may remain in the keyring");
-    }
-    config.profiles.remove(name);
-    if config.default_profile.as_deref() == Some(name) {
-        config.default_profile = None;
     }
     config.save(&path)?;
     println!("Removed profile '{name}' from {}", path.display());

@@ -46,6 +46,7 @@ pub(crate) struct Expected<'a> {
 /// Verifies id tokens of one profile; the key set is fetched once and again on an unknown key id.
 pub struct IdTokenVerifier {
     issuer: Url,
+    discovery: Url,
     client_id: String,
     http: reqwest::Client,
     keys: Mutex<Option<JwkSet>>,
@@ -62,6 +63,7 @@ impl IdTokenVerifier {
     pub fn new(profile: &Profile, http: reqwest::Client) -> Self {
         Self {
             issuer: profile.issuer(),
+            discovery: profile.discovery_url(),
             client_id: profile.client_id.clone(),
             http,
             keys: Mutex::new(None),
@@ -99,12 +101,8 @@ impl IdTokenVerifier {
     }
 
     async fn fetch_keys(&self) -> Result<JwkSet> {
-        let discovery_url = Url::parse(&format!(
-            "{}/.well-known/openid-configuration",
-            self.issuer_str()
-        ))
-        .map_err(|err| Error::internal(format!("issuer URL: {err}")))?;
-        let discovery: Discovery = super::http::get_json(&self.http, &discovery_url).await?;
+        let discovery_url = &self.discovery;
+        let discovery: Discovery = super::http::get_json(&self.http, discovery_url).await?;
         if discovery.issuer.trim_end_matches('/') != self.issuer_str() {
             return Err(Error::new(
                 ErrorCode::AuthUnexpectedResponse,

@@ -6,6 +6,9 @@
 //! sign-in's own timeout (so a web page cannot end a sign-in with a forged image request).
 
 mod accept;
+mod signed_out;
+
+pub use signed_out::SignedOutListener;
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -123,7 +126,10 @@ impl LoopbackReceiver {
         let mut accept_loops = JoinSet::new();
         for listener in self.listeners {
             let handler = Arc::clone(&handler);
-            let serve = move |stream| serve(stream, Arc::clone(&handler));
+            let serve = move |stream| {
+                let handler = Arc::clone(&handler);
+                serve(stream, move |request| handler.respond(request))
+            };
             accept_loops.spawn(accept::accept_loop(listener, serve, stopped.clone()));
         }
         let result = tokio::time::timeout(timeout, outcome).await;
@@ -145,6 +151,7 @@ impl LoopbackReceiver {
     }
 }
 
+/// Listeners on `127.0.0.1` and `[::1]` (where the machine has it) at `port`.
 async fn bind_loopback(port: u16) -> io::Result<Vec<TcpListener>> {
     let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
@@ -157,11 +164,14 @@ async fn bind_loopback(port: u16) -> io::Result<Vec<TcpListener>> {
     }
 }
 
-/// Serves one connection (one request: no keep-alive) in the background.
-fn serve(stream: tokio::net::TcpStream, handler: Arc<Handler>) {
+/// Serves one connection (one request: no keep-alive) in the background with `respond`.
+fn serve(
+    stream: tokio::net::TcpStream,
+    respond: impl Fn(&Request<Incoming>) -> Response<Full<Bytes>> + Send + Sync + 'static,
+) {
     tokio::spawn(async move {
         let service = service_fn(move |request| {
-            let response = handler.respond(&request);
+            let response = respond(&request);
             async move { Ok::<_, std::convert::Infallible>(response) }
         });
         let served = http1::Builder::new()

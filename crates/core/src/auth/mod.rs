@@ -18,6 +18,6 @@ pub use callback::authorization_code;
 pub use client::OAuthClient;
 pub use deep_link::DeepLinkReceiver;
 pub use id_token::{IdClaims, IdTokenVerifier};
-pub use loopback::{DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT, LoopbackReceiver};
+pub use loopback::{DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT, LoopbackReceiver, SignedOutListener};
 pub use request::AuthorizationRequest;
 pub use tokens::TokenSet;

@@ -44,6 +44,14 @@ pub fn wrong_host() -> String {
     )
 }
 
+/// The page the browser ends on after the hosted sign-out sent it back to Cubby.
+pub fn signed_out() -> String {
+    page(
+        "Signed out",
+        "You are signed out of Cubby. You can close this tab.",
+    )
+}
+
 /// The answer to anything else that reaches the port.
 pub fn not_found() -> String {
     page(

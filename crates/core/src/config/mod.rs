@@ -8,6 +8,7 @@
 //! The checked types are in `types`; `raw` is their shape in the file, `file` reads and writes
 //! it, and `validate` turns the raw shape into the checked types.
 
+mod edit;
 mod file;
 mod raw;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod sample;
 mod types;
 mod validate;
 
+pub use edit::ProfileDraft;
 pub use types::{
     Config, DEFAULT_FOLDER, DEFAULT_SCOPES, Endpoints, FolderTemplate, IDENTITY_ID_PLACEHOLDER,
     Profile, Redirect,

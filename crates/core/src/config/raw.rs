@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use super::types::{Config, Endpoints, Profile};
 
@@ -28,6 +29,8 @@ pub(super) struct RawProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) folder: Option<String>,
     pub(super) redirect: RawRedirects,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) sign_out_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) scopes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Endpoints::is_empty")]
@@ -70,6 +73,7 @@ impl From<&Profile> for RawProfile {
                 Ok([one]) => RawRedirects::One(one),
                 Err(many) => RawRedirects::Many(many),
             },
+            sign_out_url: p.sign_out_url.as_ref().map(Url::to_string),
             scopes: Some(p.scopes.clone()),
             endpoints: p.endpoints.clone(),
         }

@@ -11,6 +11,7 @@ hosted_ui = "https://myapp.auth.eu-west-1.amazoncognito.com"
 identity_pool_id = "eu-west-1:1b2c3d4e-0000-4000-8000-123456789abc"
 bucket = "cubby-files"
 redirect = ["http://localhost:53682/callback", "cubby://auth/callback"]
+sign_out_url = "http://localhost:53682/signed-out"
 
 [profiles.local]
 region = "us-east-1"

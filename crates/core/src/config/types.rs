@@ -44,6 +44,10 @@ pub struct Profile {
     pub folder: FolderTemplate,
     /// Registered callbacks, tried in order: loopback ports and at most one deep link.
     pub redirects: Vec<Redirect>,
+    /// Where the hosted sign-out sends the browser afterwards (a registered sign-out URL of
+    /// the app client): `http://localhost:PORT/PATH`, which Cubby answers with a signed-out
+    /// page, or a deep link. Without it, the sibling `signed-out` of the first callback.
+    pub sign_out_url: Option<Url>,
     /// OAuth scopes asked for at sign-in; always includes `openid`.
     pub scopes: Vec<String>,
     /// Where to reach the services when not on AWS.
@@ -63,11 +67,18 @@ pub struct Endpoints {
     /// The token issuer (`iss` of the id tokens), when it is not the user pool's AWS URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<Url>,
+    /// Where the issuer's OpenID discovery document is served, when not under the issuer
+    /// itself (a local sandbox keeps one issuer name whatever port it listens on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<Url>,
 }
 
 impl Endpoints {
     pub(super) fn is_empty(&self) -> bool {
-        self.identity.is_none() && self.s3.is_none() && self.issuer.is_none()
+        self.identity.is_none()
+            && self.s3.is_none()
+            && self.issuer.is_none()
+            && self.discovery.is_none()
     }
 }
 
@@ -156,6 +167,18 @@ impl Profile {
                 self.region, self.user_pool_id
             ))
             .expect("region and pool id were validated")
+        })
+    }
+
+    /// The issuer's OpenID discovery document (which names the signing keys).
+    pub fn discovery_url(&self) -> Url {
+        self.endpoints.discovery.clone().unwrap_or_else(|| {
+            let issuer = self.issuer();
+            Url::parse(&format!(
+                "{}/.well-known/openid-configuration",
+                issuer.as_str().trim_end_matches('/')
+            ))
+            .expect("an issuer URL with a path appended is a URL")
         })
     }
 

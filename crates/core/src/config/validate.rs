@@ -72,6 +72,16 @@ fn profile(name: &str, raw: RawProfile) -> Result<Profile> {
     ))?;
     let redirects =
         parse_redirects(raw.redirect).map_err(in_field(name, "redirect", REDIRECT_EXAMPLE))?;
+    let sign_out_url = raw
+        .sign_out_url
+        .as_deref()
+        .map(parse_sign_out_url)
+        .transpose()
+        .map_err(in_field(
+            name,
+            "sign_out_url",
+            "sign_out_url = \"http://localhost:53682/signed-out\"",
+        ))?;
     let scopes = parse_scopes(raw.scopes).map_err(in_field(
         name,
         "scopes",
@@ -87,6 +97,7 @@ fn profile(name: &str, raw: RawProfile) -> Result<Profile> {
         bucket: raw.bucket,
         folder,
         redirects,
+        sign_out_url,
         scopes,
         endpoints: raw.endpoints,
     })
@@ -108,7 +119,13 @@ fn in_field<'a>(
     move |problem| invalid(profile, field, problem, example)
 }
 
-fn check_profile_name(name: &str) -> Result<()> {
+/// A profile under `name`, every value checked, the name too (for profiles made outside a file).
+pub(super) fn named_profile(name: &str, raw: RawProfile) -> Result<Profile> {
+    check_profile_name(name)?;
+    profile(name, raw)
+}
+
+pub(super) fn check_profile_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -298,6 +315,7 @@ fn check_endpoints(profile: &str, endpoints: &Endpoints) -> Result<()> {
         ("endpoints.identity", &endpoints.identity),
         ("endpoints.s3", &endpoints.s3),
         ("endpoints.issuer", &endpoints.issuer),
+        ("endpoints.discovery", &endpoints.discovery),
     ] {
         if let Some(url) = url {
             check_web_url(url).map_err(in_field(
@@ -308,6 +326,15 @@ fn check_endpoints(profile: &str, endpoints: &Endpoints) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A loopback or deep-link address like a callback's, or a web page on `https`.
+fn parse_sign_out_url(s: &str) -> Checked<Url> {
+    match Redirect::parse(s) {
+        Ok(redirect) => Ok(redirect.url().clone()),
+        Err(_) if s.starts_with("https://") => parse_web_url(s),
+        Err(problem) => Err(problem),
+    }
 }
 
 fn parse_web_url(s: &str) -> Checked<Url> {
@@ -366,6 +393,12 @@ mod tests {
                 "[\"a://x\", \"b://y\"]",
                 "more than one deep-link",
             ),
+            (
+                "sign_out_url",
+                "\"http://localhost/signed-out\"",
+                "field `sign_out_url`",
+            ),
+            ("sign_out_url", "\"http://example.com/bye\"", "sign_out_url"),
         ];
         for (field, value, expected) in cases {
             let err = Config::parse(&with_field(field, value)).unwrap_err();

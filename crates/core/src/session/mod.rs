@@ -26,7 +26,9 @@ pub use info::SessionInfo;
 pub use source::SessionCredentials;
 
 use crate::auth::DeepLinkReceiver;
-use crate::auth::{AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient, TokenSet};
+use crate::auth::{
+    AuthorizationRequest, IdClaims, LoopbackReceiver, OAuthClient, SignedOutListener, TokenSet,
+};
 use crate::config::Profile;
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity::{IdentityPool, RenewingCredentials};
@@ -144,6 +146,8 @@ impl Session {
 
     /// Completes a sign-in with the callback URL it was answered with. Nothing is kept unless
     /// every step succeeds: code exchange, id token checks, identity id, saving to the store.
+    /// The refresh token it replaces (of this process, or saved by another) is revoked then,
+    /// so a sign-in leaves one live session behind, not two.
     pub async fn complete_sign_in(
         &self,
         request: AuthorizationRequest,
@@ -159,13 +163,21 @@ impl Session {
         })?;
         let identity_id = self.inner.pool.get_id(&tokens.id_token).await?;
         let turn = self.inner.store.take_turn().await?;
+        let saved = self.inner.load_saved().await.ok().flatten();
         let live = self
             .inner
             .live_from(tokens, refresh_token, identity_id, Saved::Not)
             .await?;
         drop(turn);
         self.credentials.clear().await;
-        Ok(self.inner.install(live).await)
+        let replaced = self.inner.state.lock().await.take();
+        let info = self.inner.install(live).await;
+        let replaced = replaced
+            .map(|live| live.refresh_token)
+            .into_iter()
+            .chain(saved.map(|saved| saved.refresh_token));
+        self.inner.revoke_all(replaced).await;
+        Ok(info)
     }
 
     /// The whole loopback sign-in: check the store can keep it, listen, let `open` show the
@@ -237,23 +249,54 @@ impl Session {
         })
     }
 
-    /// The hosted UI `/logout` URL. Its `logout_uri` is the sign-out URL registered beside the
-    /// first callback: the callback's sibling `signed-out` (`http://localhost:53682/signed-out`,
-    /// `cubby://auth/signed-out`).
+    /// The hosted UI `/logout` URL. Its `logout_uri` is the profile's sign-out URL, or else the
+    /// one registered beside the first callback: the callback's sibling `signed-out`
+    /// (`http://localhost:53682/signed-out`, `cubby://auth/signed-out`).
     pub fn logout_url(&self) -> Url {
         let profile = &self.inner.profile;
         let mut url = profile.hosted_ui_url("logout");
         let mut query = url.query_pairs_mut();
         query.append_pair("client_id", &profile.client_id);
-        if let Some(sign_out) = profile
-            .redirects
-            .first()
-            .and_then(|r| r.url().join("signed-out").ok())
-        {
+        if let Some(sign_out) = self.sign_out_url() {
             query.append_pair("logout_uri", sign_out.as_str());
         }
         drop(query);
         url
+    }
+
+    fn sign_out_url(&self) -> Option<Url> {
+        let profile = &self.inner.profile;
+        profile.sign_out_url.clone().or_else(|| {
+            profile
+                .redirects
+                .first()
+                .and_then(|r| r.url().join("signed-out").ok())
+        })
+    }
+
+    /// Ends the browser's own sign-in too: `open`s the hosted [`Session::logout_url`] and, when
+    /// the sign-out URL is on loopback, answers the browser coming back with a signed-out page
+    /// (waiting at most `timeout`). Whether that page was shown.
+    pub async fn sign_out_in_browser(
+        &self,
+        open: impl FnOnce(&Url) -> Result<()>,
+        timeout: Duration,
+    ) -> Result<bool> {
+        let listener = match self.sign_out_url() {
+            Some(url) if url.scheme() == "http" => match SignedOutListener::bind(&url).await {
+                Ok(listener) => Some(listener),
+                Err(err) => {
+                    tracing::warn!(%err, "no signed-out page this time");
+                    None
+                }
+            },
+            _ => None,
+        };
+        open(&self.logout_url())?;
+        Ok(match listener {
+            Some(listener) => listener.serve(timeout).await,
+            None => false,
+        })
     }
 
     /// Who is signed in, or `None`.
@@ -326,6 +369,21 @@ impl Inner {
     /// The session saved for this profile, moving one an earlier version saved. During a turn.
     async fn load_saved(&self) -> Result<Option<StoredSession>> {
         self.store.load_moving(&self.key, &self.legacy_key).await
+    }
+
+    /// Revokes each distinct token of `tokens`, best effort: a token the service cannot be
+    /// told about is already forgotten here and expires on its own.
+    async fn revoke_all(&self, tokens: impl Iterator<Item = RefreshToken>) {
+        let mut revoked: Vec<RefreshToken> = Vec::new();
+        for token in tokens {
+            if revoked.iter().any(|t| t.secret() == token.secret()) {
+                continue;
+            }
+            if let Err(err) = self.oauth.revoke(&token).await {
+                tracing::warn!(%err, "could not revoke the session this sign-in replaced");
+            }
+            revoked.push(token);
+        }
     }
 
     async fn install(&self, live: Live) -> SessionInfo {

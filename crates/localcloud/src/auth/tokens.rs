@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cloud::{Cloud, now_seconds, random_token};
+use crate::config::USER_POOL_ID;
 use crate::state::{RefreshRecord, token_digest};
 
 /// Id token claims, as Cognito issues them.
@@ -410,7 +411,7 @@ pub async fn openid_configuration(State(cloud): State<Arc<Cloud>>) -> Json<serde
         "userinfo_endpoint": format!("{base}oauth2/userInfo"),
         "revocation_endpoint": format!("{base}oauth2/revoke"),
         "end_session_endpoint": format!("{base}logout"),
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "jwks_uri": format!("{base}{USER_POOL_ID}/.well-known/jwks.json"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
