@@ -7,140 +7,113 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// Stable error codes. The serialized form (`auth.cancelled`, ...) is part of the public API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// A config file or profile field is wrong; the message names it.
-    ConfigInvalid,
-    /// There is no config file where one was expected.
-    ConfigNotFound,
-    /// No profile of that name (or no default profile).
-    ConfigProfileNotFound,
-    /// The person cancelled the sign-in.
-    AuthCancelled,
-    /// A callback carried another sign-in's `state`.
-    AuthStateMismatch,
-    /// A callback URL that is not a sign-in answer.
-    AuthCallbackInvalid,
-    /// The sign-in page answered with an error.
-    AuthProviderError,
-    /// The sign-in was not finished in time.
-    AuthTimeout,
-    /// None of the loopback callback ports could be opened.
-    AuthPortBusy,
-    /// A callback arrived with no sign-in waiting for it.
-    AuthNoPendingSignIn,
-    /// The token endpoint refused the authorization code.
-    AuthCodeRejected,
-    /// An id token failed its checks.
-    AuthIdTokenInvalid,
-    /// The session expired or was revoked: sign in again.
-    AuthSessionExpired,
-    /// No session is stored for this profile.
-    AuthNotSignedIn,
-    /// A sign-in server answered something Cubby cannot read.
-    AuthUnexpectedResponse,
-    /// The identity pool refused the id token.
-    IdentityRefused,
-    /// The OS keyring cannot be reached.
-    SecretsUnavailable,
-    /// What the keyring holds for Cubby cannot be read.
-    SecretsCorrupt,
-    /// A server cannot be reached.
-    NetOffline,
-    /// A connection broke off mid-request.
-    NetInterrupted,
-    /// Nothing moved on a connection for too long.
-    NetTimeout,
-    /// A local file operation failed.
-    Io,
-    /// A path that cannot name anything in the folder.
-    StorageInvalidPath,
-    /// Nothing at that path.
-    StorageNotFound,
-    /// Something is already there.
-    StorageAlreadyExists,
-    /// A folder where a file was expected.
-    StorageIsFolder,
-    /// The policy does not allow it (outside the person's folder).
-    StorageAccessDenied,
-    /// The storage server refused the credentials.
-    StorageCredentialsRejected,
-    /// The storage server is busy or failing (retried).
-    StorageUnavailable,
-    /// The storage server refused the request.
-    StorageRequestFailed,
-    /// Some items of a batch failed; the message lists them.
-    StoragePartialFailure,
-    /// An object changed on the server between two steps of one operation.
-    StorageSourceChanged,
-    /// A file changed while it was being uploaded.
-    TransferSourceChanged,
-    /// A local file cannot be read.
-    TransferLocalRead,
-    /// A local file cannot be written.
-    TransferLocalWrite,
-    /// A remote name cannot exist as a local file name here.
-    TransferInvalidLocalName,
-    /// Downloaded bytes do not match what was stored.
-    TransferIntegrity,
-    /// The transfer was cancelled.
-    TransferCancelled,
-    /// The transfer state database failed.
-    TransferStateDb,
-    /// Two sources of one transfer would land on one destination.
-    TransferNameClash,
-    /// A bug: something Cubby did not expect.
-    Internal,
+/// Declares [`ErrorCode`] with each code's stable dotted form, and the list of all of them,
+/// from one table: a code cannot be added without its text, nor left out of the list.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $text:literal,)*) => {
+        /// Stable error codes. The serialized form (`auth.cancelled`, ...) is part of the public API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order declared (the UI's list is checked against it).
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The stable dotted form, such as `auth.cancelled`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// The stable dotted form, such as `auth.cancelled`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ConfigInvalid => "config.invalid",
-            Self::ConfigNotFound => "config.not_found",
-            Self::ConfigProfileNotFound => "config.profile_not_found",
-            Self::AuthCancelled => "auth.cancelled",
-            Self::AuthStateMismatch => "auth.state_mismatch",
-            Self::AuthCallbackInvalid => "auth.callback_invalid",
-            Self::AuthProviderError => "auth.provider_error",
-            Self::AuthTimeout => "auth.timeout",
-            Self::AuthPortBusy => "auth.port_busy",
-            Self::AuthNoPendingSignIn => "auth.no_pending_sign_in",
-            Self::AuthCodeRejected => "auth.code_rejected",
-            Self::AuthIdTokenInvalid => "auth.id_token_invalid",
-            Self::AuthSessionExpired => "auth.session_expired",
-            Self::AuthNotSignedIn => "auth.not_signed_in",
-            Self::AuthUnexpectedResponse => "auth.unexpected_response",
-            Self::IdentityRefused => "identity.refused",
-            Self::SecretsUnavailable => "secrets.unavailable",
-            Self::SecretsCorrupt => "secrets.corrupt",
-            Self::NetOffline => "net.offline",
-            Self::NetInterrupted => "net.interrupted",
-            Self::NetTimeout => "net.timeout",
-            Self::Io => "io.error",
-            Self::StorageInvalidPath => "storage.invalid_path",
-            Self::StorageNotFound => "storage.not_found",
-            Self::StorageAlreadyExists => "storage.already_exists",
-            Self::StorageIsFolder => "storage.is_folder",
-            Self::StorageAccessDenied => "storage.access_denied",
-            Self::StorageCredentialsRejected => "storage.credentials_rejected",
-            Self::StorageUnavailable => "storage.unavailable",
-            Self::StorageRequestFailed => "storage.request_failed",
-            Self::StoragePartialFailure => "storage.partial_failure",
-            Self::StorageSourceChanged => "storage.source_changed",
-            Self::TransferSourceChanged => "transfer.source_changed",
-            Self::TransferLocalRead => "transfer.local_read_failed",
-            Self::TransferLocalWrite => "transfer.local_write_failed",
-            Self::TransferInvalidLocalName => "transfer.invalid_local_name",
-            Self::TransferIntegrity => "transfer.integrity_mismatch",
-            Self::TransferCancelled => "transfer.cancelled",
-            Self::TransferStateDb => "transfer.state_db",
-            Self::TransferNameClash => "transfer.name_clash",
-            Self::Internal => "internal",
-        }
-    }
+error_codes! {
+    /// A config file or profile field is wrong; the message names it.
+    ConfigInvalid => "config.invalid",
+    /// There is no config file where one was expected.
+    ConfigNotFound => "config.not_found",
+    /// No profile of that name (or no default profile).
+    ConfigProfileNotFound => "config.profile_not_found",
+    /// The person cancelled the sign-in.
+    AuthCancelled => "auth.cancelled",
+    /// A callback carried another sign-in's `state`.
+    AuthStateMismatch => "auth.state_mismatch",
+    /// A callback URL that is not a sign-in answer.
+    AuthCallbackInvalid => "auth.callback_invalid",
+    /// The sign-in page answered with an error.
+    AuthProviderError => "auth.provider_error",
+    /// The sign-in was not finished in time.
+    AuthTimeout => "auth.timeout",
+    /// None of the loopback callback ports could be opened.
+    AuthPortBusy => "auth.port_busy",
+    /// A callback arrived with no sign-in waiting for it.
+    AuthNoPendingSignIn => "auth.no_pending_sign_in",
+    /// The token endpoint refused the authorization code.
+    AuthCodeRejected => "auth.code_rejected",
+    /// An id token failed its checks.
+    AuthIdTokenInvalid => "auth.id_token_invalid",
+    /// The session expired or was revoked: sign in again.
+    AuthSessionExpired => "auth.session_expired",
+    /// No session is stored for this profile.
+    AuthNotSignedIn => "auth.not_signed_in",
+    /// A sign-in server answered something Cubby cannot read.
+    AuthUnexpectedResponse => "auth.unexpected_response",
+    /// The identity pool refused the id token.
+    IdentityRefused => "identity.refused",
+    /// The OS keyring cannot be reached.
+    SecretsUnavailable => "secrets.unavailable",
+    /// What the keyring holds for Cubby cannot be read.
+    SecretsCorrupt => "secrets.corrupt",
+    /// A server cannot be reached.
+    NetOffline => "net.offline",
+    /// A connection broke off mid-request.
+    NetInterrupted => "net.interrupted",
+    /// Nothing moved on a connection for too long.
+    NetTimeout => "net.timeout",
+    /// A local file operation failed.
+    Io => "io.error",
+    /// A path that cannot name anything in the folder.
+    StorageInvalidPath => "storage.invalid_path",
+    /// Nothing at that path.
+    StorageNotFound => "storage.not_found",
+    /// Something is already there.
+    StorageAlreadyExists => "storage.already_exists",
+    /// A folder where a file was expected.
+    StorageIsFolder => "storage.is_folder",
+    /// The policy does not allow it (outside the person's folder).
+    StorageAccessDenied => "storage.access_denied",
+    /// The storage server refused the credentials.
+    StorageCredentialsRejected => "storage.credentials_rejected",
+    /// The storage server is busy or failing (retried).
+    StorageUnavailable => "storage.unavailable",
+    /// The storage server refused the request.
+    StorageRequestFailed => "storage.request_failed",
+    /// Some items of a batch failed; the message lists them.
+    StoragePartialFailure => "storage.partial_failure",
+    /// An object changed on the server between two steps of one operation.
+    StorageSourceChanged => "storage.source_changed",
+    /// A file changed while it was being uploaded.
+    TransferSourceChanged => "transfer.source_changed",
+    /// A local file cannot be read.
+    TransferLocalRead => "transfer.local_read_failed",
+    /// A local file cannot be written.
+    TransferLocalWrite => "transfer.local_write_failed",
+    /// A remote name cannot exist as a local file name here.
+    TransferInvalidLocalName => "transfer.invalid_local_name",
+    /// Downloaded bytes do not match what was stored.
+    TransferIntegrity => "transfer.integrity_mismatch",
+    /// The transfer was cancelled.
+    TransferCancelled => "transfer.cancelled",
+    /// The transfer state database failed.
+    TransferStateDb => "transfer.state_db",
+    /// Two sources of one transfer would land on one destination.
+    TransferNameClash => "transfer.name_clash",
+    /// A bug: something Cubby did not expect.
+    Internal => "internal",
 }
 
 impl fmt::Display for ErrorCode {

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod logging;
 pub mod secrets;
 pub mod session;
+pub mod settings;
 pub mod storage;
 pub mod timeouts;
 pub mod transfer;

@@ -55,29 +55,35 @@ impl Config {
 
     /// Writes the file atomically: a crash never leaves a half-written config behind.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let io_error = |err: std::io::Error| {
-            Error::new(
-                ErrorCode::Io,
-                format!("cannot write config file {}: {err}", path.display()),
-            )
-            .with_source(err)
-        };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let dir = dir.unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io_error)?;
-        let tmp = dir.join(format!(
-            ".{}.tmp-{}",
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("config"),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, self.to_toml()).map_err(io_error)?;
-        std::fs::rename(&tmp, path).map_err(|err| {
-            let _ = std::fs::remove_file(&tmp);
-            io_error(err)
-        })
+        write_atomically(path, &self.to_toml())
     }
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it over `path`: a crash never
+/// leaves a half-written file behind.
+pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let io_error = |err: std::io::Error| {
+        Error::new(
+            ErrorCode::Io,
+            format!("cannot write {}: {err}", path.display()),
+        )
+        .with_source(err)
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io_error)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("config"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text).map_err(io_error)?;
+    std::fs::rename(&tmp, path).map_err(|err| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error(err)
+    })
 }
 
 impl Profile {

@@ -17,6 +17,7 @@ mod types;
 mod validate;
 
 pub use edit::ProfileDraft;
+pub use file::write_atomically;
 pub use types::{
     Config, DEFAULT_FOLDER, DEFAULT_SCOPES, Endpoints, FolderTemplate, IDENTITY_ID_PLACEHOLDER,
     Profile, Redirect,

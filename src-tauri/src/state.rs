@@ -1,0 +1,224 @@
+//! What the app keeps between commands: where its files are, the profile in use with its
+//! session and folder, the sandbox when that profile is the sandbox, and a sign-in in progress.
+
+use std::path::PathBuf;
+use std::sync::Mutex as SyncMutex;
+
+use cubby_core::auth::DeepLinkReceiver;
+use cubby_core::config::{Config, Profile};
+use cubby_core::secrets::SecretStore;
+use cubby_core::session::Session;
+use cubby_core::settings::Settings;
+use cubby_core::storage::Storage;
+use cubby_core::{Error, ErrorCode, Result};
+use cubby_localcloud::LocalCloud;
+use serde::Serialize;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::sandbox::{self, SANDBOX_PROFILE};
+
+/// Where the app reads and writes its files.
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    /// The profiles, shared with the `cubby` CLI.
+    pub config: PathBuf,
+    /// The app's preferences.
+    pub settings: PathBuf,
+    /// The sandbox's users, keys and files.
+    pub sandbox: PathBuf,
+}
+
+/// A profile as the picker lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileSummary {
+    /// The config file's name for it, or [`SANDBOX_PROFILE`].
+    pub name: String,
+    /// `sandbox` for the built-in one, `aws` for the config file's.
+    pub kind: ProfileKind,
+    /// Its AWS region.
+    pub region: String,
+    /// The bucket its folders live in.
+    pub bucket: String,
+    /// Whether it is the one in use.
+    pub active: bool,
+}
+
+/// Where a profile comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// The sandbox in this process.
+    Sandbox,
+    /// A profile of the config file.
+    Aws,
+}
+
+/// The profile in use, its session, and its folder once signed in.
+pub struct Current {
+    /// The picker's name for it.
+    pub name: String,
+    /// Signed in or not.
+    pub session: Session,
+    /// The person's folder, while signed in.
+    pub storage: Option<Storage>,
+}
+
+/// The app's state, managed by Tauri.
+pub struct AppState {
+    /// Where its files are.
+    pub paths: AppPaths,
+    /// Where its secrets are kept (the OS keyring in the app).
+    pub store: SecretStore,
+    /// The profile in use; `None` until the first command chooses one.
+    pub current: Mutex<Option<Current>>,
+    /// The sandbox, once started.
+    pub sandbox: Mutex<Option<LocalCloud>>,
+    /// Where `cubby://` links go while a deep-link sign-in waits.
+    pub deep_links: DeepLinkReceiver,
+    /// Cancels the sign-in in progress.
+    pub sign_in: SyncMutex<Option<CancellationToken>>,
+    /// The preferences in use.
+    pub settings: SyncMutex<Settings>,
+}
+
+impl AppState {
+    /// The state for files at `paths`, keeping secrets in `store`; nothing starts yet.
+    pub fn new(paths: AppPaths, store: SecretStore) -> (Self, Option<Error>) {
+        let (settings, problem) = Settings::load(&paths.settings);
+        let state = Self {
+            paths,
+            store,
+            current: Mutex::default(),
+            sandbox: Mutex::default(),
+            deep_links: DeepLinkReceiver::new(),
+            sign_in: SyncMutex::default(),
+            settings: SyncMutex::new(settings),
+        };
+        (state, problem)
+    }
+
+    /// The config file's profiles.
+    pub fn config(&self) -> Result<Config> {
+        Config::load(&self.paths.config)
+    }
+
+    /// The profile the app starts with: the config's default, else its first profile, else
+    /// the sandbox (a fresh machine has no AWS profile).
+    pub fn startup_profile(&self) -> Result<String> {
+        let config = self.config()?;
+        Ok(config
+            .default_profile
+            .clone()
+            .or_else(|| config.profiles.keys().next().cloned())
+            .unwrap_or_else(|| SANDBOX_PROFILE.to_owned()))
+    }
+
+    /// Every profile, the sandbox first.
+    pub async fn profiles(&self) -> Result<Vec<ProfileSummary>> {
+        let config = self.config()?;
+        let current = self.current.lock().await;
+        let active = current.as_ref().map(|c| c.name.as_str());
+        let sandbox = ProfileSummary {
+            name: SANDBOX_PROFILE.to_owned(),
+            kind: ProfileKind::Sandbox,
+            region: cubby_localcloud::config::REGION.to_owned(),
+            bucket: cubby_localcloud::config::DEFAULT_BUCKET.to_owned(),
+            active: active == Some(SANDBOX_PROFILE),
+        };
+        let others = config.profiles.iter().map(|(name, profile)| ProfileSummary {
+            name: name.clone(),
+            kind: ProfileKind::Aws,
+            region: profile.region.clone(),
+            bucket: profile.bucket.clone(),
+            active: active == Some(name.as_str()),
+        });
+        Ok(std::iter::once(sandbox).chain(others).collect())
+    }
+
+    /// Makes `name` the profile in use (starting the sandbox for it) and restores its saved
+    /// session silently; who is signed in, if anyone.
+    pub async fn select(&self, name: &str) -> Result<Option<cubby_core::session::SessionInfo>> {
+        let profile = self.profile(name).await?;
+        let session = Session::new(profile, self.store.clone())?;
+        let restored = session.restore().await;
+        let storage = match &restored {
+            Ok(Some(info)) => Some(Storage::new(
+                session.profile(),
+                &info.identity_id,
+                session.credentials_provider(),
+            )?),
+            _ => None,
+        };
+        *self.current.lock().await = Some(Current {
+            name: name.to_owned(),
+            session,
+            storage,
+        });
+        restored
+    }
+
+    async fn profile(&self, name: &str) -> Result<Profile> {
+        if name != SANDBOX_PROFILE {
+            let config = self.config()?;
+            let (_, profile) = config.profile(Some(name))?;
+            return Ok(profile.clone());
+        }
+        let mut sandbox = self.sandbox.lock().await;
+        if sandbox.is_none() {
+            *sandbox = Some(sandbox::start(&self.paths.sandbox).await?);
+        }
+        Ok(sandbox.as_ref().expect("started above").profile())
+    }
+
+    /// The session of the profile in use.
+    pub async fn session(&self) -> Result<Session> {
+        let current = self.current.lock().await;
+        current
+            .as_ref()
+            .map(|c| c.session.clone())
+            .ok_or_else(no_profile)
+    }
+
+    /// The signed-in person's folder.
+    pub async fn storage(&self) -> Result<Storage> {
+        let current = self.current.lock().await;
+        current
+            .as_ref()
+            .and_then(|c| c.storage.clone())
+            .ok_or_else(|| Error::new(ErrorCode::AuthNotSignedIn, "not signed in; sign in first"))
+    }
+
+    /// After a sign-in: the folder of the person now signed in.
+    pub async fn signed_in(&self, info: &cubby_core::session::SessionInfo) -> Result<()> {
+        let mut current = self.current.lock().await;
+        let current = current.as_mut().ok_or_else(no_profile)?;
+        current.storage = Some(Storage::new(
+            current.session.profile(),
+            &info.identity_id,
+            current.session.credentials_provider(),
+        )?);
+        Ok(())
+    }
+
+    /// After a sign-out or a session that ended: no folder until the next sign-in.
+    pub async fn signed_out(&self) {
+        if let Some(current) = self.current.lock().await.as_mut() {
+            current.storage = None;
+        }
+    }
+
+    /// Stops the sandbox, waiting for its server to end.
+    pub async fn shut_down(&self) {
+        if let Some(sandbox) = self.sandbox.lock().await.take() {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+fn no_profile() -> Error {
+    Error::new(
+        ErrorCode::ConfigProfileNotFound,
+        "no profile is chosen yet; pick one on the sign-in screen",
+    )
+}

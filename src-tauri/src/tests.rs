@@ -1,0 +1,214 @@
+//! The commands through the real IPC and ACL on Tauri's mock runtime: each is allowed in the
+//! main window and refused in any other, and answers with core's `{code, message}`.
+
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tempfile::TempDir;
+
+use super::*;
+
+/// Every command the app registers, with arguments it accepts.
+const COMMANDS: [(&str, fn() -> Value); 14] = [
+    ("app_info", || json!({})),
+    ("startup", || json!({})),
+    ("sign_in", || json!({})),
+    ("cancel_sign_in", || json!({})),
+    ("sign_out", || json!({})),
+    ("list_folder", || json!({ "path": "" })),
+    ("list_profiles", || json!({})),
+    ("select_profile", || json!({ "name": "work" })),
+    ("get_profile", || json!({ "name": "work" })),
+    ("save_profile", || json!({ "form": {}, "previous": null })),
+    ("import_profile", || json!({})),
+    ("remove_profile", || json!({ "name": "work" })),
+    ("get_settings", || json!({})),
+    ("set_settings", || json!({ "settings": { "concurrency": 4, "theme": "dark" } })),
+];
+
+/// A mock app with real state in a temporary directory, and a window labelled `label`.
+struct TestApp {
+    window: WebviewWindow<MockRuntime>,
+    dir: TempDir,
+}
+
+impl TestApp {
+    fn new(label: &str, config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(dir.path().join("config.toml"), config).expect("config written");
+        let paths = AppPaths {
+            config: dir.path().join("config.toml"),
+            settings: dir.path().join("settings.toml"),
+            sandbox: dir.path().join("sandbox"),
+        };
+        let app = with_commands(mock_builder())
+            .build(context())
+            .expect("the app builds");
+        app.manage(AppState::new(paths, SecretStore::memory()).0);
+        let window = WebviewWindowBuilder::new(&app, label, WebviewUrl::default())
+            .build()
+            .expect("the window opens");
+        Self { window, dir }
+    }
+
+    fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("a valid URL"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("a JSON response"))
+    }
+}
+
+/// A config file that cannot be read: commands that need it fail at once with core's error,
+/// so the allowed side of the ACL is proven without a browser or a network.
+const BROKEN_CONFIG: &str = "this is not toml";
+
+#[test]
+fn every_command_is_allowed_in_the_main_window() {
+    let app = TestApp::new(MAIN_WINDOW, BROKEN_CONFIG);
+    for (command, args) in COMMANDS {
+        match app.invoke(command, args()) {
+            Ok(_) => {}
+            Err(err) => {
+                assert!(
+                    err["code"].is_string() && err["message"].is_string(),
+                    "{command} was refused by the ACL or failed outside core: {err}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_command_is_allowed_in_another_window() {
+    let app = TestApp::new("elsewhere", BROKEN_CONFIG);
+    for (command, args) in COMMANDS {
+        let refusal = app
+            .invoke(command, args())
+            .expect_err("no capability grants it");
+        assert!(
+            refusal.to_string().contains("not allowed"),
+            "{command}: unexpected refusal: {refusal}"
+        );
+    }
+}
+
+#[test]
+fn app_info_names_the_product_from_the_root_config_and_the_crate_version() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let info = app.invoke("app_info", json!({})).expect("app_info answers");
+    assert_eq!(
+        info,
+        json!({ "name": "Cubby", "version": env!("CARGO_PKG_VERSION") })
+    );
+}
+
+#[test]
+fn settings_are_checked_saved_and_read_back() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let saved = app
+        .invoke(
+            "set_settings",
+            json!({ "settings": { "concurrency": 3, "theme": "light" } }),
+        )
+        .expect("valid settings save");
+    assert_eq!(saved, json!({ "concurrency": 3, "theme": "light" }));
+    assert_eq!(app.invoke("get_settings", json!({})).unwrap(), saved);
+    assert!(app.dir.path().join("settings.toml").is_file());
+    let err = app
+        .invoke(
+            "set_settings",
+            json!({ "settings": { "concurrency": 0, "theme": "light" } }),
+        )
+        .expect_err("out of range");
+    assert_eq!(err["code"], "config.invalid");
+}
+
+#[test]
+fn profiles_are_added_edited_and_removed_with_the_clis_messages() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let form = json!({
+        "name": "work",
+        "region": "eu-west-1",
+        "user_pool_id": "eu-west-1_AbC123xyz",
+        "client_id": "4jd8t1m2v9q0a7b3c5e6f8g2h1",
+        "hosted_ui": "https://myapp.auth.eu-west-1.amazoncognito.com",
+        "identity_pool_id": "eu-west-1:1b2c3d4e-0000-4000-8000-123456789abc",
+        "bucket": "cubby-files",
+        "folder": "{identity_id}/",
+        "redirects": ["http://localhost:53682/callback"],
+        "sign_out_url": null,
+    });
+    let listed = app
+        .invoke("save_profile", json!({ "form": form, "previous": null }))
+        .expect("a good profile saves");
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Local sandbox", "work"]);
+    assert_eq!(listed[0]["kind"], "sandbox");
+
+    let mut bad = form.clone();
+    bad["bucket"] = json!("Not_A_Bucket");
+    let err = app
+        .invoke("save_profile", json!({ "form": bad, "previous": "work" }))
+        .expect_err("a bad bucket");
+    assert_eq!(err["code"], "config.invalid");
+    assert!(
+        err["message"].as_str().unwrap().contains("field `bucket`"),
+        "{err}"
+    );
+
+    let mut renamed = form.clone();
+    renamed["name"] = json!("office");
+    app.invoke("save_profile", json!({ "form": renamed, "previous": "work" }))
+        .expect("a rename saves");
+    let draft = app
+        .invoke("get_profile", json!({ "name": "office" }))
+        .expect("the renamed profile reads back");
+    assert_eq!(draft["bucket"], "cubby-files");
+    let err = app
+        .invoke("get_profile", json!({ "name": "work" }))
+        .expect_err("the old name is gone");
+    assert_eq!(err["code"], "config.profile_not_found");
+
+    let listed = app
+        .invoke("remove_profile", json!({ "name": "office" }))
+        .expect("removed");
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let err = app
+        .invoke("remove_profile", json!({ "name": "Local sandbox" }))
+        .expect_err("the sandbox is built in");
+    assert_eq!(err["code"], "config.invalid");
+}
+
+/// The TypeScript list of error codes the UI branches on is core's, code for code.
+#[test]
+fn the_uis_error_codes_are_cores() {
+    let source = include_str!("../../ui/src/ipc/error-codes.ts");
+    let mut ui: Vec<&str> = source
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|code| !code.contains(' '))
+        .collect();
+    let mut core: Vec<&str> = cubby_core::ErrorCode::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
+    ui.sort_unstable();
+    core.sort_unstable();
+    assert_eq!(ui, core, "ui/src/ipc/error-codes.ts differs from core's ErrorCode");
+}
