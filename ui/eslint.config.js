@@ -6,6 +6,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
+const APP_ERROR = { from: 'file', name: 'AppError', path: 'src/ipc/app-error.ts' };
+
 export default defineConfig(
   { ignores: ['dist/'] },
   eslint.configs.recommended,
@@ -20,6 +22,13 @@ export default defineConfig(
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte'],
       },
+    },
+  },
+  // Commands reject with core's plain `{ code, message }` (the contract), not with Error objects.
+  {
+    rules: {
+      '@typescript-eslint/only-throw-error': ['error', { allow: [APP_ERROR] }],
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allow: [APP_ERROR] }],
     },
   },
   {

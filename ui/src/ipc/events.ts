@@ -8,21 +8,24 @@ import type { SignInProgress } from './types';
 
 export type Unsubscribe = () => void;
 
-async function subscribe<T>(event: string, handle: (payload: T) => void): Promise<Unsubscribe> {
+async function subscribe(event: string, handle: (payload: unknown) => void): Promise<Unsubscribe> {
   if (!insideShell()) {
     return () => undefined;
   }
-  return listen<T>(event, ({ payload }) => {
+  return listen(event, ({ payload }) => {
     handle(payload);
   });
 }
 
 /** The session expired or was revoked while the app ran. */
 export const onSessionEnded = (handle: (error: AppError) => void): Promise<Unsubscribe> =>
-  subscribe<unknown>('session-ended', (payload) => {
+  subscribe('session-ended', (payload) => {
     handle(toAppError(payload));
   });
 
 /** The browser was opened, or the callback arrived and tokens are being exchanged. */
 export const onSignInProgress = (handle: (progress: SignInProgress) => void): Promise<Unsubscribe> =>
-  subscribe('sign-in-progress', handle);
+  subscribe('sign-in-progress', (payload) => {
+    // The shell's `{ stage }`, typed by the contract.
+    handle(payload as SignInProgress);
+  });
