@@ -1,8 +1,10 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // The Tauri shell loads `dist/` in builds and this dev server (port fixed in tauri.conf.json's
 // `devUrl`) with `tauri dev`.
 export default defineConfig({
+  plugins: [svelte()],
   clearScreen: false,
   server: {
     port: 1420,
@@ -16,9 +18,13 @@ export default defineConfig({
     target: ['es2022', 'safari16'],
     outDir: 'dist',
     emptyOutDir: true,
+    // Everything as files: the CSP (`script-src 'self'; style-src 'self'`) refuses inline code.
+    assetsInlineLimit: 0,
   },
+  // Svelte's browser build in tests, as in the app.
+  ...(process.env.VITEST ? { resolve: { conditions: ['browser'] } } : {}),
   test: {
-    // A DOM for @tauri-apps/api's IPC mocks, which live on `window`.
+    // A DOM for the stores that touch `document` and `matchMedia`.
     environment: 'happy-dom',
   },
 });

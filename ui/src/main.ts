@@ -1,21 +1,23 @@
-// Entry point: fills in the parts of the welcome screen that come from the app itself.
+// Entry point: mounts the app. In `npm run dev` only, `?mock=SCENARIO` (or VITE_MOCK_IPC=SCENARIO)
+// stands a pretend shell behind the ipc module, so the UI can be looked at without Rust; the
+// production build drops that branch and the mock with it.
 
 import './style.css';
-import logoUrl from '../../icons/source.svg';
-import { describeVersion, loadAppInfo } from './app-info';
+import { mount } from 'svelte';
+import App from './App.svelte';
 
-/** The element of index.html with this id, checked to be of the expected kind. */
-function find<T extends HTMLElement>(id: string, kind: { new (): T; prototype: T }): T {
-  const found = document.getElementById(id);
-  if (!(found instanceof kind)) {
-    throw new Error(`index.html needs a ${kind.name} with id "${id}"`);
+async function main(): Promise<void> {
+  if (import.meta.env.DEV) {
+    const scenario =
+      new URLSearchParams(window.location.search).get('mock') ?? import.meta.env.VITE_MOCK_IPC;
+    if (scenario) {
+      const { installDevMock } = await import('./ipc/dev-mock');
+      installDevMock(scenario, new URLSearchParams(window.location.search));
+    }
   }
-  return found;
+  const target = document.getElementById('app');
+  if (!target) throw new Error('index.html needs <div id="app">');
+  mount(App, { target });
 }
 
-find('logo', HTMLImageElement).src = logoUrl;
-
-const versionLabel = find('app-version', HTMLSpanElement);
-void loadAppInfo().then((result) => {
-  versionLabel.textContent = describeVersion(result);
-});
+void main();

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { toAppError } from './app-error';
 
 describe('toAppError', () => {
-  it('passes the shell\'s { code, message } through unchanged', () => {
+  it("passes the shell's { code, message } through unchanged", () => {
     expect(toAppError({ code: 'auth.cancelled', message: 'Sign-in was cancelled.' })).toEqual({
       code: 'auth.cancelled',
       message: 'Sign-in was cancelled.',
+    });
+  });
+
+  it('maps a code this build does not know to internal, keeping the message', () => {
+    expect(toAppError({ code: 'sync.new_thing', message: 'Something new went wrong.' })).toEqual({
+      code: 'internal',
+      message: 'Something new went wrong.',
     });
   });
 

@@ -1,12 +1,20 @@
 // The one error shape every command rejects with: `{ code, message }`, as cubby-core serializes it.
 // The UI branches on `code` (stable, dotted, e.g. `auth.cancelled`), never on `message` text.
 
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+
 export interface AppError {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
-function isAppError(value: unknown): value is AppError {
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+function isKnownCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.has(code);
+}
+
+function hasErrorShape(value: unknown): value is { code: string; message: string } {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -15,10 +23,13 @@ function isAppError(value: unknown): value is AppError {
   );
 }
 
-/** Anything a rejected `invoke` gave back, as an `AppError` (IPC failures become `internal`). */
+/**
+ * Anything a rejected `invoke` (or an event payload) gave back, as an `AppError`. IPC failures and
+ * codes this build does not know become `internal`, keeping the message so nothing is hidden.
+ */
 export function toAppError(error: unknown): AppError {
-  if (isAppError(error)) {
-    return error;
+  if (hasErrorShape(error)) {
+    return { code: isKnownCode(error.code) ? error.code : 'internal', message: error.message };
   }
   return { code: 'internal', message: describe(error) };
 }

@@ -1,0 +1,70 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listFolder, saveProfile, selectProfile, signIn, startup } from './commands';
+import { onSessionEnded } from './events';
+import { emit } from '@tauri-apps/api/event';
+
+afterEach(() => {
+  clearMocks();
+});
+
+describe('commands', () => {
+  it('call the contract names with camelCase argument keys', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((command, args) => {
+      calls.push([command, args]);
+      return command === 'list_folder' ? [] : null;
+    });
+    await listFolder('');
+    await selectProfile('work');
+    await saveProfile(
+      {
+        name: 'w',
+        region: 'r',
+        user_pool_id: 'u',
+        client_id: 'c',
+        hosted_ui: 'h',
+        identity_pool_id: 'i',
+        bucket: 'b',
+        folder: 'f',
+        redirects: [],
+        sign_out_url: null,
+      },
+      null,
+    );
+    expect(calls.map(([command]) => command)).toEqual(['list_folder', 'select_profile', 'save_profile']);
+    expect(calls[0]?.[1]).toEqual({ path: '' });
+    expect(calls[1]?.[1]).toEqual({ name: 'work' });
+    expect(calls[2]?.[1]).toMatchObject({ previous: null, form: { name: 'w' } });
+  });
+
+  it('reject with the AppError the shell sent', async () => {
+    mockIPC(() => {
+      // The shell rejects with a plain { code, message } object, not an Error.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: 'auth.port_busy', message: 'port 53682 is in use' };
+    });
+    await expect(signIn()).rejects.toEqual({ code: 'auth.port_busy', message: 'port 53682 is in use' });
+  });
+
+  it('say in words that a plain browser has no app behind it', async () => {
+    await expect(startup()).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('open it through the desktop app') as string,
+    });
+  });
+});
+
+describe('events', () => {
+  it('turn a session-ended payload into an AppError', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: unknown[] = [];
+    await onSessionEnded((error) => seen.push(error));
+    await emit('session-ended', { code: 'auth.session_expired', message: 'expired' });
+    await emit('session-ended', { code: 'brand.new', message: 'new' });
+    expect(seen).toEqual([
+      { code: 'auth.session_expired', message: 'expired' },
+      { code: 'internal', message: 'new' },
+    ]);
+  });
+});

@@ -1,0 +1,31 @@
+// The shell's events, each turned into a typed callback. Subscribing returns the function that
+// unsubscribes.
+
+import { listen } from '@tauri-apps/api/event';
+import { type AppError, toAppError } from './app-error';
+import { insideShell } from './shell';
+import type { SignInProgress } from './types';
+
+export type Unsubscribe = () => void;
+
+async function subscribe(event: string, handle: (payload: unknown) => void): Promise<Unsubscribe> {
+  if (!insideShell()) {
+    return () => undefined;
+  }
+  return listen(event, ({ payload }) => {
+    handle(payload);
+  });
+}
+
+/** The session expired or was revoked while the app ran. */
+export const onSessionEnded = (handle: (error: AppError) => void): Promise<Unsubscribe> =>
+  subscribe('session-ended', (payload) => {
+    handle(toAppError(payload));
+  });
+
+/** The browser was opened, or the callback arrived and tokens are being exchanged. */
+export const onSignInProgress = (handle: (progress: SignInProgress) => void): Promise<Unsubscribe> =>
+  subscribe('sign-in-progress', (payload) => {
+    // The shell's `{ stage }`, typed by the contract.
+    handle(payload as SignInProgress);
+  });

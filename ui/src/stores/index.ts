@@ -1,0 +1,13 @@
+// The app's one set of stores, wired together. Tests build their own instances of the classes.
+
+import { FolderStore } from './folder.svelte';
+import { ProfilesStore } from './profiles.svelte';
+import { SessionStore } from './session.svelte';
+import { SettingsStore } from './settings.svelte';
+
+export const profiles = new ProfilesStore();
+export const session = new SessionStore(profiles);
+export const settings = new SettingsStore(window.matchMedia('(prefers-color-scheme: dark)'));
+export const folder = new FolderStore((error) => {
+  session.sessionEnded(error);
+});
