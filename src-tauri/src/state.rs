@@ -126,13 +126,16 @@ impl AppState {
             bucket: cubby_localcloud::config::DEFAULT_BUCKET.to_owned(),
             active: active == Some(SANDBOX_PROFILE),
         };
-        let others = config.profiles.iter().map(|(name, profile)| ProfileSummary {
-            name: name.clone(),
-            kind: ProfileKind::Aws,
-            region: profile.region.clone(),
-            bucket: profile.bucket.clone(),
-            active: active == Some(name.as_str()),
-        });
+        let others = config
+            .profiles
+            .iter()
+            .map(|(name, profile)| ProfileSummary {
+                name: name.clone(),
+                kind: ProfileKind::Aws,
+                region: profile.region.clone(),
+                bucket: profile.bucket.clone(),
+                active: active == Some(name.as_str()),
+            });
         Ok(std::iter::once(sandbox).chain(others).collect())
     }
 

@@ -10,8 +10,11 @@ use tempfile::TempDir;
 
 use super::*;
 
-/// Every command the app registers, with arguments it accepts.
-const COMMANDS: [(&str, fn() -> Value); 14] = [
+/// A command's name, and arguments it accepts.
+type Command = (&'static str, fn() -> Value);
+
+/// Every command the app registers.
+const COMMANDS: [Command; 14] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
@@ -21,12 +24,34 @@ const COMMANDS: [(&str, fn() -> Value); 14] = [
     ("list_profiles", || json!({})),
     ("select_profile", || json!({ "name": "work" })),
     ("get_profile", || json!({ "name": "work" })),
-    ("save_profile", || json!({ "form": {}, "previous": null })),
+    (
+        "save_profile",
+        || json!({ "form": good_form(), "previous": null }),
+    ),
     ("import_profile", || json!({})),
     ("remove_profile", || json!({ "name": "work" })),
     ("get_settings", || json!({})),
-    ("set_settings", || json!({ "settings": { "concurrency": 4, "theme": "dark" } })),
+    (
+        "set_settings",
+        || json!({ "settings": { "concurrency": 4, "theme": "dark" } }),
+    ),
 ];
+
+/// A profile form the config file's checks accept.
+fn good_form() -> Value {
+    json!({
+        "name": "work",
+        "region": "eu-west-1",
+        "user_pool_id": "eu-west-1_AbC123xyz",
+        "client_id": "4jd8t1m2v9q0a7b3c5e6f8g2h1",
+        "hosted_ui": "https://myapp.auth.eu-west-1.amazoncognito.com",
+        "identity_pool_id": "eu-west-1:1b2c3d4e-0000-4000-8000-123456789abc",
+        "bucket": "cubby-files",
+        "folder": "{identity_id}/",
+        "redirects": ["http://localhost:53682/callback"],
+        "sign_out_url": null,
+    })
+}
 
 /// A mock app with real state in a temporary directory, and a window labelled `label`.
 struct TestApp {
@@ -136,18 +161,7 @@ fn settings_are_checked_saved_and_read_back() {
 #[test]
 fn profiles_are_added_edited_and_removed_with_the_clis_messages() {
     let app = TestApp::new(MAIN_WINDOW, "");
-    let form = json!({
-        "name": "work",
-        "region": "eu-west-1",
-        "user_pool_id": "eu-west-1_AbC123xyz",
-        "client_id": "4jd8t1m2v9q0a7b3c5e6f8g2h1",
-        "hosted_ui": "https://myapp.auth.eu-west-1.amazoncognito.com",
-        "identity_pool_id": "eu-west-1:1b2c3d4e-0000-4000-8000-123456789abc",
-        "bucket": "cubby-files",
-        "folder": "{identity_id}/",
-        "redirects": ["http://localhost:53682/callback"],
-        "sign_out_url": null,
-    });
+    let form = good_form();
     let listed = app
         .invoke("save_profile", json!({ "form": form, "previous": null }))
         .expect("a good profile saves");
@@ -173,8 +187,11 @@ fn profiles_are_added_edited_and_removed_with_the_clis_messages() {
 
     let mut renamed = form.clone();
     renamed["name"] = json!("office");
-    app.invoke("save_profile", json!({ "form": renamed, "previous": "work" }))
-        .expect("a rename saves");
+    app.invoke(
+        "save_profile",
+        json!({ "form": renamed, "previous": "work" }),
+    )
+    .expect("a rename saves");
     let draft = app
         .invoke("get_profile", json!({ "name": "office" }))
         .expect("the renamed profile reads back");
@@ -198,11 +215,10 @@ fn profiles_are_added_edited_and_removed_with_the_clis_messages() {
 #[test]
 fn the_uis_error_codes_are_cores() {
     let source = include_str!("../../ui/src/ipc/error-codes.ts");
+    // One `'code',` per line inside the array literal.
     let mut ui: Vec<&str> = source
-        .split('\'')
-        .skip(1)
-        .step_by(2)
-        .filter(|code| !code.contains(' '))
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('\'')?.strip_suffix("',"))
         .collect();
     let mut core: Vec<&str> = cubby_core::ErrorCode::ALL
         .iter()
@@ -210,5 +226,8 @@ fn the_uis_error_codes_are_cores() {
         .collect();
     ui.sort_unstable();
     core.sort_unstable();
-    assert_eq!(ui, core, "ui/src/ipc/error-codes.ts differs from core's ErrorCode");
+    assert_eq!(
+        ui, core,
+        "ui/src/ipc/error-codes.ts differs from core's ErrorCode"
+    );
 }

@@ -29,7 +29,7 @@ pub enum Theme {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// How many files transfer at once (1 to [`MAX_CONCURRENCY`]).
+    /// How many files transfer at once (1 to [`MAX_CONCURRENCY`]): `files_in_flight`.
     pub concurrency: usize,
     /// The app's appearance.
     pub theme: Theme,
@@ -38,7 +38,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            concurrency: TransferOptions::default().concurrency,
+            concurrency: TransferOptions::default().files_in_flight,
             theme: Theme::default(),
         }
     }
@@ -60,11 +60,17 @@ impl Settings {
                 return (Self::default(), None);
             }
             Err(err) => {
-                let problem = format!("cannot read {}: {err}; using the default settings", path.display());
+                let problem = format!(
+                    "cannot read {}: {err}; using the default settings",
+                    path.display()
+                );
                 return (Self::default(), Some(Error::new(ErrorCode::Io, problem)));
             }
         };
-        match toml::from_str::<Self>(&text).map_err(|err| err.to_string()).and_then(Self::checked) {
+        match toml::from_str::<Self>(&text)
+            .map_err(|err| err.to_string())
+            .and_then(Self::checked)
+        {
             Ok(settings) => (settings, None),
             Err(problem) => {
                 let problem = format!(
@@ -72,7 +78,10 @@ impl Settings {
                     path.display(),
                     problem.trim_end()
                 );
-                (Self::default(), Some(Error::new(ErrorCode::ConfigInvalid, problem)))
+                (
+                    Self::default(),
+                    Some(Error::new(ErrorCode::ConfigInvalid, problem)),
+                )
             }
         }
     }
@@ -106,13 +115,17 @@ mod tests {
     fn saves_loads_and_refuses_out_of_range_values() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.toml");
-        assert_eq!(Settings::load(&path), (Settings::default(), None));
+        let (loaded, problem) = Settings::load(&path);
+        assert_eq!(loaded, Settings::default());
+        assert!(problem.is_none(), "{problem:?}");
         let chosen = Settings {
             concurrency: 3,
             theme: Theme::Dark,
         };
         assert_eq!(chosen.clone().save(&path).unwrap(), chosen);
-        assert_eq!(Settings::load(&path), (chosen, None));
+        let (loaded, problem) = Settings::load(&path);
+        assert_eq!(loaded, chosen);
+        assert!(problem.is_none(), "{problem:?}");
         let err = Settings {
             concurrency: 0,
             theme: Theme::Light,
@@ -132,6 +145,10 @@ mod tests {
         assert_eq!(settings, Settings::default());
         let problem = problem.expect("a reason");
         assert_eq!(problem.code, ErrorCode::ConfigInvalid);
-        assert!(problem.message.contains("settings.toml"), "{}", problem.message);
+        assert!(
+            problem.message.contains("settings.toml"),
+            "{}",
+            problem.message
+        );
     }
 }

@@ -37,13 +37,11 @@ pub async fn sign_in<R: Runtime>(
     {
         earlier.cancel();
     }
-    let open = |request: &AuthorizationRequest| {
-        match open_in_browser(request.url()) {
-            Ok(()) => {
-                let _ = app.emit("sign-in-progress", SignInStage::BrowserOpened);
-            }
-            Err(err) => tracing::warn!(%err, "no browser opened for the sign-in"),
+    let open = |request: &AuthorizationRequest| match open_in_browser(request.url()) {
+        Ok(()) => {
+            let _ = app.emit("sign-in-progress", SignInStage::BrowserOpened);
         }
+        Err(err) => tracing::warn!(%err, "no browser opened for the sign-in"),
     };
     let signing_in = async {
         if session.profile().loopback_redirects().next().is_some() {

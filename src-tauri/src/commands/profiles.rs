@@ -18,7 +18,10 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileSumm
 
 /// Makes `name` the profile in use; who is signed in with it after a silent restore.
 #[tauri::command]
-pub async fn select_profile(state: State<'_, AppState>, name: String) -> Result<Option<SessionInfo>> {
+pub async fn select_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Option<SessionInfo>> {
     state.select(&name).await
 }
 
@@ -68,6 +71,8 @@ pub async fn import_profile<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<Vec<ProfileSummary>>> {
+    // A config that cannot be written to is reported before the picker, not after.
+    let mut config = state.config()?;
     let (chosen, picked) = oneshot::channel();
     app.dialog()
         .file()
@@ -79,14 +84,16 @@ pub async fn import_profile<R: Runtime>(
     let Some(file) = picked.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = file.into_path().map_err(|err| {
-        Error::new(ErrorCode::Io, format!("cannot read the chosen file: {err}"))
-    })?;
+    let path = file
+        .into_path()
+        .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read the chosen file: {err}")))?;
     let text = tokio::fs::read_to_string(&path).await.map_err(|err| {
-        Error::new(ErrorCode::Io, format!("cannot read {}: {err}", path.display()))
+        Error::new(
+            ErrorCode::Io,
+            format!("cannot read {}: {err}", path.display()),
+        )
     })?;
     let (name, profile) = Config::single_profile(&text, &path.display().to_string())?;
-    let mut config = state.config()?;
     config.insert_profile(&name, profile, false)?;
     config.save(&state.paths.config)?;
     Ok(Some(state.profiles().await?))
@@ -95,7 +102,10 @@ pub async fn import_profile<R: Runtime>(
 /// Removes a profile and forgets its saved session (unless another profile shares it); the
 /// sandbox is built in and stays.
 #[tauri::command]
-pub async fn remove_profile(state: State<'_, AppState>, name: String) -> Result<Vec<ProfileSummary>> {
+pub async fn remove_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<ProfileSummary>> {
     if name == SANDBOX_PROFILE {
         return Err(sandbox_is_built_in());
     }
