@@ -30,7 +30,8 @@ export const ICONS = {
     'M21.17 6.81a1 1 0 0 0-3.98-3.99L3.84 16.17a2 2 0 0 0-.5.83l-1.32 4.35a.5.5 0 0 0 .62.62l4.35-1.32a2 2 0 0 0 .83-.5z',
   ],
   trash: ['M3 6h18', 'M19 6v14c0 1-1 2-2 2H7c-1 0-2-1-2-2V6', 'M8 6V4c0-1 1-2 2-2h4c1 0 2 1 2 2'],
-  info: ['M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20Z', 'M12 16v-4', 'M12 8h.01'],
+  // A full circle as four quarter arcs: WebKitGTK's software renderer hung on two half arcs.
+  info: ['M12 2a10 10 0 0 1 10 10a10 10 0 0 1-10 10a10 10 0 0 1-10-10a10 10 0 0 1 10-10Z', 'M12 16v-4', 'M12 8h.01'],
   retry: [
     'M3 12a9 9 0 0 1 9-9 9.75 9.75 0 0 1 6.74 2.74L21 8',
     'M21 3v5h-5',
