@@ -47,7 +47,9 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@tauri-apps/*'], message: 'Call the shell through src/ipc only.' }] },
+        {
+          patterns: [{ group: ['@tauri-apps/*'], message: 'Call the shell through src/ipc only.' }],
+        },
       ],
     },
   },

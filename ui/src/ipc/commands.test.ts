@@ -32,7 +32,11 @@ describe('commands', () => {
       },
       null,
     );
-    expect(calls.map(([command]) => command)).toEqual(['list_folder', 'select_profile', 'save_profile']);
+    expect(calls.map(([command]) => command)).toEqual([
+      'list_folder',
+      'select_profile',
+      'save_profile',
+    ]);
     expect(calls[0]?.[1]).toEqual({ path: '' });
     expect(calls[1]?.[1]).toEqual({ name: 'work' });
     expect(calls[2]?.[1]).toMatchObject({ previous: null, form: { name: 'w' } });
@@ -44,7 +48,10 @@ describe('commands', () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error
       throw { code: 'auth.port_busy', message: 'port 53682 is in use' };
     });
-    await expect(signIn()).rejects.toEqual({ code: 'auth.port_busy', message: 'port 53682 is in use' });
+    await expect(signIn()).rejects.toEqual({
+      code: 'auth.port_busy',
+      message: 'port 53682 is in use',
+    });
   });
 
   it('say in words that a plain browser has no app behind it', async () => {

@@ -46,8 +46,10 @@ export const selectProfile = (name: string): Promise<SessionInfo | null> =>
 export const listProfiles = (): Promise<ProfileSummary[]> => call('list_profiles');
 export const getProfile = (name: string): Promise<ProfileForm> => call('get_profile', { name });
 /** Adds (`previous` null) or edits and maybe renames a profile. */
-export const saveProfile = (form: ProfileForm, previous: string | null): Promise<ProfileSummary[]> =>
-  call('save_profile', { form, previous });
+export const saveProfile = (
+  form: ProfileForm,
+  previous: string | null,
+): Promise<ProfileSummary[]> => call('save_profile', { form, previous });
 /** The shell shows a file picker; null when the person cancels it. */
 export const importProfile = (): Promise<ProfileSummary[] | null> => call('import_profile');
 export const removeProfile = (name: string): Promise<ProfileSummary[]> =>

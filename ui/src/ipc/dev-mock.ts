@@ -36,7 +36,12 @@ const FILES: Entry[] = [
   { path: 'Photos/', type: 'folder' },
   { path: 'notes.md', type: 'file', size: 2_931, modified: '2025-06-18T08:41:00Z' },
   { path: 'Projects/', type: 'folder' },
-  { path: 'holiday-video.mp4', type: 'file', size: 1_873_004_211, modified: '2025-01-09T19:03:00Z' },
+  {
+    path: 'holiday-video.mp4',
+    type: 'file',
+    size: 1_873_004_211,
+    modified: '2025-01-09T19:03:00Z',
+  },
   {
     path: 'bad\u0001name.txt',
     type: 'unusable',
@@ -69,7 +74,13 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
   let cancelPending: (() => void) | null = null;
 
   const summaries = (): ProfileSummary[] => [
-    { name: 'sandbox', kind: 'sandbox', region: 'us-east-1', bucket: 'cubby', active: active === 'sandbox' },
+    {
+      name: 'sandbox',
+      kind: 'sandbox',
+      region: 'us-east-1',
+      bucket: 'cubby',
+      active: active === 'sandbox',
+    },
     ...[...forms.values()].map((form) => ({
       name: form.name,
       kind: 'aws' as const,
@@ -156,7 +167,9 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
           return summaries();
         case 'get_profile': {
           const form = forms.get(args.name as string);
-          return form ?? reject('config.profile_not_found', `No profile named "${String(args.name)}".`);
+          return (
+            form ?? reject('config.profile_not_found', `No profile named "${String(args.name)}".`)
+          );
         }
         case 'save_profile':
           return saveProfile(args.form as ProfileForm, args.previous as string | null);

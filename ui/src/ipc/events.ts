@@ -24,7 +24,9 @@ export const onSessionEnded = (handle: (error: AppError) => void): Promise<Unsub
   });
 
 /** The browser was opened, or the callback arrived and tokens are being exchanged. */
-export const onSignInProgress = (handle: (progress: SignInProgress) => void): Promise<Unsubscribe> =>
+export const onSignInProgress = (
+  handle: (progress: SignInProgress) => void,
+): Promise<Unsubscribe> =>
   subscribe('sign-in-progress', (payload) => {
     // The shell's `{ stage }`, typed by the contract.
     handle(payload as SignInProgress);

@@ -113,7 +113,13 @@ export class ProfilesStore {
 
   startAdd(): void {
     this.error = null;
-    this.editor = { previous: null, form: blankForm(), error: null, showHints: false, saving: false };
+    this.editor = {
+      previous: null,
+      form: blankForm(),
+      error: null,
+      showHints: false,
+      saving: false,
+    };
   }
 
   async startEdit(name: string): Promise<void> {

@@ -25,7 +25,11 @@ const WORK_FORM: ProfileForm = {
   redirects: ['http://localhost:53682/callback'],
   sign_out_url: null,
 };
-const summary = (name: string, kind: 'aws' | 'sandbox' = 'aws', active = false): ProfileSummary => ({
+const summary = (
+  name: string,
+  kind: 'aws' | 'sandbox' = 'aws',
+  active = false,
+): ProfileSummary => ({
   name,
   kind,
   region: 'eu-west-1',
@@ -41,7 +45,11 @@ beforeEach(() => {
 
 describe('ordering and labels', () => {
   it('puts the sandbox first and calls it Local sandbox', () => {
-    const ordered = orderProfiles([summary('work'), summary('sandbox', 'sandbox'), summary('home')]);
+    const ordered = orderProfiles([
+      summary('work'),
+      summary('sandbox', 'sandbox'),
+      summary('home'),
+    ]);
     expect(ordered.map(profileLabel)).toEqual(['Local sandbox', 'work', 'home']);
   });
 });

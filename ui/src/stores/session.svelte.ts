@@ -21,7 +21,10 @@ export type SessionState =
   | { kind: 'signing_in'; stage: WaitingStage }
   | { kind: 'signed_in'; info: SessionInfo };
 
-const signedOut = (notice: AppError | null = null, failure: Failure | null = null): SessionState => ({
+const signedOut = (
+  notice: AppError | null = null,
+  failure: Failure | null = null,
+): SessionState => ({
   kind: 'signed_out',
   notice,
   failure,
