@@ -23,6 +23,13 @@ export const onSessionEnded = (handle: (error: AppError) => void): Promise<Unsub
     handle(toAppError(payload));
   });
 
+/** Something to know that no command asked about: a `cubby://` link no sign-in waited for, a
+ * settings file that could not be read. */
+export const onNotice = (handle: (error: AppError) => void): Promise<Unsubscribe> =>
+  subscribe('notice', (payload) => {
+    handle(toAppError(payload));
+  });
+
 /** The browser was opened, or the callback arrived and tokens are being exchanged. */
 export const onSignInProgress = (
   handle: (progress: SignInProgress) => void,

@@ -38,6 +38,8 @@ export class SessionStore {
   signingOut = $state(false);
   /** Why the last sign-out failed; the person is still signed in. */
   signOutError: AppError | null = $state(null);
+  /** A notice from the shell while signed in (signed out, it shows on the sign-in screen). */
+  notice: AppError | null = $state(null);
 
   readonly #profiles: ProfilesStore;
   /** Bumped by every sign-in, so the outcome of an abandoned one is ignored. */
@@ -56,6 +58,9 @@ export class SessionStore {
       }),
       ipc.onSignInProgress(({ stage }) => {
         this.progress(stage);
+      }),
+      ipc.onNotice((error) => {
+        this.noticed(error);
       }),
     ]);
     return () => {
@@ -177,8 +182,15 @@ export class SessionStore {
     }
   }
 
+  /** The shell has something to say that no command asked about. */
+  noticed(error: AppError): void {
+    if (this.state.kind === 'signed_out') this.state = { ...this.state, notice: error };
+    else this.notice = error;
+  }
+
   /** Hides the notice once the person has read it. */
   dismissNotice(): void {
     if (this.state.kind === 'signed_out') this.state = { ...this.state, notice: null };
+    this.notice = null;
   }
 }

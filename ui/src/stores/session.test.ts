@@ -223,6 +223,30 @@ describe('session ended', () => {
   });
 });
 
+describe('notices from the shell', () => {
+  it('show on the sign-in screen when signed out, and above the folder when signed in', async () => {
+    vi.mocked(ipc.startup).mockResolvedValue({
+      app: { name: 'Cubby', version: '0.1.0' },
+      profiles: [SANDBOX],
+      session: null,
+      notice: null,
+    });
+    await session.start();
+    const stale = fail('auth.no_pending_sign_in');
+    session.noticed(stale);
+    expect(session.state).toMatchObject({ kind: 'signed_out', notice: stale });
+    expect(session.notice).toBeNull();
+
+    vi.mocked(ipc.signIn).mockResolvedValue(SESSION);
+    await session.signIn();
+    session.noticed(stale);
+    expect(session.state.kind).toBe('signed_in');
+    expect(session.notice).toEqual(stale);
+    session.dismissNotice();
+    expect(session.notice).toBeNull();
+  });
+});
+
 describe('sign-out', () => {
   beforeEach(async () => {
     vi.mocked(ipc.startup).mockResolvedValue({
