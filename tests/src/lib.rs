@@ -35,9 +35,7 @@ pub fn test_browser() -> PathBuf {
 /// from a test executable in `target/PROFILE/deps`.
 fn build_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the process knows its own path");
-    let dir = exe
-        .parent()
-        .expect("an executable lives in a directory");
+    let dir = exe.parent().expect("an executable lives in a directory");
     if dir.ends_with("deps") {
         dir.parent()
             .expect("target/PROFILE/deps has a parent")

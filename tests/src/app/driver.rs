@@ -51,9 +51,8 @@ impl TauriDriver {
             .stdout(output.try_clone().map_err(|err| err.to_string())?)
             .stderr(output);
         env.apply(&mut command, &tools.app);
-        let group = ProcessGroup::spawn(command).map_err(|err| {
-            format!("cannot start {}: {err}", tools.tauri_driver.display())
-        })?;
+        let group = ProcessGroup::spawn(command)
+            .map_err(|err| format!("cannot start {}: {err}", tools.tauri_driver.display()))?;
         let mut driver = Self {
             group,
             url: format!("http://127.0.0.1:{port}"),

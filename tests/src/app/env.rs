@@ -71,8 +71,17 @@ impl AppEnv {
     /// Gives `command` the environment of the app (and of everything it starts), on top of the
     /// test's own; `app` is the binary that opens `cubby://` links.
     pub(super) fn apply(&self, command: &mut Command, app: &Path) {
-        // Settings of the test's own environment the app must not see.
-        for name in ["CUBBY_CONFIG", "CUBBY_PROFILE", "CUBBY_TEST_BROWSER_IDLE"] {
+        // Settings of the test's own environment the app must not see. WebKitGTK's rendering
+        // switches are among them: with WEBKIT_DISABLE_COMPOSITING_MODE or
+        // WEBKIT_DISABLE_DMABUF_RENDERER set, WebKitGTK 2.50 never answers a WebDriver
+        // screenshot, while Xvfb draws the window well without them (Mesa's software GL).
+        for name in [
+            "CUBBY_CONFIG",
+            "CUBBY_PROFILE",
+            "CUBBY_TEST_BROWSER_IDLE",
+            "WEBKIT_DISABLE_COMPOSITING_MODE",
+            "WEBKIT_DISABLE_DMABUF_RENDERER",
+        ] {
             command.env_remove(name);
         }
         command.envs(self.vars(app));
@@ -84,9 +93,6 @@ impl AppEnv {
             ("XDG_CONFIG_HOME", self.config_home().into()),
             ("XDG_DATA_HOME", self.data_home().into()),
             ("XDG_CACHE_HOME", self.cache_home().into()),
-            // Software rendering: Xvfb has no GPU, and WebKitGTK's GPU paths draw nothing there.
-            ("WEBKIT_DISABLE_COMPOSITING_MODE", "1".into()),
-            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()),
             // No accessibility bus in the private D-Bus session; GTK would wait for it.
             ("NO_AT_BRIDGE", "1".into()),
             ("BROWSER", test_browser().into()),

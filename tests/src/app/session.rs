@@ -23,6 +23,8 @@ use crate::test_browser;
 const LAUNCH: Duration = Duration::from_secs(60);
 /// How long the page gets to show what a test waits for (sign-in through the sandbox included).
 const UI: Duration = Duration::from_secs(45);
+/// How long one WebDriver command may take (WebKitWebDriver can leave one unanswered).
+const COMMAND: Duration = Duration::from_secs(30);
 /// How long a process gets to end once asked to (the app at restart, the browser).
 const EXIT: Duration = Duration::from_secs(20);
 /// How many lines of the app's log a failure shows.
@@ -83,22 +85,14 @@ impl AppDriver {
         &self.env
     }
 
-    /// Quits the app (ends the WebDriver session, which ends the app) and starts it again in
+    /// Quits the app (closes its window, the last one, which ends it) and starts it again in
     /// the same home, as a person restarting it would.
     pub async fn restart(self) -> Self {
-        let Self {
-            client,
-            driver,
-            tools,
-            env,
-            _turn,
-        } = self;
-        if let Err(err) = client.close().await {
-            panic!("{}", with_log(&format!("ending the WebDriver session: {err}"), driver.log()));
-        }
-        let group = driver.group();
+        self.answer("closing the window", self.client.close_window())
+            .await;
+        let group = self.driver.group();
         let exited = wait::until("the app to exit", EXIT, || {
-            let running = group.members_running(&tools.app);
+            let running = group.members_running(&self.tools.app);
             std::future::ready(if running.is_empty() {
                 Probe::Ready(())
             } else {
@@ -107,7 +101,23 @@ impl AppDriver {
         })
         .await;
         if let Err(err) = exited {
-            panic!("{}", with_log(&err, driver.log()));
+            self.fail(&err);
+        }
+        let Self {
+            client,
+            driver,
+            tools,
+            env,
+            _turn,
+        } = self;
+        if let Err(err) = client.close().await {
+            panic!(
+                "{}",
+                with_log(
+                    &format!("ending the WebDriver session: {err}"),
+                    driver.log()
+                )
+            );
         }
         let client = match open_session(&driver, &tools.app).await {
             Ok(client) => client,
@@ -149,24 +159,27 @@ impl AppDriver {
     /// Clicks the element with `data-testid` = `testid` once it is shown and enabled.
     pub async fn click(&self, testid: &str) {
         let element = self.find_shown(testid, true).await;
-        if let Err(err) = element.click().await {
-            self.fail(&format!("clicking [data-testid={testid:?}] failed: {err}"));
-        }
+        self.answer(
+            &format!("clicking [data-testid={testid:?}]"),
+            element.click(),
+        )
+        .await;
     }
 
     /// The text of the element with `data-testid` = `testid`, once it is shown.
     pub async fn text(&self, testid: &str) -> String {
         let element = self.find_shown(testid, false).await;
-        match element.text().await {
-            Ok(text) => text,
-            Err(err) => self.fail(&format!("reading [data-testid={testid:?}] failed: {err}")),
-        }
+        self.answer(&format!("reading [data-testid={testid:?}]"), element.text())
+            .await
     }
 
     /// Waits until the page's visible text contains `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
         self.wait(&format!("the text {needle:?} on the page"), || async {
-            match self.script("return document.body ? document.body.innerText : ''").await {
+            match self
+                .script("return document.body ? document.body.innerText : ''")
+                .await
+            {
                 Ok(Value::String(text)) if text.contains(needle) => Probe::Ready(()),
                 Ok(text) => Probe::NotYet(format!("page text {text}")),
                 Err(err) => Probe::NotYet(err),
@@ -177,18 +190,14 @@ impl AppDriver {
 
     /// The page's title.
     pub async fn title(&self) -> String {
-        match self.client.title().await {
-            Ok(title) => title,
-            Err(err) => self.fail(&format!("reading the title failed: {err}")),
-        }
+        self.answer("reading the title", self.client.title()).await
     }
 
     /// Writes a PNG of what the window shows to `path`.
     pub async fn screenshot(&self, path: &Path) -> Screenshot {
-        let png = match self.client.screenshot().await {
-            Ok(png) => png,
-            Err(err) => self.fail(&format!("taking a screenshot failed: {err}")),
-        };
+        let png = self
+            .answer("taking a screenshot", self.client.screenshot())
+            .await;
         let Some(shot) = png_size(&png) else {
             self.fail(&format!(
                 "the screenshot is not a PNG ({} bytes starting {:?})",
@@ -205,11 +214,7 @@ impl AppDriver {
     /// The last address the app sent the browser to.
     pub fn last_browser_address(&self) -> String {
         let log = std::fs::read_to_string(self.env.browser_log()).unwrap_or_default();
-        match log
-            .lines()
-            .rev()
-            .find_map(|line| line.strip_prefix(OPENED))
-        {
+        match log.lines().rev().find_map(|line| line.strip_prefix(OPENED)) {
             Some(address) => address.to_owned(),
             None => self.fail(&format!(
                 "the app has not opened the browser yet (browser log: {log:?})"
@@ -231,9 +236,8 @@ impl AppDriver {
     /// Sends the window's page to `address` (the hosted sign-in page, for a screenshot of it).
     /// The app's own page is gone after this; only screenshots make sense then.
     pub async fn show_page(&self, address: &str) {
-        if let Err(err) = self.client.goto(address).await {
-            self.fail(&format!("going to {address} failed: {err}"));
-        }
+        self.answer(&format!("going to {address}"), self.client.goto(address))
+            .await;
     }
 
     /// Runs `command` in the app's process group (so it ends with the test) until it exits
@@ -305,13 +309,21 @@ impl AppDriver {
         F: FnMut() -> Fut,
         Fut: Future<Output = Probe<T>>,
     {
-        let app_gone = || self.driver.group().members_running(&self.tools.app).is_empty();
+        let app_gone = || {
+            self.driver
+                .group()
+                .members_running(&self.tools.app)
+                .is_empty()
+        };
         let outcome = wait::until(what, UI, || {
-            let answer = probe();
+            let answer = tokio::time::timeout(COMMAND, probe());
             async move {
                 match answer.await {
-                    Probe::NotYet(_) if app_gone() => Probe::Failed("the app is not running".to_owned()),
-                    other => other,
+                    Err(_) => Probe::NotYet(format!("no answer from WebDriver in {COMMAND:?}")),
+                    Ok(Probe::NotYet(_)) if app_gone() => {
+                        Probe::Failed("the app is not running".to_owned())
+                    }
+                    Ok(other) => other,
                 }
             }
         })
@@ -327,6 +339,19 @@ impl AppDriver {
             .execute(source, Vec::new())
             .await
             .map_err(|err| format!("script failed: {err}"))
+    }
+
+    /// Awaits one WebDriver command, failing the test when it errs or takes over [`COMMAND`].
+    async fn answer<T>(
+        &self,
+        what: &str,
+        command: impl Future<Output = Result<T, fantoccini::error::CmdError>>,
+    ) -> T {
+        match tokio::time::timeout(COMMAND, command).await {
+            Ok(Ok(value)) => value,
+            Ok(Err(err)) => self.fail(&format!("{what} failed: {err}")),
+            Err(_) => self.fail(&format!("{what}: no answer from WebDriver in {COMMAND:?}")),
+        }
     }
 
     fn fail(&self, message: &str) -> ! {
@@ -346,7 +371,10 @@ async fn open_session(driver: &TauriDriver, app: &Path) -> Result<Client, String
     builder.capabilities(capabilities);
     match tokio::time::timeout(LAUNCH, builder.connect(&driver.url)).await {
         Ok(Ok(client)) => Ok(client),
-        Ok(Err(err)) => Err(format!("WebDriver could not start {}: {err}", app.display())),
+        Ok(Err(err)) => Err(format!(
+            "WebDriver could not start {}: {err}",
+            app.display()
+        )),
         Err(_) => Err(format!(
             "timed out after {LAUNCH:?} waiting for WebDriver to start {}",
             app.display()

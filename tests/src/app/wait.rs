@@ -21,7 +21,11 @@ pub(super) enum Probe<T> {
 
 /// Asks `probe` until it is ready or has failed, at most for `timeout`; the error says what
 /// was waited for and what was seen last.
-pub(super) async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T, String>
+pub(super) async fn until<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut probe: F,
+) -> Result<T, String>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Probe<T>>,

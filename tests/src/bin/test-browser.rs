@@ -77,7 +77,11 @@ fn open_with_handler(link: &Url) -> Result<String, String> {
         .status()
         .map_err(|err| format!("cannot run {}: {err}", handler.to_string_lossy()))?;
     if status.success() {
-        Ok(format!("handed {} to {}", link.scheme(), handler.to_string_lossy()))
+        Ok(format!(
+            "handed {} to {}",
+            link.scheme(),
+            handler.to_string_lossy()
+        ))
     } else {
         Err(format!(
             "{} {link} exited with {status}",
