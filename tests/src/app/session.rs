@@ -386,7 +386,10 @@ async fn open_session(driver: &TauriDriver, app: &Path) -> Result<Client, String
 fn with_log(message: &str, log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_else(|err| format!("(unreadable: {err})"));
     let lines: Vec<&str> = text.lines().collect();
-    let tail = lines[lines.len().saturating_sub(LOG_LINES)..].join("\n");
+    let tail = match lines.len() {
+        0 => "(empty)".to_owned(),
+        count => lines[count.saturating_sub(LOG_LINES)..].join("\n"),
+    };
     format!(
         "{message}\n--- the last lines of {} (tauri-driver, WebKitWebDriver, the app) ---\n{tail}",
         log.display()
