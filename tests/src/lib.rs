@@ -1,5 +1,9 @@
 //! Helpers shared by the end-to-end tests in this crate's `tests/` folder: the binaries of
-//! this build, run against a [`TestCloud`] with a config file of their own.
+//! this build, run against a [`TestCloud`] with a config file of their own, and the desktop app
+//! driven through WebDriver ([`app`]).
+
+#[cfg(target_os = "linux")]
+pub mod app;
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -27,13 +31,18 @@ pub fn test_browser() -> PathBuf {
     build_dir().join(format!("test-browser{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// `target/PROFILE`, where cargo puts the binaries: beside a binary of this package, or one up
+/// from a test executable in `target/PROFILE/deps`.
 fn build_dir() -> PathBuf {
-    let test_exe = std::env::current_exe().expect("the test knows its own path");
-    test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executables live in target/PROFILE/deps")
-        .to_owned()
+    let exe = std::env::current_exe().expect("the process knows its own path");
+    let dir = exe.parent().expect("an executable lives in a directory");
+    if dir.ends_with("deps") {
+        dir.parent()
+            .expect("target/PROFILE/deps has a parent")
+            .to_owned()
+    } else {
+        dir.to_owned()
+    }
 }
 
 /// A [`TestCloud`] (with Alice and Bob), and a cubby config file with its profile `local`.

@@ -1,0 +1,112 @@
+//! Signing in and out of the real app, the way a person does: on the app's own "Local sandbox"
+//! (the robot browser signs up on its hosted page), through a `cubby://` link that a second
+//! launch of the app hands to the running one, and back to sign-in when the session expired.
+//!
+//! Needs what app_launch needs: `cargo build -p cubby-desktop`, tauri-driver on PATH, and
+//! `scripts/desktop-session cargo test -p cubby-e2e --test app_session`.
+
+#![cfg(target_os = "linux")]
+
+use std::time::Duration;
+
+use cubby_e2e::app::{AppDriver, AppEnv};
+use cubby_localcloud::config::DEFAULT_DEEP_LINK;
+use cubby_test_support::{ALICE, TestCloud};
+use tokio::time::{Instant, sleep_until};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the app UI of issue 13"]
+async fn sign_up_on_the_sandbox_restart_signed_in_then_sign_out() {
+    let app = AppDriver::launch(AppEnv::new(ALICE)).await;
+    app.wait_for_screen("sign-in").await;
+    app.wait_for_visible("profile-picker").await;
+
+    // Nobody has an account on a new sandbox: the browser signs up, and the app is signed in.
+    app.click("sign-in-button").await;
+    app.wait_for_screen("folder").await;
+    app.wait_for_visible("folder-empty").await;
+    let identity_id = open_account(&app).await;
+
+    // The session comes back from the keyring without the browser.
+    let opened_before = browser_openings(&app);
+    let app = app.restart().await;
+    app.wait_for_screen("folder").await;
+    assert_eq!(open_account(&app).await, identity_id);
+    assert_eq!(
+        browser_openings(&app),
+        opened_before,
+        "the browser opened again"
+    );
+
+    app.click("sign-out").await;
+    app.wait_for_screen("sign-in").await;
+    let app = app.restart().await;
+    app.wait_for_screen("sign-in").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the app UI of issue 13"]
+async fn a_deep_link_from_the_browser_reaches_the_running_app() {
+    // A profile whose only callback is the deep link: the hosted page sends the browser to
+    // `cubby://auth/callback?...`, which the desktop opens with a second launch of the app.
+    let cloud = TestCloud::start_with(|config| {
+        config.callbacks = vec![DEFAULT_DEEP_LINK.to_owned()];
+    })
+    .await;
+    let env = AppEnv::new(ALICE).with_config(&cloud.profile.to_toml("cloud"));
+    let app = AppDriver::launch(env).await;
+    app.wait_for_screen("sign-in").await;
+
+    app.click("sign-in-button").await;
+    app.wait_for_screen("folder").await;
+    open_account(&app).await;
+    let browser_log = std::fs::read_to_string(app.env().browser_log()).unwrap();
+    assert!(
+        browser_log.contains("handed cubby to"),
+        "the callback did not go through a second launch: {browser_log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the app UI of issue 13"]
+async fn an_expired_session_leads_back_to_sign_in_with_a_notice() {
+    const REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
+    let cloud = TestCloud::start_with(|config| {
+        config.refresh_token_ttl = REFRESH_TOKEN_LIFETIME;
+    })
+    .await;
+    let env = AppEnv::new(ALICE).with_config(&cloud.profile.to_toml("cloud"));
+    let app = AppDriver::launch(env).await;
+    app.wait_for_screen("sign-in").await;
+    app.click("sign-in-button").await;
+    app.wait_for_screen("folder").await;
+    let refresh_token_expired = Instant::now() + REFRESH_TOKEN_LIFETIME + Duration::from_secs(1);
+
+    // Away longer than the refresh token lives: the saved session cannot be renewed.
+    sleep_until(refresh_token_expired).await;
+    let app = app.restart().await;
+    app.wait_for_screen("sign-in").await;
+    let notice = app.text("notice").await;
+    assert!(!notice.trim().is_empty(), "the sign-in screen says nothing");
+}
+
+/// Opens the account menu; checks the signed-in person and returns the identity id shown.
+async fn open_account(app: &AppDriver) -> String {
+    app.click("account-menu").await;
+    assert_eq!(app.text("account-email").await, ALICE.email);
+    let identity_id = app.text("identity-id").await;
+    assert!(
+        identity_id.starts_with("us-east-1:"),
+        "not an identity id: {identity_id:?}"
+    );
+    identity_id
+}
+
+/// How many times the app has sent the browser somewhere.
+fn browser_openings(app: &AppDriver) -> usize {
+    std::fs::read_to_string(app.env().browser_log())
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.starts_with("test-browser: opened "))
+        .count()
+}
