@@ -15,7 +15,6 @@ use cubby_test_support::{ALICE, TestCloud};
 use tokio::time::{Instant, sleep_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the app UI of issue 13"]
 async fn sign_up_on_the_sandbox_restart_signed_in_then_sign_out() {
     let app = AppDriver::launch(AppEnv::new(ALICE)).await;
     app.wait_for_screen("sign-in").await;
@@ -38,6 +37,7 @@ async fn sign_up_on_the_sandbox_restart_signed_in_then_sign_out() {
         "the browser opened again"
     );
 
+    app.click("account-menu").await;
     app.click("sign-out").await;
     app.wait_for_screen("sign-in").await;
     let app = app.restart().await;
@@ -45,7 +45,6 @@ async fn sign_up_on_the_sandbox_restart_signed_in_then_sign_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the app UI of issue 13"]
 async fn a_deep_link_from_the_browser_reaches_the_running_app() {
     // A profile whose only callback is the deep link: the hosted page sends the browser to
     // `cubby://auth/callback?...`, which the desktop opens with a second launch of the app.
@@ -68,7 +67,6 @@ async fn a_deep_link_from_the_browser_reaches_the_running_app() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the app UI of issue 13"]
 async fn an_expired_session_leads_back_to_sign_in_with_a_notice() {
     const REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
     let cloud = TestCloud::start_with(|config| {
@@ -90,15 +88,20 @@ async fn an_expired_session_leads_back_to_sign_in_with_a_notice() {
     assert!(!notice.trim().is_empty(), "the sign-in screen says nothing");
 }
 
-/// Opens the account menu; checks the signed-in person and returns the identity id shown.
+/// Opens Account & settings from the account menu; checks the signed-in person, closes it
+/// again and returns the identity id shown.
 async fn open_account(app: &AppDriver) -> String {
     app.click("account-menu").await;
-    assert_eq!(app.text("account-email").await, ALICE.email);
-    let identity_id = app.text("identity-id").await;
+    app.click("open-settings").await;
+    app.wait_for_screen("settings").await;
+    assert_eq!(app.text("account-email").await.trim(), ALICE.email);
+    let identity_id = app.text("identity-id").await.trim().to_owned();
     assert!(
         identity_id.starts_with("us-east-1:"),
         "not an identity id: {identity_id:?}"
     );
+    app.click("close-settings").await;
+    app.wait_for_screen("folder").await;
     identity_id
 }
 
