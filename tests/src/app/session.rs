@@ -193,8 +193,38 @@ impl AppDriver {
         self.answer("reading the title", self.client.title()).await
     }
 
-    /// Writes a PNG of what the window shows to `path`.
+    /// Scrolls every scrolled part of the page back to its top (clicking far down scrolls).
+    pub async fn scroll_to_top(&self) {
+        let scrolled = self
+            .script("for (const e of [document.scrollingElement, ...document.querySelectorAll('*')]) { if (e && e.scrollTop) e.scrollTop = 0; } return true")
+            .await;
+        if let Err(err) = scrolled {
+            self.fail(&err);
+        }
+    }
+
+    /// Waits until no transition or finite animation runs on the page (a theme change fades
+    /// colours; a spinner turns forever and is left out), so what is photographed is what the
+    /// person ends up seeing.
+    pub async fn wait_for_stillness(&self) {
+        self.wait("the page to stop animating", || async {
+            match self
+                .script(
+                    "return document.getAnimations().filter(a => a.playState === 'running' && Number.isFinite(a.effect?.getComputedTiming().endTime ?? 0)).length",
+                )
+                .await
+            {
+                Ok(Value::Number(running)) if running.as_u64() == Some(0) => Probe::Ready(()),
+                Ok(running) => Probe::NotYet(format!("{running} animations running")),
+                Err(err) => Probe::NotYet(err),
+            }
+        })
+        .await
+    }
+
+    /// Writes a PNG of what the window shows to `path`, once the page is still.
     pub async fn screenshot(&self, path: &Path) -> Screenshot {
+        self.wait_for_stillness().await;
         let png = self
             .answer("taking a screenshot", self.client.screenshot())
             .await;

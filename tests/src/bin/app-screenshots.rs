@@ -61,6 +61,7 @@ mod shots {
         shoot("settings-light").await;
 
         app.click("theme-dark").await;
+        app.scroll_to_top().await;
         shoot("settings-dark").await;
         app.click("close-settings").await;
         app.wait_for_screen("folder").await;
