@@ -103,6 +103,20 @@ impl AppDriver {
         if let Err(err) = exited {
             self.fail(&err);
         }
+        // The bus frees the single-instance name a moment after the process is gone; a start
+        // before that hands its arguments to the dying app and quits (the person would see
+        // nothing happen).
+        let released = wait::until("the app's single-instance name to be free", EXIT, || {
+            std::future::ready(match single_instance_name_owned() {
+                Ok(false) => Probe::Ready(()),
+                Ok(true) => Probe::NotYet(format!("{SINGLE_INSTANCE_NAME} still has an owner")),
+                Err(err) => Probe::Failed(err),
+            })
+        })
+        .await;
+        if let Err(err) = released {
+            self.fail(&err);
+        }
         let Self {
             client,
             driver,
@@ -391,6 +405,41 @@ impl AppDriver {
 
 /// What the test browser writes before the address it was sent to.
 const OPENED: &str = "test-browser: opened ";
+
+/// The D-Bus name tauri-plugin-single-instance holds while the app runs: the identifier of
+/// tauri.conf.json with `.SingleInstance`.
+const SINGLE_INSTANCE_NAME: &str = "app.cubby.desktop.SingleInstance";
+
+/// Whether the session bus still gives [`SINGLE_INSTANCE_NAME`] to someone.
+fn single_instance_name_owned() -> Result<bool, String> {
+    let output = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--reply-timeout=5000",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &format!("string:{SINGLE_INSTANCE_NAME}"),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| format!("cannot run dbus-send (install dbus): {err}"))?;
+    let reply = String::from_utf8_lossy(&output.stdout);
+    match (
+        output.status.success(),
+        reply.contains("boolean true"),
+        reply.contains("boolean false"),
+    ) {
+        (true, true, _) => Ok(true),
+        (true, _, true) => Ok(false),
+        _ => Err(format!(
+            "dbus-send NameHasOwner failed: {}{}",
+            reply,
+            String::from_utf8_lossy(&output.stderr)
+        )),
+    }
+}
 /// Set: the test browser only notes the address and stays on the page.
 const IDLE_BROWSER: &str = "CUBBY_TEST_BROWSER_IDLE";
 
