@@ -140,7 +140,7 @@ impl Storage {
             if object.key == prefix {
                 continue; // the folder's own marker: the plan makes one at the destination
             }
-            let path = match self.folder().listed(&object.key)? {
+            let path = match Listed::of(self.folder(), &object.key)? {
                 Listed::Path(path) => path,
                 Listed::Unclean(key) => {
                     unusable.push(key.exact());

@@ -110,7 +110,7 @@ impl Storage {
                 .send(&doing, || self.client().delete_objects(&params))
                 .await?;
             for error in &out.errors {
-                let (path, key) = match self.folder().listed(&error.key) {
+                let (path, key) = match Listed::of(self.folder(), &error.key) {
                     Ok(Listed::Path(path)) => (path, String::new()),
                     Ok(Listed::Unclean(key)) => (key.holder(), format!("key {}: ", key.exact())),
                     Err(_) => (RemotePath::root(), format!("key {:?}: ", error.key)),

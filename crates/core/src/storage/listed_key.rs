@@ -12,7 +12,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
-use super::remote_path::RemotePath;
+use super::remote_path::{FolderRoot, RemotePath};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Why a listed key is not a clean path.
@@ -70,6 +70,22 @@ pub(super) enum Listed {
     Path(RemotePath),
     /// A key that is not one.
     Unclean(ListedKey),
+}
+
+impl Listed {
+    /// What `key`, listed in `folder`, stands for: its path, or a [`ListedKey`] when it is not
+    /// a clean path (the one way to make one). Keys outside the folder are refused.
+    pub(super) fn of(folder: &FolderRoot, key: &str) -> Result<Self> {
+        let relative = folder.relative_of(key)?;
+        match KeyProblem::of(relative) {
+            Some(problem) => Ok(Self::Unclean(ListedKey::new(
+                key,
+                key.len() - relative.len(),
+                problem,
+            ))),
+            None => folder.path_of_key(key).map(Self::Path),
+        }
+    }
 }
 
 /// A key, exactly as a listing returned it, that is not a clean path. It can be shown and

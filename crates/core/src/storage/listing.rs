@@ -295,7 +295,7 @@ impl Storage {
         size: u64,
         modified: Option<std::time::SystemTime>,
     ) -> Result<Entry> {
-        Ok(match self.folder().listed(key)? {
+        Ok(match Listed::of(self.folder(), key)? {
             Listed::Path(path) if key.ends_with('/') => Entry {
                 path,
                 kind: EntryKind::Folder,

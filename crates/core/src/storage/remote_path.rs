@@ -9,7 +9,6 @@ use std::fmt;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use super::listed_key::{KeyProblem, Listed, ListedKey};
 use crate::error::{Error, ErrorCode, Result};
 
 /// S3's limit on the whole key, in UTF-8 bytes.
@@ -182,16 +181,6 @@ impl FolderRoot {
         self.checked(format!("{}{}/", self.0, path.0))
     }
 
-    /// What a listed key stands for: its path, or a [`ListedKey`] when it is not a clean path
-    /// (the one way to make one). Keys outside the folder are refused.
-    pub(super) fn listed(&self, key: &str) -> Result<Listed> {
-        let relative = self.relative_of(key)?;
-        match KeyProblem::of(relative) {
-            Some(problem) => Ok(Listed::Unclean(ListedKey::new(key, self.0.len(), problem))),
-            None => self.path_of_key(key).map(Listed::Path),
-        }
-    }
-
     /// The path a listed key stands for; keys outside the folder or not valid paths are refused.
     pub fn path_of_key(&self, key: &str) -> Result<RemotePath> {
         let relative = self.relative_of(key)?;
@@ -205,7 +194,8 @@ impl FolderRoot {
         Ok(path)
     }
 
-    fn relative_of<'a>(&self, key: &'a str) -> Result<&'a str> {
+    /// `key` without the folder's prefix; keys outside the folder are refused.
+    pub(super) fn relative_of<'a>(&self, key: &'a str) -> Result<&'a str> {
         key.strip_prefix(&self.0).ok_or_else(|| {
             Error::new(
                 ErrorCode::StorageInvalidPath,

@@ -30,7 +30,7 @@ impl Storage {
             Some(key) if key == prefix || prefix.ends_with('/') => prefix,
             _ => return Err(not_found()),
         };
-        match self.folder().listed(&listed)? {
+        match Listed::of(self.folder(), &listed)? {
             Listed::Unclean(key) => Ok(key),
             Listed::Path(path) => Err(Error::new(
                 ErrorCode::StorageInvalidPath,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::tree::Skipped;
+use super::skipped::Skipped;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::RemotePath;
 

@@ -5,13 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use super::clash::Destinations;
 use super::engine::{TransferHandle, Transfers};
 use super::local_folder::LocalFolder;
 use super::local_name::local_path_for;
 use super::local_tree::{Links, LocalTree};
+use super::skipped::Skipped;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{EntryKind, RemotePath, Unusable};
 
@@ -22,15 +21,6 @@ pub struct Queued {
     pub handles: Vec<TransferHandle>,
     /// What was left out; front ends show each.
     pub skipped: Vec<Skipped>,
-}
-
-/// Something a folder transfer left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Skipped {
-    /// The local path or remote path, as a person reads it.
-    pub name: String,
-    /// Why, for people.
-    pub reason: String,
 }
 
 impl Transfers {
