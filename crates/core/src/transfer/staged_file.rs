@@ -4,17 +4,38 @@
 //! systems without unnamed files, a file already at the target) it is a hidden temporary file
 //! beside the target, renamed over it. Either way nobody sees the file at the target's name
 //! until `publish`, and dropping it unpublished removes it.
+//!
+//! A download of more than one range is worth resuming, so it can be *kept*: named
+//! `.NAME.cubby-partial` beside the target, a name a restart can find again (temporary names
+//! are random) that is hidden and says what it is and what it will become. A kept file stays
+//! when dropped (a crash or an interruption leaves it for the resume) until `publish` or
+//! `discard`.
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tempfile::TempPath;
 
 pub(crate) struct StagedFile {
     file: File,
-    /// The hidden temporary name, or `None` while the file is unnamed.
-    temp: Option<TempPath>,
+    name: Name,
+}
+
+enum Name {
+    #[cfg(target_os = "linux")]
+    Unnamed,
+    /// Removed when dropped.
+    Temporary(TempPath),
+    /// Kept when dropped.
+    Kept(PathBuf),
+}
+
+/// The kept partial file of a download to `target`: `.NAME.cubby-partial` beside it, or
+/// `None` when the target has no usable file name.
+pub(crate) fn partial_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?.to_str()?;
+    Some(target.with_file_name(format!(".{name}.cubby-partial")))
 }
 
 impl StagedFile {
@@ -24,13 +45,60 @@ impl StagedFile {
     pub(crate) fn create(dir: &Path, target: &Path, replaces: bool) -> io::Result<Self> {
         #[cfg(target_os = "linux")]
         if !replaces && let Some(file) = unnamed::create(dir) {
-            return Ok(Self { file, temp: None });
+            return Ok(Self {
+                file,
+                name: Name::Unnamed,
+            });
         }
         let (file, temp) = named_temp(target, |b| b.tempfile_in(dir))?.into_parts();
         Ok(Self {
             file,
-            temp: Some(temp),
+            name: Name::Temporary(temp),
         })
+    }
+
+    /// The kept partial file at `partial`, as an earlier run left it.
+    pub(crate) fn reopen_kept(partial: &Path) -> io::Result<Self> {
+        let file = File::options().read(true).write(true).open(partial)?;
+        Ok(Self {
+            file,
+            name: Name::Kept(partial.to_owned()),
+        })
+    }
+
+    /// Names the file `partial` (replacing any file there) and keeps it from now on. On
+    /// failure it stays as it was, removed when dropped.
+    pub(crate) fn keep(&mut self, partial: &Path) -> io::Result<()> {
+        match &self.name {
+            #[cfg(target_os = "linux")]
+            Name::Unnamed => match unnamed::link(&self.file, partial) {
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    std::fs::remove_file(partial)?;
+                    unnamed::link(&self.file, partial)?;
+                }
+                linked => linked?,
+            },
+            Name::Temporary(temp) => std::fs::rename(temp, partial)?,
+            Name::Kept(_) => return Ok(()),
+        }
+        let old = std::mem::replace(&mut self.name, Name::Kept(partial.to_owned()));
+        if let Name::Temporary(mut temp) = old {
+            // Renamed away already: dropping the old name must not remove whatever has it now.
+            temp.disable_cleanup(true);
+        }
+        Ok(())
+    }
+
+    /// Whether the file stays when dropped.
+    pub(crate) fn is_kept(&self) -> bool {
+        matches!(self.name, Name::Kept(_))
+    }
+
+    /// Removes a kept file (a download given up); any other goes when dropped.
+    pub(crate) fn discard(self) {
+        if let Name::Kept(path) = &self.name {
+            let _ = std::fs::remove_file(path);
+        }
     }
 
     pub(crate) fn file(&self) -> &File {
@@ -39,16 +107,27 @@ impl StagedFile {
 
     /// The path an error about writing the file should name.
     pub(crate) fn shown_path<'a>(&'a self, target: &'a Path) -> &'a Path {
-        self.temp.as_deref().unwrap_or(target)
+        match &self.name {
+            #[cfg(target_os = "linux")]
+            Name::Unnamed => target,
+            Name::Temporary(temp) => temp,
+            Name::Kept(path) => path,
+        }
     }
 
-    /// Gives the complete file the name `target`, replacing what is there.
+    /// Gives the complete file the name `target`, replacing what is there. A kept file is
+    /// flushed to disk first: it held its bytes across restarts, and the rename must not
+    /// publish a name whose bytes a power cut could still lose.
     #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
     pub(crate) fn publish(self, dir: &Path, target: &Path) -> io::Result<()> {
-        let temp = match self.temp {
-            Some(temp) => temp,
+        let temp = match self.name {
+            Name::Temporary(temp) => temp,
+            Name::Kept(partial) => {
+                self.file.sync_all()?;
+                return std::fs::rename(partial, target);
+            }
             #[cfg(target_os = "linux")]
-            None => match unnamed::link(&self.file, target) {
+            Name::Unnamed => match unnamed::link(&self.file, target) {
                 // Something took the name while the file downloaded: link it under a
                 // temporary name and rename that over the newcomer, as a named file would.
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
@@ -59,8 +138,6 @@ impl StagedFile {
                 }
                 linked => return linked,
             },
-            #[cfg(not(target_os = "linux"))]
-            None => unreachable!("files are unnamed only on Linux"),
         };
         temp.persist(target).map_err(|e| e.error)
     }
