@@ -58,10 +58,10 @@ pub(crate) async fn run(job: &Job, remote: &RemotePath, local: &Path) -> Result<
         ));
     }
     let state = &job.context.state;
-    if let Some(record) = state.find_download(local, job.storage().bucket(), &key)? {
-        if let Some(size) = resume(job, remote, local, &key, record).await? {
-            return Ok(size);
-        }
+    if let Some(record) = state.find_download(local, job.storage().bucket(), &key)?
+        && let Some(size) = resume(job, remote, local, &key, record).await?
+    {
+        return Ok(size);
     }
     // The file's creation and naming stay on the runtime's own threads: handed to the blocking
     // pool, dozens of them at once contend for the folder's lock, and downloads of many small
@@ -86,11 +86,9 @@ async fn fetch_fresh(
         job.cancellable(download.fetch_first()).await?
     };
     let expected = Expected::from(&object);
-    let recorded = match (&expected.etag, partial_path(local)) {
-        (Some(etag), Some(partial)) if object.size > range_size => {
-            keep(job, local, &key, staged, &partial, etag, &expected, &first)
-        }
-        _ => None,
+    let recorded = match object.size > range_size {
+        true => keep(job, local, &key, staged, &expected, &first),
+        false => None,
     };
     let starts: Vec<u64> = (range_size..object.size)
         .step_by(range_size as usize)
@@ -102,19 +100,18 @@ async fn fetch_fresh(
 }
 
 /// Names `staged` as the partial file and records the download; the path to record further
-/// ranges under, or `None` when the download goes on unkept (no harm: it cannot resume).
-#[allow(clippy::too_many_arguments)]
+/// ranges under, or `None` when the download goes on unkept (no harm: it cannot resume). An
+/// object without an ETag cannot be asked for by version, so it is not kept.
 fn keep<'a>(
     job: &Job,
     local: &'a Path,
     key: &str,
     staged: &mut StagedFile,
-    partial: &Path,
-    etag: &str,
     expected: &Expected,
     first: &RangeDone,
 ) -> Option<&'a Path> {
-    staged.keep(partial).ok()?;
+    let etag = expected.etag.as_deref()?;
+    staged.keep(&partial_path(local)?).ok()?;
     let record = DownloadRecord {
         local_path: local.to_owned(),
         bucket: job.storage().bucket().to_owned(),

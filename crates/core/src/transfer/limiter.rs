@@ -46,6 +46,10 @@ impl Limiter {
         self.paused.send_replace(true);
     }
 
+    pub(crate) fn is_paused(&self) -> bool {
+        *self.paused.borrow()
+    }
+
     pub(crate) fn resume(&self) {
         self.paused.send_replace(false);
     }

@@ -47,7 +47,23 @@ CREATE TABLE IF NOT EXISTS download_ranges (
     crc         INTEGER NOT NULL,
     PRIMARY KEY (local_path, start)
 );
+CREATE TABLE IF NOT EXISTS queue (
+    id          INTEGER PRIMARY KEY,
+    direction   TEXT NOT NULL,
+    local_path  TEXT NOT NULL,
+    bucket      TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    remote      TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    error       TEXT,
+    UNIQUE (direction, local_path, bucket, folder, remote)
+);
 ";
+
+/// The schema's version in `PRAGMA user_version`. Version 0 (before this was kept) had only
+/// `uploads` and `parts`; the schema only adds tables, created where missing, so opening any
+/// older database brings it up to date and keeps what it holds.
+const SCHEMA_VERSION: i64 = 1;
 
 /// An unfinished multipart upload and the parts already on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +139,11 @@ impl StateDb {
         let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| db_error(path, e))?;
+        // Each queued transfer costs a few writes; with a write-ahead log, NORMAL keeps every
+        // one across a crash of the app without waiting for the disk (a power cut may lose the
+        // last few, which then start over).
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| db_error(path, e))?;
         Self::init(conn, path)
     }
 
@@ -148,12 +169,14 @@ impl StateDb {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(|e| db_error(path, e))?;
         conn.execute_batch(SCHEMA).map_err(|e| db_error(path, e))?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| db_error(path, e))?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+    pub(super) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         let conn = self
             .conn
             .lock()
@@ -456,6 +479,57 @@ mod tests {
             .with(|c| c.query_row("SELECT COUNT(*) FROM parts", [], |r| r.get(0)))
             .unwrap();
         assert_eq!(count, 0);
+    }
+
+    /// A database as version 0 left it on people's machines: uploads and parts only.
+    const SCHEMA_V0: &str = "
+        CREATE TABLE uploads (
+            upload_id TEXT PRIMARY KEY, local_path TEXT NOT NULL, bucket TEXT NOT NULL,
+            key TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+            content_crc INTEGER NOT NULL, part_size INTEGER NOT NULL,
+            UNIQUE (local_path, bucket, key)
+        );
+        CREATE TABLE parts (
+            upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE,
+            number INTEGER NOT NULL, etag TEXT NOT NULL, crc INTEGER NOT NULL,
+            len INTEGER NOT NULL, PRIMARY KEY (upload_id, number)
+        );
+        INSERT INTO uploads VALUES ('u1', '/home/a/big.iso', 'cubby', 'id/big.iso',
+            104857600, 1700000000123456789, -6, 8388608);
+        INSERT INTO parts VALUES ('u1', 1, '\"etag1\"', -2, 8388608);
+    ";
+
+    #[test]
+    fn a_version_0_database_is_brought_up_to_date_and_keeps_its_uploads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("transfers.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(SCHEMA_V0)
+            .unwrap();
+        let db = StateDb::open(&path).unwrap();
+        let found = db
+            .find_upload(Path::new("/home/a/big.iso"), "cubby", "id/big.iso")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            found,
+            UploadRecord {
+                parts: vec![part(1)],
+                ..record("u1")
+            }
+        );
+        let version: i64 = db
+            .with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let queue = crate::transfer::queue_db::QueueName {
+            bucket: "cubby".to_owned(),
+            folder: "id/".to_owned(),
+        };
+        assert_eq!(db.unfinished(&queue).unwrap(), []);
+        drop(db);
+        StateDb::open(&path).expect("opening again changes nothing");
     }
 
     #[test]

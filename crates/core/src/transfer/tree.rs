@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::clash::Destinations;
 use super::engine::{TransferHandle, Transfers};
+use super::events::Direction;
 use super::local_folder::LocalFolder;
 use super::local_name::local_path_for;
 use super::local_tree::{Links, LocalTree};
@@ -51,11 +52,12 @@ impl Transfers {
             self.storage().create_folder(folder).await?;
         }
         Ok(Queued {
-            handles: tree
-                .files
-                .into_iter()
-                .map(|(local, remote)| self.upload(local, remote))
-                .collect(),
+            handles: self.queue_all(
+                tree.files
+                    .into_iter()
+                    .map(|(local, remote)| (Direction::Upload, local, remote))
+                    .collect(),
+            ),
             skipped: tree.skipped,
         })
     }
@@ -96,10 +98,12 @@ impl Transfers {
             })?;
         }
         Ok(Queued {
-            handles: files
-                .into_iter()
-                .map(|(remote, local)| self.download(remote, local))
-                .collect(),
+            handles: self.queue_all(
+                files
+                    .into_iter()
+                    .map(|(remote, local)| (Direction::Download, local, remote))
+                    .collect(),
+            ),
             skipped,
         })
     }
