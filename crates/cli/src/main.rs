@@ -56,6 +56,8 @@ enum Command {
     Put(commands::transfers::PutArgs),
     /// Download files and folders (recursively) into a local folder.
     Get(commands::transfers::GetArgs),
+    /// Finish the uploads and downloads an interrupted put or get (or the app) left unfinished.
+    Resume(commands::transfers::ResumeArgs),
     /// Delete files, or folders with -r.
     Rm(commands::files::RmArgs),
     /// Move or rename a file or folder.
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
             Command::Ls(args) => commands::files::ls(&context, args).await,
             Command::Put(args) => commands::transfers::put(&context, args).await,
             Command::Get(args) => commands::transfers::get(&context, args).await,
+            Command::Resume(args) => commands::transfers::resume(&context, args).await,
             Command::Rm(args) => commands::files::rm(&context, args).await,
             Command::Mv(args) => commands::files::mv(&context, args).await,
             Command::Cp(args) => commands::files::cp(&context, args).await,

@@ -1,5 +1,6 @@
 //! `put` and `get`: files and folders (recursive) through the transfer queue, with a progress
-//! bar on a terminal, nothing when not, and JSON lines with `--json`.
+//! bar on a terminal, nothing when not, and JSON lines with `--json`; `resume`: what an
+//! interrupted `put` or `get` (or the app) left unfinished, listed or finished the same way.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -10,8 +11,8 @@ use clap::Args;
 use cubby_core::session::Session;
 use cubby_core::storage::RemotePath;
 use cubby_core::transfer::{
-    EventKind, Links, LocalFolder, Queued, Skipped, StateDb, TransferEvent, TransferHandle,
-    TransferId, TransferOptions, Transfers,
+    Direction, EventKind, Links, LocalFolder, QueueState, Queued, Skipped, StateDb, TransferEvent,
+    TransferHandle, TransferId, TransferOptions, Transfers, Unfinished,
 };
 use cubby_core::{Error, ErrorCode, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -47,6 +48,16 @@ pub struct GetArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Only list the unfinished transfers and where each stood, without starting them.
+    #[arg(long)]
+    list: bool,
+    /// One JSON object per transfer listed, or per finished or failed file, then a summary.
+    #[arg(long)]
+    json: bool,
+}
+
 pub async fn put(context: &Context, args: PutArgs) -> Result<()> {
     let (sources, target) = split_last(args.args);
     let into = remote(target.as_deref())?;
@@ -73,6 +84,53 @@ pub async fn get(context: &Context, args: GetArgs) -> Result<()> {
         .download_paths(&remotes, &LocalFolder::new(into))
         .await?;
     finish(&transfers, queued, events, args.json).await
+}
+
+/// Lists, or finishes, the transfers of this profile's folder that an interrupted `put` or
+/// `get` or the app left unfinished; a paused queue goes on (resuming is what was asked).
+pub async fn resume(context: &Context, args: ResumeArgs) -> Result<()> {
+    let (transfers, events, _session) = queue(context).await?;
+    if args.list {
+        for unfinished in transfers.unfinished()? {
+            match args.json {
+                true => print_json_line(&UnfinishedLine {
+                    unfinished: &unfinished,
+                }),
+                false => println!("{}", describe(&unfinished)),
+            }
+        }
+        return Ok(());
+    }
+    let handles = transfers.restore()?;
+    transfers.resume();
+    if handles.is_empty() && !args.json {
+        eprintln!("cubby: nothing to resume");
+    }
+    let queued = Queued {
+        handles,
+        skipped: Vec::new(),
+    };
+    finish(&transfers, queued, events, args.json).await
+}
+
+/// One line of `resume --list`: `STATE  put|get  FROM -> TO`, and why it failed.
+fn describe(unfinished: &Unfinished) -> String {
+    let state = match unfinished.state {
+        QueueState::Queued => "queued",
+        QueueState::Running => "running",
+        QueueState::Paused => "paused",
+        QueueState::Failed => "failed",
+    };
+    let local = unfinished.local.display();
+    let remote = &unfinished.remote;
+    let line = match unfinished.direction {
+        Direction::Upload => format!("{state:<8} put  {local} -> {remote}"),
+        Direction::Download => format!("{state:<8} get  {remote} -> {local}"),
+    };
+    match &unfinished.error {
+        Some(error) => format!("{line}  ({error})"),
+        None => line,
+    }
 }
 
 /// `[a, b, c]` -> `([a, b], Some(c))`; a single argument has no target.
@@ -178,6 +236,15 @@ struct Summary {
     files: usize,
     bytes: u64,
     failed: usize,
+}
+
+/// A `resume --list --json` line:
+/// `{"event": "unfinished", "direction", "local", "remote", "state", "error"}`.
+#[derive(Serialize)]
+#[serde(tag = "event", rename = "unfinished")]
+struct UnfinishedLine<'a> {
+    #[serde(flatten)]
+    unfinished: &'a Unfinished,
 }
 
 /// A `--json` line for what a folder transfer left out: `{"event": "skipped", "name", "reason"}`.
@@ -320,6 +387,31 @@ mod tests {
         assert_eq!(
             serde_json::to_value(SkippedLine { skipped: &skipped }).unwrap(),
             json!({"event": "skipped", "name": "tree/link", "reason": "a symbolic link, not followed"})
+        );
+        let unfinished = Unfinished {
+            direction: Direction::Download,
+            local: PathBuf::from("tree/a.txt"),
+            remote: remote.clone(),
+            state: QueueState::Failed,
+            error: Some("gone".to_owned()),
+        };
+        assert_eq!(
+            serde_json::to_value(UnfinishedLine {
+                unfinished: &unfinished
+            })
+            .unwrap(),
+            json!({
+                "event": "unfinished",
+                "direction": "download",
+                "local": "tree/a.txt",
+                "remote": "backup/tree/a.txt",
+                "state": "failed",
+                "error": "gone",
+            })
+        );
+        assert_eq!(
+            describe(&unfinished),
+            "failed   get  /backup/tree/a.txt -> tree/a.txt  (gone)"
         );
         let summary = Summary {
             files: 2,

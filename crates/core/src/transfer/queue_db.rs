@@ -51,6 +51,7 @@ pub struct Unfinished {
     /// Which way it goes.
     pub direction: Direction,
     /// The file on this machine.
+    #[serde(serialize_with = "crate::wire::lossy_path")]
     pub local: PathBuf,
     /// The file in the folder.
     pub remote: RemotePath,
