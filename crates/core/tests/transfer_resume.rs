@@ -220,7 +220,12 @@ async fn a_download_cut_by_a_crash_comes_back_and_finishes_from_its_partial_file
 
     let gets = count_gets(&backend);
     let db = StateDb::open(&db_path).unwrap();
-    let (transfers, mut events) = Transfers::new(backend.storage(), db, one_range_at_a_time());
+    // Another part size than the first queue's: the partial file keeps its own ranges.
+    let other_part_size = TransferOptions {
+        part_size: 8 * MIB,
+        ..one_range_at_a_time()
+    };
+    let (transfers, mut events) = Transfers::new(backend.storage(), db, other_part_size);
     assert_eq!(
         transfers.unfinished().unwrap(),
         [Unfinished {

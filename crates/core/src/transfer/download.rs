@@ -165,7 +165,11 @@ async fn resume(
         .step_by(record.range_size.max(1) as usize)
         .filter(|start| !verified.iter().any(|r| r.start == *start))
         .collect();
-    let download = FileDownload::new(job, remote, key, &staged, local, Some(local));
+    let download = FileDownload {
+        // The ranges the partial file was cut into, whatever this queue's part size is.
+        range_size: record.range_size.max(1),
+        ..FileDownload::new(job, remote, key, &staged, local, Some(local))
+    };
     let fetched = download
         .fetch_all(missing, &expected)
         .await
