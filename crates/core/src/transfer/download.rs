@@ -19,10 +19,10 @@ use futures::{StreamExt, TryStreamExt, stream};
 
 use super::blocking::blocking;
 use super::checksum::{RunningCrc, combine_all};
+use super::download_db::{DownloadRecord, RangeRecord};
 use super::job::Job;
 use super::positional::{read_exact_at, write_all_at};
 use super::staged_file::{StagedFile, partial_path};
-use super::state_db::{DownloadRecord, RangeRecord};
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{
     GetObjectParams, HeadObjectParams, ObjectBody, ObjectInfo, RemotePath, is_retryable,

@@ -7,6 +7,7 @@ mod blocking;
 mod checksum;
 mod clash;
 mod download;
+mod download_db;
 mod engine;
 mod events;
 mod job;
