@@ -143,10 +143,19 @@ async fn resume(
         state.forget_download(local)?;
         return Ok(None);
     };
-    if !job
+    let unchanged = match job
         .cancellable(still_there(job, remote, key, &record))
-        .await?
+        .await
     {
+        Ok(unchanged) => unchanged,
+        Err(err) if worth_keeping(&err) => return Err(err),
+        Err(err) => {
+            staged.discard();
+            state.forget_download(local)?;
+            return Err(err);
+        }
+    };
+    if !unchanged {
         staged.discard();
         state.forget_download(local)?;
         return Ok(None);

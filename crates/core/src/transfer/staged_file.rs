@@ -224,6 +224,7 @@ mod unnamed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transfer::positional::write_all_at;
     use std::io::Write;
 
     fn entries(dir: &Path) -> Vec<String> {
@@ -259,6 +260,45 @@ mod tests {
         let staged = StagedFile::create(dir.path(), &target, target.exists()).unwrap();
         staged.file().write_all(b"partial").unwrap();
         drop(staged);
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_kept_file_stays_until_published_under_the_target_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        for replaces in [false, true] {
+            if replaces {
+                std::fs::write(&target, b"old").unwrap();
+            }
+            let partial = partial_path(&target).unwrap();
+            let mut staged = StagedFile::create(dir.path(), &target, replaces).unwrap();
+            staged.file().write_all(b"first half").unwrap();
+            staged.keep(&partial).unwrap();
+            drop(staged);
+            let mut expected = vec![".a.txt.cubby-partial"];
+            if replaces {
+                expected.push("a.txt");
+            }
+            assert_eq!(entries(dir.path()), expected, "replaces: {replaces}");
+
+            let staged = StagedFile::reopen_kept(&partial).unwrap();
+            assert!(staged.is_kept());
+            write_all_at(staged.file(), b", second", 10).unwrap();
+            staged.publish(dir.path(), &target).unwrap();
+            assert_eq!(std::fs::read(&target).unwrap(), b"first half, second");
+            assert_eq!(entries(dir.path()), ["a.txt"]);
+            std::fs::remove_file(&target).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_discarded_kept_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        let mut staged = StagedFile::create(dir.path(), &target, false).unwrap();
+        staged.keep(&partial_path(&target).unwrap()).unwrap();
+        staged.discard();
         assert!(entries(dir.path()).is_empty());
     }
 
