@@ -31,9 +31,9 @@ pub enum ProfileCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Add the profile of a stack of infra/cubby.yaml, from the JSON of
-    /// `aws cloudformation describe-stacks --stack-name STACK` (`-` reads stdin).
+    /// Add the profile of a stack of infra/cubby.yaml (see infra/README.md).
     Import {
+        /// The JSON of `aws cloudformation describe-stacks --stack-name STACK` (`-` reads stdin).
         #[arg(long, value_name = "FILE")]
         stack_outputs: PathBuf,
         /// Name of the profile (default: the stack's name).
