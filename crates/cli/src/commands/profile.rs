@@ -1,10 +1,10 @@
-//! `cubby profile list|show|add|remove`: the profiles in the config file.
+//! `cubby profile list|show|add|import|remove`: the profiles in the config file.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use cubby_core::config::Config;
+use cubby_core::config::{Config, Profile, ProfileDraft};
 use cubby_core::secrets::SecretStore;
 use cubby_core::{Error, ErrorCode, Result};
 
@@ -31,6 +31,21 @@ pub enum ProfileCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Add the profile of a stack of infra/cubby.yaml (see infra/README.md).
+    Import {
+        /// The JSON of `aws cloudformation describe-stacks --stack-name STACK` (`-` reads stdin).
+        #[arg(long, value_name = "FILE")]
+        stack_outputs: PathBuf,
+        /// Name of the profile (default: the stack's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Make it the default profile.
+        #[arg(long)]
+        default: bool,
+        /// Replace a profile of the same name.
+        #[arg(long)]
+        force: bool,
+    },
     /// Remove a profile from the config file.
     Remove { name: String },
 }
@@ -48,7 +63,26 @@ pub async fn run(context: &Context, command: ProfileCommand) -> Result<()> {
             from,
             default,
             force,
-        } => add(context, name, &from, default, force),
+        } => {
+            let text = read_source(&from)?;
+            let (_, profile) = Config::single_profile(&text, &from.display().to_string())?;
+            save_new(context, &name, profile, default, force)
+        }
+        ProfileCommand::Import {
+            stack_outputs,
+            name,
+            default,
+            force,
+        } => {
+            let source = stack_outputs.display().to_string();
+            let mut draft =
+                ProfileDraft::from_stack_outputs(&read_source(&stack_outputs)?, &source)?;
+            if let Some(name) = name {
+                draft.name = name;
+            }
+            let (name, profile) = draft.check(None).map_err(|err| err.prefixed(&source))?;
+            save_new(context, &name, profile, default, force)
+        }
         ProfileCommand::Remove { name } => remove(context, &name).await,
     }
 }
@@ -72,29 +106,39 @@ fn list(context: &Context) -> Result<()> {
     Ok(())
 }
 
-fn add(context: &Context, name: String, from: &PathBuf, default: bool, force: bool) -> Result<()> {
-    let text = if from.as_os_str() == "-" {
+/// The text of `from`, or of stdin for `-`.
+fn read_source(from: &PathBuf) -> Result<String> {
+    if from.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|err| Error::new(ErrorCode::Io, format!("cannot read stdin: {err}")))?;
-        text
+        Ok(text)
     } else {
         std::fs::read_to_string(from).map_err(|err| {
             Error::new(
                 ErrorCode::Io,
                 format!("cannot read {}: {err}", from.display()),
             )
-        })?
-    };
-    let (_, profile) = Config::single_profile(&text, &from.display().to_string())?;
+        })
+    }
+}
+
+/// Adds `profile` to the config file as `name` (see `Config::insert_profile`).
+fn save_new(
+    context: &Context,
+    name: &str,
+    profile: Profile,
+    default: bool,
+    force: bool,
+) -> Result<()> {
     let path = context.config_path()?;
     let mut config = Config::load(&path)?;
     config
-        .insert_profile(&name, profile, force)
+        .insert_profile(name, profile, force)
         .map_err(|err| err.prefixed(path.display()))?;
     if default {
-        config.default_profile = Some(name.clone());
+        config.default_profile = Some(name.to_owned());
     }
     config.save(&path)?;
     println!("Added profile '{name}' to {}", path.display());

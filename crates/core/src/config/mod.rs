@@ -6,13 +6,15 @@
 //! and an example of a good value.
 //!
 //! The checked types are in `types`; `raw` is their shape in the file, `file` reads and writes
-//! it, and `validate` turns the raw shape into the checked types.
+//! it, and `validate` turns the raw shape into the checked types; `stack_outputs` reads a
+//! profile from the AWS setup stack's outputs.
 
 mod edit;
 mod file;
 mod raw;
 #[cfg(test)]
 mod sample;
+mod stack_outputs;
 mod types;
 mod validate;
 

@@ -2,8 +2,12 @@
 //! not do. Runs after s3s has verified the signature.
 //!
 //! An identity may list only with a prefix inside `<identity id>/`, and read, write, delete and
-//! copy (source and destination) only keys inside it; HeadBucket and GetBucketLocation are allowed
-//! because clients probe the bucket with them. The admin credential may do everything.
+//! copy (source and destination) only keys inside it. HeadBucket and GetBucketLocation are denied,
+//! as AWS denies them under that policy (HeadBucket needs `s3:ListBucket`, whose grant requires a
+//! prefix; `s3:GetBucketLocation` is not granted) and Cubby sends neither; tools that probe the
+//! bucket need their "don't check the bucket" option (rclone's `no_check_bucket`), on AWS too.
+//! `template_policy` tests proves this agrees with infra/cubby.yaml. The admin credential may do
+//! everything.
 
 use std::sync::Arc;
 
@@ -30,8 +34,6 @@ pub(crate) struct DeniedKeys(pub Vec<String>);
 
 /// What an identity may do with an operation.
 enum Rule {
-    /// Allowed on the bucket itself (clients probe it).
-    Bucket,
     /// Allowed when the listing prefix is inside the folder (checked once the input is parsed).
     ListInsideFolder,
     /// Allowed on keys inside the folder.
@@ -43,7 +45,6 @@ enum Rule {
 
 fn rule(operation: &str) -> Rule {
     match operation {
-        "HeadBucket" | "GetBucketLocation" => Rule::Bucket,
         "ListObjects" | "ListObjectsV2" => Rule::ListInsideFolder,
         "GetObject"
         | "HeadObject"
@@ -182,7 +183,7 @@ impl S3Access for FolderPolicy {
         };
         self.check_bucket(bucket, identity_id)?;
         match (rule(operation), key) {
-            (Rule::Bucket | Rule::ListInsideFolder | Rule::EachKey, None) => Ok(()),
+            (Rule::ListInsideFolder | Rule::EachKey, None) => Ok(()),
             (Rule::KeyInsideFolder, Some(key)) if key.starts_with(&folder_of(identity_id)) => {
                 Ok(())
             }
@@ -284,7 +285,8 @@ mod tests {
         assert!(matches!(rule("DeleteBucket"), Rule::Deny));
         assert!(matches!(rule("ListMultipartUploads"), Rule::Deny));
         assert!(matches!(rule("PutObjectAcl"), Rule::Deny));
-        assert!(matches!(rule("HeadBucket"), Rule::Bucket));
+        assert!(matches!(rule("HeadBucket"), Rule::Deny));
+        assert!(matches!(rule("GetBucketLocation"), Rule::Deny));
         assert!(matches!(rule("ListParts"), Rule::KeyInsideFolder));
     }
 }

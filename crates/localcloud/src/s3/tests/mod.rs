@@ -6,6 +6,7 @@ mod access;
 mod multipart;
 mod objects;
 mod rclone;
+mod template_policy;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -24,6 +24,8 @@ async fn rclone(
         .env("RCLONE_CONFIG_LC_ENDPOINT", &server.endpoint)
         .env("RCLONE_CONFIG_LC_REGION", "us-east-1")
         .env("RCLONE_CONFIG_LC_FORCE_PATH_STYLE", "true")
+        // The folder policy grants no HeadBucket (nor does AWS under it): don't probe the bucket.
+        .env("RCLONE_CONFIG_LC_NO_CHECK_BUCKET", "true")
         .env("RCLONE_CONFIG_LC_ACCESS_KEY_ID", &credential.access_key_id)
         .env(
             "RCLONE_CONFIG_LC_SECRET_ACCESS_KEY",
