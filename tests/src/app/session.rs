@@ -65,19 +65,7 @@ impl AppDriver {
             Ok(driver) => driver,
             Err(err) => panic!("{}", with_log(&err, &env.app_log())),
         };
-        let client = match open_session(&driver, &tools.app).await {
-            Ok(client) => client,
-            Err(err) => panic!("{}", with_log(&err, driver.log())),
-        };
-        let app = Self {
-            client,
-            driver,
-            tools,
-            env,
-            _turn: turn,
-        };
-        app.wait_for_page().await;
-        app
+        Self::attach(driver, tools, env, turn).await
     }
 
     /// The test's environment: its home, the person, the logs.
@@ -122,7 +110,7 @@ impl AppDriver {
             driver,
             tools,
             env,
-            _turn,
+            _turn: turn,
         } = self;
         if let Err(err) = client.close().await {
             panic!(
@@ -133,6 +121,16 @@ impl AppDriver {
                 )
             );
         }
+        Self::attach(driver, tools, env, turn).await
+    }
+
+    /// Opens a WebDriver session on `driver`, which starts the app, and waits for its page.
+    async fn attach(
+        driver: TauriDriver,
+        tools: Tools,
+        env: AppEnv,
+        turn: OwnedMutexGuard<()>,
+    ) -> Self {
         let client = match open_session(&driver, &tools.app).await {
             Ok(client) => client,
             Err(err) => panic!("{}", with_log(&err, driver.log())),
@@ -142,7 +140,7 @@ impl AppDriver {
             driver,
             tools,
             env,
-            _turn,
+            _turn: turn,
         };
         app.wait_for_page().await;
         app
