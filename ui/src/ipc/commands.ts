@@ -1,17 +1,24 @@
 // One typed function per command of the contract. Each resolves with what the command returns or
 // rejects with an `AppError`, never with anything else.
 
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { type AppError, toAppError } from './app-error';
 import { insideShell } from './shell';
 import type {
   AppInfo,
+  ClashDecision,
+  DeleteReport,
   Entry,
+  Preview,
   ProfileForm,
   ProfileSummary,
   SessionInfo,
   Settings,
+  ShareLink,
   Startup,
+  TransferBatch,
+  UploadPlan,
+  Usage,
 } from './types';
 
 const OUTSIDE_APP: AppError = {
@@ -29,6 +36,13 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   } catch (error) {
     throw toAppError(error);
   }
+}
+
+/** A channel whose messages go to `handle`. */
+function channel<T>(handle: (message: T) => void): Channel<T> {
+  const opened = new Channel<T>();
+  opened.onmessage = handle;
+  return opened;
 }
 
 export const startup = (): Promise<Startup> => call('startup');
@@ -59,5 +73,82 @@ export const getSettings = (): Promise<Settings> => call('get_settings');
 export const setSettings = (settings: Settings): Promise<Settings> =>
   call('set_settings', { settings });
 
-/** `''` is the root of the person's folder. */
-export const listFolder = (path: string): Promise<Entry[]> => call('list_folder', { path });
+
+// ---- Part 2: the file browser, uploads and transfers ----
+// Paths are relative to the person's folder, '/'-separated, `''` the root. Commands that list
+// stream their pages through a channel: rows appear as the first page arrives.
+
+/** Lists the folder at `path`, one page (up to 1,000 entries) at a time, in S3's order;
+ * resolves once the last page was sent. One listing or search runs per window: starting another
+ * ends this one, which then rejects with `transfer.cancelled`. */
+export const listFolder = (path: string, onPage: (entries: Entry[]) => void): Promise<null> =>
+  call('list_folder', { path, onPage: channel(onPage) });
+/** Every entry below `path`, at any depth, whose name contains `query` (case and accents
+ * ignored); paged and ended like `listFolder`. */
+export const searchFolder = (
+  path: string,
+  query: string,
+  onPage: (entries: Entry[]) => void,
+): Promise<null> => call('search_folder', { path, query, onPage: channel(onPage) });
+/** The whole folder's file count and bytes, for the status bar. */
+export const folderUsage = (): Promise<Usage> => call('folder_usage');
+
+/** Creates an empty folder at `path`; `storage.already_exists` when the name is taken. */
+export const createFolder = (path: string): Promise<null> => call('create_folder', { path });
+/** Renames (or moves) one file or folder to the full path `to`; resolves with where it is. */
+export const renameEntry = (from: string, to: string): Promise<string> =>
+  call('rename_entry', { from, to });
+/** Moves files and folders into the folder `to`; resolves with their new paths. */
+export const moveEntries = (paths: string[], to: string): Promise<string[]> =>
+  call('move_entries', { paths, to });
+/** Copies files and folders into the folder `to` (server-side); resolves with the copies' paths. */
+export const copyEntries = (paths: string[], to: string): Promise<string[]> =>
+  call('copy_entries', { paths, to });
+/** Deletes files and folders (folders with everything in them). */
+export const deleteEntries = (paths: string[]): Promise<DeleteReport> =>
+  call('delete_entries', { paths });
+/** Deletes keys a listing flagged unusable, by their `exact` form. */
+export const deleteUnusable = (exact: string[]): Promise<DeleteReport> =>
+  call('delete_unusable', { exact });
+
+/** A link to download the file, valid for `seconds` or less (see `limited_by`). */
+export const shareLink = (path: string, seconds: number): Promise<ShareLink> =>
+  call('share_link', { path, seconds });
+/** What the preview pane shows: images and text up to a few MiB. */
+export const previewFile = (path: string): Promise<Preview> => call('preview_file', { path });
+/** Downloads the file to the app's cache (a transfer in the panel) and opens it with the system's
+ * default app; resolves once it was handed over. */
+export const openFile = (path: string): Promise<null> => call('open_file', { path });
+/** The shell asks for a local folder and queues the downloads (folders with their contents);
+ * resolves with the number of files queued, or null when the person cancels the picker. */
+export const downloadEntries = (paths: string[]): Promise<number | null> =>
+  call('download_entries', { paths });
+
+/** Checks an OS drop onto the folder `to`: only paths the shell saw dropped are accepted. */
+export const uploadDrop = (paths: string[], to: string): Promise<UploadPlan> =>
+  call('upload_drop', { paths, to });
+/** The shell shows a file or folder picker for an upload into `to`; null when cancelled. */
+export const pickUpload = (kind: 'files' | 'folder', to: string): Promise<UploadPlan | null> =>
+  call('pick_upload', { kind, to });
+/** Queues a checked upload; `decisions` settles each clash by name (a clash without one is
+ * skipped). Resolves with the number of files queued. */
+export const startUpload = (
+  plan: number,
+  decisions: Record<string, ClashDecision>,
+): Promise<number> => call('start_upload', { plan, decisions });
+/** Forgets a checked upload the person called off. */
+export const discardUpload = (plan: number): Promise<null> => call('discard_upload', { plan });
+
+/** Streams the transfer queue to `onBatch` until the window closes; the first batch replays
+ * what the shell knows, so a reloaded window sees running and unfinished transfers. */
+export const watchTransfers = (onBatch: (batch: TransferBatch) => void): Promise<null> =>
+  call('watch_transfers', { onBatch: channel(onBatch) });
+export const pauseTransfer = (id: number): Promise<null> => call('pause_transfer', { id });
+export const resumeTransfer = (id: number): Promise<null> => call('resume_transfer', { id });
+export const cancelTransfer = (id: number): Promise<null> => call('cancel_transfer', { id });
+/** Queues a failed or cancelled transfer again, under the same id. */
+export const retryTransfer = (id: number): Promise<null> => call('retry_transfer', { id });
+export const pauseAllTransfers = (): Promise<null> => call('pause_all_transfers');
+export const resumeAllTransfers = (): Promise<null> => call('resume_all_transfers');
+/** Forgets finished, failed and cancelled transfers; they arrive in a batch's `removed`. */
+export const clearFinishedTransfers = (): Promise<null> => call('clear_finished_transfers');

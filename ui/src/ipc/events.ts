@@ -2,9 +2,11 @@
 // unsubscribes.
 
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import { type AppError, toAppError } from './app-error';
 import { insideShell } from './shell';
-import type { SignInProgress } from './types';
+import type { DragDrop, SignInProgress } from './types';
 
 export type Unsubscribe = () => void;
 
@@ -38,3 +40,18 @@ export const onSignInProgress = (
     // The shell's `{ stage }`, typed by the contract.
     handle(payload as SignInProgress);
   });
+
+/** The OS dragging files over the window and dropping them (positions in physical pixels:
+ * divide by `scaleFactor()` before hit-testing). */
+export const onDragDrop = async (handle: (event: DragDrop) => void): Promise<Unsubscribe> => {
+  if (!insideShell()) {
+    return () => undefined;
+  }
+  return getCurrentWebview().onDragDropEvent(({ payload }) => {
+    handle(payload);
+  });
+};
+
+/** The window's device pixels per CSS pixel. */
+export const scaleFactor = async (): Promise<number> =>
+  insideShell() ? getCurrentWindow().scaleFactor() : window.devicePixelRatio;

@@ -2,6 +2,7 @@
 // as serde writes them on the Rust side.
 
 import type { AppError } from './app-error';
+import type { ErrorCode } from './error-codes';
 
 export interface AppInfo {
   name: string;
@@ -62,17 +63,34 @@ export interface Settings {
   theme: Theme;
 }
 
-/** One listing entry; `path` is relative to the person's folder, '/'-separated. */
+/** Why a listed key is not a clean path (core's `KeyProblem`). */
+export type KeyProblem =
+  | 'decomposed'
+  | 'empty_segment'
+  | 'dot_segment'
+  | 'backslash'
+  | 'control_character';
+
+/** One listing entry; `path` is relative to the person's folder, '/'-separated (a folder's
+ * without the trailing slash). */
 export type Entry =
   | { path: string; type: 'file'; size: number; modified: string | null }
   | { path: string; type: 'folder' }
   | {
+      /** The deepest clean folder holding the key. */
       path: string;
       type: 'unusable';
+      /** The key below the person's folder, escaped for showing. */
       readable: string;
-      problem: string;
-      size?: number;
-      modified?: string | null;
+      /** The key's exact form, for `deleteUnusable`. */
+      exact: string;
+      problem: KeyProblem;
+      /** The key is a folder marker. */
+      folder: boolean;
+      size: number;
+      modified: string | null;
+      /** The clean entry a person reads as the same name, if listed. */
+      twin: string | null;
     };
 
 export type SignInStage = 'browser_opened' | 'exchanging';
@@ -80,3 +98,111 @@ export type SignInStage = 'browser_opened' | 'exchanging';
 export interface SignInProgress {
   stage: SignInStage;
 }
+
+// ---- Part 2: the file browser, uploads and transfers ----
+
+/** Whole-folder usage for the status bar (core's `Usage`). */
+export interface Usage {
+  files: number;
+  bytes: number;
+}
+
+/** Core's `ShareLink`: a presigned GET. */
+export interface ShareLink {
+  url: string;
+  /** RFC 3339: when the link stops working. */
+  expires_at: string;
+  /** Set when the link lives shorter than asked. */
+  limited_by: 'credentials_expiry' | 'seven_day_maximum' | null;
+}
+
+/** One thing a delete could not remove. */
+export interface DeleteFailure {
+  path: string;
+  error: AppError;
+}
+
+/** Core's `DeleteReport`. */
+export interface DeleteReport {
+  deleted: number;
+  failed: DeleteFailure[];
+}
+
+/** What the preview pane shows for a file. */
+export type Preview =
+  | { kind: 'image'; mime: string; /** `data:` URL */ data_url: string; size: number }
+  | { kind: 'text'; text: string; /** the file is longer than `text` */ truncated: boolean; size: number }
+  /** No preview: too large, binary, or a type the pane does not show; `reason` says which. */
+  | { kind: 'none'; reason: string; size: number };
+
+/** How a name clash at the upload's target is settled. */
+export type ClashDecision = 'replace' | 'keep_both' | 'skip';
+
+/** A dropped or picked top-level item whose name the target folder already has. */
+export interface Clash {
+  /** The name in the target folder. */
+  name: string;
+  /** What is being uploaded under that name. */
+  incoming: 'file' | 'folder';
+  /** What is there already. */
+  existing: 'file' | 'folder';
+}
+
+/** A local item the upload leaves out (a symlink, an unreadable file), and why. */
+export interface SkippedLocal {
+  path: string;
+  reason: string;
+}
+
+/** An upload checked and waiting for `startUpload` (or `discardUpload`). */
+export interface UploadPlan {
+  id: number;
+  /** The target folder, relative to the person's folder (`''` is the root). */
+  to: string;
+  files: number;
+  /** Folders created, the empty ones among them. */
+  folders: number;
+  bytes: number;
+  clashes: Clash[];
+  skipped: SkippedLocal[];
+}
+
+export type TransferDirection = 'upload' | 'download';
+
+/** Core's `TransferEvent`: flat, with the variant in `event`. */
+export type TransferEvent = { id: number } & (
+  | { event: 'queued'; direction: TransferDirection; local: string; remote: string }
+  | { event: 'started'; total_bytes: number }
+  | { event: 'resumed'; parts_done: number; bytes_done: number }
+  | {
+      event: 'progress';
+      bytes_done: number;
+      total_bytes: number;
+      bytes_per_second: number;
+      eta_ms: number | null;
+    }
+  | { event: 'retrying'; attempt: number; delay_ms: number; reason: string }
+  /** Held by `pauseTransfer`; what moved is kept and `resumeTransfer` continues from it. */
+  | { event: 'paused' }
+  | { event: 'finished'; bytes: number }
+  | { event: 'failed'; code: ErrorCode; message: string }
+  | { event: 'cancelled' }
+);
+
+/** What the transfers channel carries, at most every 150 ms while something changes. */
+export interface TransferBatch {
+  /** In order; the first batch after `watchTransfers` replays every transfer the shell knows
+   * (its `queued` event, then its latest state). */
+  events: TransferEvent[];
+  /** The whole queue is held (`pauseAllTransfers`). */
+  queue_paused: boolean;
+  /** Transfers the shell forgot (`clearFinishedTransfers`): drop their rows. */
+  removed: number[];
+}
+
+/** The OS drag-and-drop over the window, as Tauri reports it: `position` in physical pixels. */
+export type DragDrop =
+  | { type: 'enter'; paths: string[]; position: { x: number; y: number } }
+  | { type: 'over'; position: { x: number; y: number } }
+  | { type: 'drop'; paths: string[]; position: { x: number; y: number } }
+  | { type: 'leave' };
