@@ -101,6 +101,8 @@ impl AppEnv {
             ("CUBBY_TEST_BROWSER_LOG", self.browser_log().into()),
             // What the desktop runs for a `cubby://` link: the app itself, as its .desktop file says.
             ("CUBBY_TEST_URL_HANDLER", app.into()),
+            // Lets a debug build answer `e2e_drop`, the stand-in for the OS dropping files.
+            ("CUBBY_E2E", "1".into()),
         ];
         if self.browser_idles {
             vars.push(("CUBBY_TEST_BROWSER_IDLE", "1".into()));

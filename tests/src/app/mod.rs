@@ -8,6 +8,8 @@
 //! app, its WebDriver and whatever they started run in one process group that is killed when the
 //! [`AppDriver`] drops, so a failing test leaves nothing running.
 
+mod axe;
+mod browser;
 mod driver;
 mod env;
 mod prerequisites;
@@ -15,5 +17,7 @@ mod process_group;
 mod session;
 mod wait;
 
+pub use browser::row_selector;
 pub use env::AppEnv;
+pub use fantoccini::key::Key;
 pub use session::{AppDriver, Screenshot};

@@ -37,7 +37,7 @@ static TURN: LazyLock<Arc<Mutex<()>>> = LazyLock::new(Arc::default);
 /// everything they started.
 pub struct AppDriver {
     // Fields drop in order: the session, then the processes, then the home folder they used.
-    client: Client,
+    pub(super) client: Client,
     driver: TauriDriver,
     tools: Tools,
     env: AppEnv,
@@ -317,7 +317,7 @@ impl AppDriver {
         .await
     }
 
-    async fn find_shown(&self, testid: &str, enabled: bool) -> Element {
+    pub(super) async fn find_shown(&self, testid: &str, enabled: bool) -> Element {
         assert!(
             testid
                 .chars()
@@ -346,7 +346,7 @@ impl AppDriver {
 
     /// [`wait::until`] with [`UI`] as the deadline, giving up when the app is gone, and failing
     /// the test with the app's log.
-    async fn wait<T, F, Fut>(&self, what: &str, mut probe: F) -> T
+    pub(super) async fn wait<T, F, Fut>(&self, what: &str, mut probe: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Probe<T>>,
@@ -376,7 +376,7 @@ impl AppDriver {
         }
     }
 
-    async fn script(&self, source: &str) -> Result<Value, String> {
+    pub(super) async fn script(&self, source: &str) -> Result<Value, String> {
         self.client
             .execute(source, Vec::new())
             .await
@@ -384,7 +384,7 @@ impl AppDriver {
     }
 
     /// Awaits one WebDriver command, failing the test when it errs or takes over [`COMMAND`].
-    async fn answer<T>(
+    pub(super) async fn answer<T>(
         &self,
         what: &str,
         command: impl Future<Output = Result<T, fantoccini::error::CmdError>>,
@@ -396,7 +396,7 @@ impl AppDriver {
         }
     }
 
-    fn fail(&self, message: &str) -> ! {
+    pub(super) fn fail(&self, message: &str) -> ! {
         panic!("{}", with_log(message, self.driver.log()))
     }
 }
