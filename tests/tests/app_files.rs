@@ -69,7 +69,8 @@ async fn drop_rename_move_share_and_delete() {
     assert_eq!(admin.object_ending("/ideas.txt").await, notes);
 
     // Move by dragging the row onto a folder.
-    app.drag_row_onto("ideas.txt", &row_selector("Projects")).await;
+    app.drag_row_onto("ideas.txt", &row_selector("Projects"))
+        .await;
     app.wait_for_no_row("ideas.txt").await;
     app.double_click_row("Projects").await;
     app.row("Projects/ideas.txt").await;
@@ -163,7 +164,8 @@ async fn an_upload_cut_short_by_quitting_finishes_after_the_restart() {
     let app = signed_in_app(&cloud).await;
     let big = app.env().dir().join("desk/big.bin");
     let bytes = write_file(&big, SIZE, 9);
-    app.drop_files(&[&big], "[data-testid=\"folder-view\"]").await;
+    app.drop_files(&[&big], "[data-testid=\"folder-view\"]")
+        .await;
     app.wait_for_visible("transfers-panel").await;
     app.shown(
         "[data-testid=\"transfer-row\"][data-state=\"running\"]",

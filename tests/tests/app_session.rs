@@ -88,6 +88,25 @@ async fn an_expired_session_leads_back_to_sign_in_with_a_notice() {
     assert!(!notice.trim().is_empty(), "the sign-in screen says nothing");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_file_is_imported_through_the_file_dialog() {
+    let cloud = TestCloud::start().await;
+    let app = AppDriver::launch(AppEnv::new(ALICE)).await;
+    app.wait_for_screen("sign-in").await;
+    app.click("sign-in-button").await;
+    app.wait_for_screen("folder").await;
+    let file = app.env().dir().join("work.toml");
+    std::fs::write(&file, cloud.profile.to_toml("work")).unwrap();
+
+    app.click("account-menu").await;
+    app.click("open-settings").await;
+    app.click("import-profile").await;
+    app.answer_file_dialog("Import a Cubby profile", &file)
+        .await;
+    app.wait_for_text_of("profile-list", "work", str::to_owned)
+        .await;
+}
+
 /// Opens Account & settings from the account menu; checks the signed-in person, closes it
 /// again and returns the identity id shown.
 async fn open_account(app: &AppDriver) -> String {

@@ -13,8 +13,8 @@ const FAILING: [&str; 2] = ["serious", "critical"];
 
 /// axe-core's browser bundle, installed by `npm ci` in ui/ (a devDependency).
 static AXE_SOURCE: LazyLock<String> = LazyLock::new(|| {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../ui/node_modules/axe-core/axe.min.js");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|err| {
         panic!(
             "cannot read {}: {err}; run `npm ci` in ui/ (scripts/test does)",

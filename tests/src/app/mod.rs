@@ -10,6 +10,7 @@
 
 mod axe;
 mod browser;
+mod dialog;
 mod driver;
 mod env;
 mod prerequisites;
