@@ -127,6 +127,8 @@ interface Transfer {
   retryTicks: number;
   /** Where a finished upload lands. */
   lands: Entry | null;
+  /** Stays queued until resumed: the sample queue keeps a waiting row to look at. */
+  held: boolean;
 }
 
 export interface FilesMock {
@@ -188,7 +190,7 @@ export function filesMock(scenario: string): FilesMock {
   let watcher: MockChannel<TransferBatch> | null = null;
   let pending: TransferEvent[] = [];
   let removed: number[] = [];
-  const CONCURRENCY = 2;
+  const CONCURRENCY = 3;
 
   const eventsOf = (t: Transfer): TransferEvent[] => {
     const queued: TransferEvent = {
@@ -257,6 +259,7 @@ export function filesMock(scenario: string): FilesMock {
       state,
       retryTicks: state === 'retrying' ? 40 : 0,
       lands,
+      held: false,
     };
     transfers.set(transfer.id, transfer);
     pending.push(...eventsOf(transfer));
@@ -264,9 +267,9 @@ export function filesMock(scenario: string): FilesMock {
   }
 
   function tick(): void {
-    let active = [...transfers.values()].filter((t) => t.state === 'running' || t.state === 'retrying').length;
+    let active = [...transfers.values()].filter((t) => t.state === 'running').length;
     for (const t of transfers.values()) {
-      if (t.state === 'queued' && !queuePaused && active < CONCURRENCY) {
+      if (t.state === 'queued' && !t.held && !queuePaused && active < CONCURRENCY) {
         t.state = 'running';
         active++;
         pending.push({ id: t.id, event: 'started', total_bytes: t.total });
@@ -300,8 +303,8 @@ export function filesMock(scenario: string): FilesMock {
     queue('upload', '/home/ada/Pictures/IMG_2042.jpg', 'Photos/IMG_2042.jpg', 3_100_000, null, 'retrying', 1_200_000);
     const slow = queue('download', '/home/ada/Downloads/archive-2023.tar', 'archive-2023.tar', 40_000_000_000, null, 'running', 9_000_000_000);
     slow.speed = 3_400_000;
-    queue('upload', '/home/ada/Pictures/IMG_2043.jpg', 'Photos/IMG_2043.jpg', 2_800_000, null);
-    queue('upload', '/home/ada/Pictures/IMG_2044.jpg', 'Photos/IMG_2044.jpg', 2_900_000, null);
+    queue('upload', '/home/ada/Pictures/IMG_2043.jpg', 'Photos/IMG_2043.jpg', 2_800_000, null).held = true;
+    queue('upload', '/home/ada/Pictures/IMG_2044.jpg', 'Photos/IMG_2044.jpg', 2_900_000, null).held = true;
   }
 
   // ---- Uploads ----
@@ -310,7 +313,7 @@ export function filesMock(scenario: string): FilesMock {
   let nextPlan = 1;
 
   function plan(paths: string[], to: string): UploadPlan {
-    const names = paths.map((local) => {
+    const names = paths.filter((local) => !local.includes('link')).map((local) => {
       const name = nameOf(local.replace(/\/+$/, ''));
       return { name, kind: name.includes('.') ? ('file' as const) : ('folder' as const) };
     });
@@ -421,6 +424,7 @@ export function filesMock(scenario: string): FilesMock {
         return stream(found, args.onPage as MockChannel<Entry[]>);
       }
       case 'folder_usage': {
+        if (scenario === 'offline') return fail('net.offline', 'The network is unreachable.');
         const sizes = entries().flatMap((entry) => (entry.type === 'folder' ? [] : [entry.size]));
         return { files: sizes.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
       }
@@ -498,6 +502,7 @@ export function filesMock(scenario: string): FilesMock {
           command
         ] as Transfer['state'];
         if (command === 'retry_transfer') t.done = 0;
+        t.held = false;
         pending.push(...eventsOf(t).slice(command === 'retry_transfer' || command === 'resume_transfer' ? 0 : -1));
         return null;
       }
@@ -513,7 +518,8 @@ export function filesMock(scenario: string): FilesMock {
       case 'resume_all_transfers':
         queuePaused = false;
         for (const t of transfers.values()) {
-          if (t.state === 'paused') {
+          if (t.state === 'paused' || t.held) {
+            t.held = false;
             t.state = 'queued';
             pending.push(...eventsOf(t));
           }

@@ -59,10 +59,11 @@ export class FolderStore {
   open(path: string): Promise<void> {
     this.path = path;
     this.mode = { kind: 'folder' };
+    this.error = null;
     return this.#list(false);
   }
 
-  /** Lists the folder again; the rows on show stay until the new listing is complete. */
+  /** Lists the folder again; the rows on show (or the error) stay until the new listing ends. */
   refresh(): Promise<void> {
     return this.#list(this.status === 'loaded' || this.entries.length > 0);
   }
@@ -71,6 +72,7 @@ export class FolderStore {
   search(query: string): Promise<void> {
     const trimmed = query.trim();
     this.mode = trimmed === '' ? { kind: 'folder' } : { kind: 'search', query: trimmed };
+    this.error = null;
     return this.#list(false);
   }
 
@@ -84,7 +86,6 @@ export class FolderStore {
       // A refresh keeps the rows on show, and with them their exact count, until it completes.
       this.complete = false;
       this.entries = [];
-      this.error = null;
     }
     let pages: Entry[] = [];
     let published = 0;

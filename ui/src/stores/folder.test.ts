@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '../ipc';
 import type { AppError, Entry } from '../ipc';
 import { entryName } from '../lib/entries';
-import { deferred, fail } from './ipc-mock';
+import { deferred, fail, pagesOf } from './ipc-mock';
 import { FolderStore, isOffline } from './folder.svelte';
 
 vi.mock('../ipc', async (original) => (await import('./ipc-mock')).ipcMock(original));
@@ -11,12 +11,8 @@ const file = (path: string): Entry => ({ path, type: 'file', size: 1, modified: 
 const folder = (path: string): Entry => ({ path, type: 'folder' });
 const names = (store: FolderStore): string[] => store.entries.map(entryName);
 
-/** `listFolder` answering with these pages, then resolving. */
 function listing(...pages: Entry[][]): void {
-  vi.mocked(ipc.listFolder).mockImplementation((_path, onPage) => {
-    for (const page of pages) onPage(page);
-    return Promise.resolve(null);
-  });
+  vi.mocked(ipc.listFolder).mockImplementation(pagesOf(...pages));
 }
 
 let lost: AppError[];
@@ -87,6 +83,20 @@ describe('FolderStore', () => {
     expect(store.status).toBe('failed');
     expect(isOffline(store.error)).toBe(true);
     expect(lost).toEqual([]);
+  });
+
+  it('keeps saying why a listing failed while it tries again, until one works', async () => {
+    vi.mocked(ipc.listFolder).mockRejectedValue(fail('net.offline'));
+    await store.open('');
+    const retry = deferred<null>();
+    vi.mocked(ipc.listFolder).mockReturnValue(retry.promise);
+    const refreshing = store.refresh();
+    expect(store.status).toBe('loading');
+    expect(store.error?.code).toBe('net.offline');
+    retry.resolve(null);
+    await refreshing;
+    expect(store.error).toBeNull();
+    expect(store.status).toBe('loaded');
   });
 
   it('hands an ended session to the session store', async () => {
