@@ -22,8 +22,10 @@ export function isOffline(error: AppError | null): boolean {
  * several times its listing time, so huge folders do not list back to back. */
 const REFRESH_EVERY_MS = 5000;
 const REFRESH_LISTING_FACTOR = 4;
-/** Pages arrive every few milliseconds; the list re-sorts at most this often while they do. */
+/** Pages arrive every few milliseconds; the list re-sorts and redraws at most this often while they
+ * do, less often as it grows (sorting 100,000 rows takes a good part of a second). */
 const PUBLISH_EVERY_MS = 200;
+const PUBLISH_MS_PER_ROW = 0.02;
 
 export class FolderStore {
   path = $state('');
@@ -97,7 +99,8 @@ export class FolderStore {
       if (request !== this.#request) return;
       pages = pages.concat(page);
       // A refresh swaps only once complete; a fresh listing shows its first page at once.
-      if (!keepRows && (published === 0 || performance.now() - published >= PUBLISH_EVERY_MS)) {
+      const every = PUBLISH_EVERY_MS + pages.length * PUBLISH_MS_PER_ROW;
+      if (!keepRows && (published === 0 || performance.now() - published >= every)) {
         publish();
       }
     };
