@@ -13,9 +13,9 @@ describe('commands', () => {
     const calls: [string, unknown][] = [];
     mockIPC((command, args) => {
       calls.push([command, args]);
-      return command === 'list_folder' ? [] : null;
+      return null;
     });
-    await listFolder('');
+    await listFolder('', () => undefined);
     await selectProfile('work');
     await saveProfile(
       {
@@ -37,7 +37,8 @@ describe('commands', () => {
       'select_profile',
       'save_profile',
     ]);
-    expect(calls[0]?.[1]).toEqual({ path: '' });
+    // The pages come back through a channel, passed as `onPage`.
+    expect(calls[0]?.[1]).toMatchObject({ path: '', onPage: expect.anything() as unknown });
     expect(calls[1]?.[1]).toEqual({ name: 'work' });
     expect(calls[2]?.[1]).toMatchObject({ previous: null, form: { name: 'w' } });
   });

@@ -2,13 +2,17 @@
 // without the Rust side. main.ts loads it behind `import.meta.env.DEV`, so builds never contain it.
 //
 // Scenarios (`?mock=`): `signed-out` (default), `expired` (a notice on sign-in), `empty` (signed in,
-// empty folder), `files` (signed in, a few entries), `sign-in-fails`, `aws` (an AWS profile active).
-// `&theme=light|dark|system` picks the saved theme; `&stay` keeps a sign-in waiting forever.
+// empty folder), `files` (signed in, a folder tree with unusable keys and transfers in every state),
+// `big` (100,000 files), `offline` (listings fail with `net.offline`), `sign-in-fails`, `aws` (an AWS
+// profile active). `&theme=light|dark|system` picks the saved theme; `&stay` keeps a sign-in waiting
+// forever. For screenshots: `&overlay` holds files dragged over the Photos row, `&drop` drops two
+// files whose names clash, `&preview=notes.md` opens that file's preview.
 
 import { emit } from '@tauri-apps/api/event';
-import { mockIPC } from '@tauri-apps/api/mocks';
+import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { AppError } from './app-error';
-import type { Entry, ProfileForm, ProfileSummary, SessionInfo, Settings, Theme } from './types';
+import { filesMock } from './dev-mock-files';
+import type { ProfileForm, ProfileSummary, SessionInfo, Settings, Theme } from './types';
 
 const SESSION: SessionInfo = {
   email: 'ada.lovelace@example.com',
@@ -31,28 +35,6 @@ const WORK: ProfileForm = {
   sign_out_url: null,
 };
 
-const FILES: Entry[] = [
-  { path: 'Taxes 2024.pdf', type: 'file', size: 482_113, modified: '2025-04-02T10:14:00Z' },
-  { path: 'Photos/', type: 'folder' },
-  { path: 'notes.md', type: 'file', size: 2_931, modified: '2025-06-18T08:41:00Z' },
-  { path: 'Projects/', type: 'folder' },
-  {
-    path: 'holiday-video.mp4',
-    type: 'file',
-    size: 1_873_004_211,
-    modified: '2025-01-09T19:03:00Z',
-  },
-  {
-    path: 'bad\u0001name.txt',
-    type: 'unusable',
-    readable: 'bad\\u{1}name.txt',
-    problem: 'has a control character',
-    size: 12,
-    modified: null,
-  },
-  { path: 'Budget (final) v10.xlsx', type: 'file', size: 38_400, modified: '2025-05-30T16:22:00Z' },
-  { path: 'Budget (final) v2.xlsx', type: 'file', size: 37_100, modified: '2025-05-21T11:05:00Z' },
-];
 
 const wait = (ms: number): Promise<void> =>
   new Promise((resolve) => {
@@ -66,7 +48,8 @@ function reject(code: AppError['code'], message: string): never {
 }
 
 export function installDevMock(scenario: string, query: URLSearchParams): void {
-  const signedIn = scenario === 'empty' || scenario === 'files';
+  const signedIn = ['empty', 'files', 'big', 'offline'].includes(scenario);
+  const files = filesMock(scenario);
   let session: SessionInfo | null = signedIn ? SESSION : null;
   const forms = new Map<string, ProfileForm>([['work', WORK]]);
   let active = scenario === 'aws' ? 'work' : 'sandbox';
@@ -184,14 +167,54 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
         case 'set_settings':
           settings = args.settings as Settings;
           return settings;
-        case 'list_folder':
-          if (!session) reject('auth.not_signed_in', 'Nobody is signed in.');
-          await wait(300);
-          return scenario === 'files' ? FILES : [];
-        default:
-          return reject('internal', `The pretend shell has no command "${command}".`);
+        case 'plugin:window|scale_factor':
+          return window.devicePixelRatio;
+        default: {
+          const answer = await files.handle(command, args);
+          return answer === undefined
+            ? reject('internal', `The pretend shell has no command "${command}".`)
+            : answer;
+        }
       }
     },
     { shouldMockEvents: true },
   );
+  // `getCurrentWebview()` (the drop events) needs to know which window it is in.
+  mockWindows('main');
+  void showcase(query);
+}
+
+/** Waits for an element the app renders. */
+async function appear(selector: string): Promise<HTMLElement> {
+  for (;;) {
+    const found = document.querySelector<HTMLElement>(selector);
+    if (found) return found;
+    await wait(100);
+  }
+}
+
+/** Drives the app into a state worth a screenshot, as a person would get there. */
+async function showcase(query: URLSearchParams): Promise<void> {
+  const preview = query.get('preview');
+  if (preview) {
+    const row = await appear(`[data-testid="entry-row"][data-path="${CSS.escape(preview)}"]`);
+    const box = row.getBoundingClientRect();
+    row.dispatchEvent(
+      new MouseEvent('contextmenu', { bubbles: true, clientX: box.left + 60, clientY: box.top + 18 }),
+    );
+    (await appear('[data-testid="menu-preview"]')).click();
+  }
+  if (query.has('overlay') || query.has('drop')) {
+    const row = await appear('[data-testid="entry-row"][data-path="Photos"]');
+    const box = row.getBoundingClientRect();
+    const scale = window.devicePixelRatio;
+    const position = { x: (box.left + 80) * scale, y: (box.top + 18) * scale };
+    const paths = ['/home/ada/Pictures/notes.md', '/home/ada/Pictures/Photos', '/home/ada/Pictures/link-to-nas'];
+    await emit('tauri://drag-enter', { paths, position });
+    await emit('tauri://drag-over', { position });
+    if (query.has('drop')) {
+      await wait(600);
+      await emit('tauri://drag-drop', { paths, position: { x: 4, y: 4 } });
+    }
+  }
 }

@@ -4,6 +4,8 @@ import { FolderStore } from './folder.svelte';
 import { ProfilesStore } from './profiles.svelte';
 import { SessionStore } from './session.svelte';
 import { SettingsStore } from './settings.svelte';
+import { TransfersStore } from './transfers.svelte';
+import { UploadsStore } from './uploads.svelte';
 
 export const profiles = new ProfilesStore();
 export const session = new SessionStore(profiles);
@@ -11,3 +13,7 @@ export const settings = new SettingsStore(window.matchMedia('(prefers-color-sche
 export const folder = new FolderStore((error) => {
   session.sessionEnded(error);
 });
+export const transfers = new TransfersStore((remote) => {
+  folder.landed(remote);
+});
+export const uploads = new UploadsStore();

@@ -4,7 +4,7 @@
 
 import { vi } from 'vitest';
 import type * as Ipc from '../ipc';
-import type { AppError, SessionInfo } from '../ipc';
+import type { AppError, Entry, SessionInfo } from '../ipc';
 
 export async function ipcMock(importOriginal: () => Promise<typeof Ipc>): Promise<typeof Ipc> {
   const real = await importOriginal();
@@ -43,4 +43,14 @@ export function deferred<T>(): {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** An implementation of `listFolder` that sends these pages through its channel, then resolves. */
+export function pagesOf(
+  ...pages: Entry[][]
+): (path: string, onPage: (entries: Entry[]) => void) => Promise<null> {
+  return (_path, onPage) => {
+    for (const page of pages) onPage(page);
+    return Promise.resolve(null);
+  };
 }
