@@ -103,8 +103,13 @@ async fn drop_rename_move_share_and_delete() {
         "report.pdf is still in the bucket"
     );
 
-    app.click("transfers-toggle").await;
+    // The uploads opened the transfers panel; each is listed as done.
     app.wait_for_visible("transfers-panel").await;
+    app.shown(
+        "[data-testid=\"transfer-row\"][data-state=\"finished\"]",
+        "a finished transfer",
+    )
+    .await;
     app.assert_accessible("transfers panel").await;
 }
 
