@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio_util::sync::CancellationToken;
 
@@ -28,6 +29,9 @@ pub(crate) struct Job {
     pub(crate) context: Arc<JobContext>,
     pub(crate) reporter: Reporter,
     pub(crate) cancel: CancellationToken,
+    /// Set before `cancel` when the transfer is paused rather than cancelled: what it moved
+    /// is kept for its resume.
+    pub(crate) pausing: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -57,6 +61,12 @@ impl Job {
                 self.reporter.retrying(err, delay)
             })
             .await
+    }
+
+    /// Whether `err` is this transfer being paused (a cancel that keeps what moved).
+    pub(crate) fn paused_by(&self, err: &Error) -> bool {
+        err.code == crate::error::ErrorCode::TransferCancelled
+            && self.pausing.load(Ordering::SeqCst)
     }
 
     /// `work`, or `transfer.cancelled` as soon as the transfer is cancelled.
