@@ -13,14 +13,53 @@ use super::*;
 /// A command's name, and arguments it accepts.
 type Command = (&'static str, fn() -> Value);
 
+/// A channel argument as the web view sends one.
+fn channel() -> Value {
+    json!("__CHANNEL__:1")
+}
+
 /// Every command the app registers.
-const COMMANDS: [Command; 14] = [
+const COMMANDS: [Command; 39] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
     ("cancel_sign_in", || json!({})),
     ("sign_out", || json!({})),
-    ("list_folder", || json!({ "path": "" })),
+    ("list_folder", || json!({ "path": "", "onPage": channel() })),
+    (
+        "search_folder",
+        || json!({ "path": "", "query": "a", "onPage": channel() }),
+    ),
+    ("folder_usage", || json!({})),
+    ("create_folder", || json!({ "path": "new" })),
+    ("rename_entry", || json!({ "from": "a", "to": "b" })),
+    ("move_entries", || json!({ "paths": ["a"], "to": "b" })),
+    ("copy_entries", || json!({ "paths": ["a"], "to": "b" })),
+    ("delete_entries", || json!({ "paths": ["a"] })),
+    ("delete_unusable", || json!({ "exact": ["a//b"] })),
+    ("share_link", || json!({ "path": "a", "seconds": 3600 })),
+    ("preview_file", || json!({ "path": "a.txt" })),
+    ("open_file", || json!({ "path": "a.txt" })),
+    ("download_entries", || json!({ "paths": ["a.txt"] })),
+    ("upload_drop", || json!({ "paths": ["/tmp/a"], "to": "" })),
+    ("pick_upload", || json!({ "kind": "files", "to": "" })),
+    (
+        "start_upload",
+        || json!({ "plan": 1, "decisions": { "a.txt": "keep_both" } }),
+    ),
+    ("discard_upload", || json!({ "plan": 1 })),
+    ("watch_transfers", || json!({ "onBatch": channel() })),
+    ("pause_transfer", || json!({ "id": 1 })),
+    ("resume_transfer", || json!({ "id": 1 })),
+    ("cancel_transfer", || json!({ "id": 1 })),
+    ("retry_transfer", || json!({ "id": 1 })),
+    ("pause_all_transfers", || json!({})),
+    ("resume_all_transfers", || json!({})),
+    ("clear_finished_transfers", || json!({})),
+    (
+        "e2e_drop",
+        || json!({ "paths": ["/tmp/a"], "x": 10.0, "y": 20.0 }),
+    ),
     ("list_profiles", || json!({})),
     ("select_profile", || json!({ "name": "work" })),
     ("get_profile", || json!({ "name": "work" })),
@@ -67,6 +106,7 @@ impl TestApp {
             config: dir.path().join("config.toml"),
             settings: dir.path().join("settings.toml"),
             sandbox: dir.path().join("sandbox"),
+            open_cache: dir.path().join("opened"),
         };
         let app = with_commands(mock_builder())
             .build(context())
@@ -230,4 +270,46 @@ fn the_uis_error_codes_are_cores() {
         ui, core,
         "ui/src/ipc/error-codes.ts differs from core's ErrorCode"
     );
+}
+
+#[test]
+fn an_upload_takes_only_paths_the_os_dropped() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let err = app
+        .invoke("upload_drop", json!({ "paths": ["/etc/passwd"], "to": "" }))
+        .expect_err("nothing was dropped");
+    assert_eq!(err["code"], "transfer.local_read_failed", "{err}");
+    app.window
+        .state::<AppState>()
+        .drops
+        .record(&[std::path::PathBuf::from("/home/me/a.txt")]);
+    let err = app
+        .invoke(
+            "upload_drop",
+            json!({ "paths": ["/home/me/a.txt"], "to": "" }),
+        )
+        .expect_err("no one is signed in");
+    assert_eq!(err["code"], "auth.not_signed_in", "the drop passed: {err}");
+}
+
+#[test]
+fn the_end_to_end_drop_is_refused_outside_an_end_to_end_run() {
+    if std::env::var_os("CUBBY_E2E").is_some() {
+        return; // this process is an end-to-end run: the refusal cannot be seen here
+    }
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let err = app
+        .invoke(
+            "e2e_drop",
+            json!({ "paths": ["/etc/passwd"], "x": 1.0, "y": 1.0 }),
+        )
+        .expect_err("CUBBY_E2E is not set");
+    assert!(
+        err["message"].as_str().unwrap().contains("CUBBY_E2E=1"),
+        "{err}"
+    );
+    let err = app
+        .invoke("upload_drop", json!({ "paths": ["/etc/passwd"], "to": "" }))
+        .expect_err("the refused drop was not recorded");
+    assert_eq!(err["code"], "transfer.local_read_failed");
 }

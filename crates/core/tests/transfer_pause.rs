@@ -174,3 +174,41 @@ async fn a_held_transfer_cancelled_drops_what_it_kept() {
         .expect("cancelled can be retried");
     assert_eq!(retried.wait().await.unwrap(), 12 * MIB);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_queue_leaves_its_transfers_for_the_next_one() {
+    use cubby_core::transfer::{QueueState, StateDb, Transfers};
+    let backend = Backend::localcloud("stop-all@example.com").await;
+    backend
+        .cloud
+        .faults()
+        .add(second_request_waits("UploadPart"))
+        .unwrap();
+    let db = backend.dir.path().join("transfers.sqlite");
+    let dir = backend.local_dir("up");
+    let data = write_file(&dir.join("big"), 12 * MIB as usize, 9);
+    let (first, _events) = Transfers::new(
+        backend.storage(),
+        StateDb::open(&db).unwrap(),
+        one_part_at_a_time(),
+    );
+    let handle = first.upload(dir.join("big"), RemotePath::parse("big").unwrap());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    first.stop_all();
+    assert!(handle.wait().await.is_err());
+    let unfinished = first.unfinished().unwrap();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].state, QueueState::Running, "kept as it was");
+
+    let (second, mut events) = Transfers::new(
+        backend.storage(),
+        StateDb::open(&db).unwrap(),
+        one_part_at_a_time(),
+    );
+    let restored = second.restore().unwrap();
+    let id = restored[0].id;
+    assert_eq!(next_of(&mut events, id, resumed).await, 5 * MIB);
+    assert_eq!(next_of(&mut events, id, finished).await, 12 * MIB);
+    let key = format!("{}/big", backend.identity_id);
+    assert_eq!(backend.admin.get(&key).await, data);
+}

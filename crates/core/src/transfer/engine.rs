@@ -130,6 +130,7 @@ impl Transfers {
                 options,
                 limiter,
                 state,
+                stopping: AtomicBool::new(false),
             }),
             events,
             next_id: AtomicU64::new(1),
@@ -329,6 +330,18 @@ impl Transfers {
         Ok(ended)
     }
 
+    /// Stops every transfer for good, as a quit would but cleanly: what they moved is kept
+    /// and the state database keeps them as they were, so the next queue of this folder
+    /// brings them back with [`Transfers::restore`]. No event follows.
+    pub fn stop_all(&self) {
+        self.inner.context.stopping.store(true, Ordering::SeqCst);
+        for transfer in self.known().values() {
+            if let Standing::Running { cancel, .. } = &transfer.standing {
+                cancel.cancel();
+            }
+        }
+    }
+
     /// Whether the whole queue is paused ([`Transfers::pause`]).
     pub fn is_paused(&self) -> bool {
         self.inner.context.limiter.is_paused()
@@ -467,6 +480,9 @@ impl Transfers {
                 }
             }
             .await;
+            if job.stopped() && result.is_err() {
+                return result; // recorded as it was, for the next queue
+            }
             let paused = matches!(&result, Err(err) if job.paused_by(err));
             let result = match row {
                 Some(row) => record_end(&job.context.state, row, result, paused),

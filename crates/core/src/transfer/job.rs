@@ -22,6 +22,9 @@ pub(crate) struct JobContext {
     pub(crate) options: TransferOptions,
     pub(crate) limiter: Limiter,
     pub(crate) state: StateDb,
+    /// Set when the queue stops for good (a sign-out, the app closing): its transfers stop
+    /// keeping what moved, and stay recorded as they were for the next queue.
+    pub(crate) stopping: AtomicBool,
 }
 
 /// One transfer while it runs.
@@ -63,10 +66,16 @@ impl Job {
             .await
     }
 
-    /// Whether `err` is this transfer being paused (a cancel that keeps what moved).
+    /// Whether `err` is this transfer being paused or its queue stopping (a cancel that keeps
+    /// what moved).
     pub(crate) fn paused_by(&self, err: &Error) -> bool {
         err.code == crate::error::ErrorCode::TransferCancelled
-            && self.pausing.load(Ordering::SeqCst)
+            && (self.pausing.load(Ordering::SeqCst) || self.stopped())
+    }
+
+    /// Whether the queue is stopping for good.
+    pub(crate) fn stopped(&self) -> bool {
+        self.context.stopping.load(Ordering::SeqCst)
     }
 
     /// `work`, or `transfer.cancelled` as soon as the transfer is cancelled.
