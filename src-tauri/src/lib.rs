@@ -132,11 +132,13 @@ fn app_paths<R: Runtime>(app: &App<R>) -> Result<AppPaths, Box<dyn std::error::E
     let settings = cubby_core::settings::Settings::default_path()?;
     let sandbox = app.path().app_data_dir()?.join("sandbox");
     let open_cache = app.path().app_cache_dir()?.join("opened");
+    let transfer_state = cubby_core::transfer::StateDb::default_path()?;
     Ok(AppPaths {
         config,
         settings,
         sandbox,
         open_cache,
+        transfer_state,
     })
 }
 

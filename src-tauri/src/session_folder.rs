@@ -4,7 +4,7 @@
 //! person's answers, and the cache that files opened with the default app are downloaded to.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -12,6 +12,7 @@ use cubby_core::storage::Storage;
 use cubby_core::transfer::{StateDb, TransferOptions, Transfers, UploadPlan};
 use cubby_core::{Error, ErrorCode, Result};
 
+use crate::state::AppPaths;
 use crate::transfer_feed::{RunEndedHook, TransferFeed};
 
 /// One session's folder and queue.
@@ -34,11 +35,11 @@ impl SessionFolder {
     pub fn open(
         storage: Storage,
         identity_id: &str,
-        cache_root: &Path,
+        paths: &AppPaths,
         files_in_flight: usize,
         on_run_ended: Option<RunEndedHook>,
     ) -> Result<Self> {
-        let state = StateDb::open(&StateDb::default_path()?)?;
+        let state = StateDb::open(&paths.transfer_state)?;
         let options = TransferOptions {
             files_in_flight,
             ..TransferOptions::default()
@@ -49,7 +50,7 @@ impl SessionFolder {
             tracing::warn!(%err, "unfinished transfers could not be brought back");
         }
         // An identity id has a `:` (region:uuid), which some disks do not allow in names.
-        let cache = cache_root.join(identity_id.replace(':', "_"));
+        let cache = paths.open_cache.join(identity_id.replace(':', "_"));
         Ok(Self {
             storage,
             transfers,

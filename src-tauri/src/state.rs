@@ -33,6 +33,8 @@ pub struct AppPaths {
     pub sandbox: PathBuf,
     /// Files downloaded to be opened with the default app, one folder per identity.
     pub open_cache: PathBuf,
+    /// The transfer state database, the CLI's: either brings back what the other left.
+    pub transfer_state: PathBuf,
 }
 
 /// A profile as the picker lists it.
@@ -232,7 +234,7 @@ impl AppState {
         Ok(Arc::new(SessionFolder::open(
             storage,
             &info.identity_id,
-            &self.paths.open_cache,
+            &self.paths,
             concurrency,
             hook,
         )?))
