@@ -2,16 +2,22 @@
 //! cubby-core; everything else (sign-in, storage, sync) lives in the core.
 
 mod commands;
+mod drops;
 mod sandbox;
+mod session_folder;
 mod state;
+mod transfer_feed;
 
 use cubby_core::logging::{self, LogOutput};
+use std::sync::Arc;
+
 use cubby_core::secrets::SecretStore;
-use tauri::{App, Builder, Manager, Runtime};
+use tauri::{App, AppHandle, Builder, DragDropEvent, Manager, Runtime, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 use url::Url;
 
 use crate::state::{AppPaths, AppState};
+use crate::transfer_feed::RunEnded;
 
 /// The window `tauri.conf.json` declares; a second launch brings it to the front.
 const MAIN_WINDOW: &str = "main";
@@ -37,8 +43,22 @@ pub fn run() -> tauri::Result<()> {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                record_drop(window.app_handle(), paths);
+            }
+        })
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                record_drop(webview.app_handle(), paths);
+            }
+        })
         .setup(|app| {
             let (state, problem) = AppState::new(app_paths(app)?, SecretStore::Keyring);
+            let handle = app.handle().clone();
+            *state.on_run_ended.lock().expect("hook lock") =
+                Some(Arc::new(move |ended| notify_in_background(&handle, ended)));
             app.manage(state);
             if let Some(problem) = problem {
                 commands::report(app.handle(), NOTICE, &problem);
@@ -56,7 +76,7 @@ pub fn run() -> tauri::Result<()> {
 
 /// The commands the web view can invoke, on any runtime (the mock one in tests).
 fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{app, auth, files, profiles, settings};
+    use commands::{app, auth, files, profiles, settings, transfers, uploads};
     builder.invoke_handler(tauri::generate_handler![
         app::app_info,
         app::startup,
@@ -64,6 +84,32 @@ fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         auth::cancel_sign_in,
         auth::sign_out,
         files::list_folder,
+        files::search_folder,
+        files::folder_usage,
+        files::create_folder,
+        files::rename_entry,
+        files::move_entries,
+        files::copy_entries,
+        files::delete_entries,
+        files::delete_unusable,
+        files::share_link,
+        files::preview_file,
+        files::open_file,
+        files::download_entries,
+        uploads::upload_drop,
+        uploads::pick_upload,
+        uploads::start_upload,
+        uploads::discard_upload,
+        transfers::watch_transfers,
+        transfers::pause_transfer,
+        transfers::resume_transfer,
+        transfers::cancel_transfer,
+        transfers::retry_transfer,
+        transfers::pause_all_transfers,
+        transfers::resume_all_transfers,
+        transfers::clear_finished_transfers,
+        #[cfg(debug_assertions)]
+        commands::e2e::e2e_drop,
         profiles::list_profiles,
         profiles::select_profile,
         profiles::get_profile,
@@ -85,11 +131,44 @@ fn app_paths<R: Runtime>(app: &App<R>) -> Result<AppPaths, Box<dyn std::error::E
     let config = cubby_core::config::Config::default_path()?;
     let settings = cubby_core::settings::Settings::default_path()?;
     let sandbox = app.path().app_data_dir()?.join("sandbox");
+    let open_cache = app.path().app_cache_dir()?.join("opened");
+    let transfer_state = cubby_core::transfer::StateDb::default_path()?;
     Ok(AppPaths {
         config,
         settings,
         sandbox,
+        open_cache,
+        transfer_state,
     })
+}
+
+/// Keeps what the OS dropped on the window: the only dropped paths an upload accepts.
+fn record_drop<R: Runtime>(app: &AppHandle<R>, paths: &[std::path::PathBuf]) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.drops.record(paths);
+    }
+}
+
+/// Tells the person a long run of transfers ended, when the window is in the background. A
+/// system without a notification service (a bare X server) only gets a log line.
+fn notify_in_background<R: Runtime>(app: &AppHandle<R>, ended: RunEnded) {
+    use tauri_plugin_notification::NotificationExt;
+    let focused = app
+        .get_webview_window(MAIN_WINDOW)
+        .and_then(|window| window.is_focused().ok())
+        .unwrap_or(false);
+    if focused {
+        return;
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title("Cubby")
+        .body(ended.describe())
+        .show();
+    if let Err(err) = shown {
+        tracing::info!(%err, "no notification shown");
+    }
 }
 
 /// Hands `cubby://` links (from a cold start or a second launch) to the sign-in waiting for

@@ -1,8 +1,9 @@
 //! What the app keeps between commands: where its files are, the profile in use with its
 //! session and folder, the sandbox when that profile is the sandbox, and a sign-in in progress.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex as SyncMutex;
+use std::sync::{Arc, Mutex as SyncMutex};
 
 use cubby_core::auth::DeepLinkReceiver;
 use cubby_core::config::{Config, Profile};
@@ -16,7 +17,10 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::drops::Drops;
 use crate::sandbox::{self, SANDBOX_PROFILE};
+use crate::session_folder::SessionFolder;
+use crate::transfer_feed::RunEndedHook;
 
 /// Where the app reads and writes its files.
 #[derive(Debug, Clone)]
@@ -27,6 +31,10 @@ pub struct AppPaths {
     pub settings: PathBuf,
     /// The sandbox's users, keys and files.
     pub sandbox: PathBuf,
+    /// Files downloaded to be opened with the default app, one folder per identity.
+    pub open_cache: PathBuf,
+    /// The transfer state database, the CLI's: either brings back what the other left.
+    pub transfer_state: PathBuf,
 }
 
 /// A profile as the picker lists it.
@@ -60,8 +68,8 @@ pub struct Current {
     pub name: String,
     /// Signed in or not.
     pub session: Session,
-    /// The person's folder, while signed in.
-    pub storage: Option<Storage>,
+    /// The person's folder and its transfers, while signed in.
+    pub folder: Option<Arc<SessionFolder>>,
 }
 
 /// The app's state, managed by Tauri.
@@ -80,6 +88,12 @@ pub struct AppState {
     pub sign_in: SyncMutex<Option<CancellationToken>>,
     /// The preferences in use.
     pub settings: SyncMutex<Settings>,
+    /// The listing or search running in each window (by label), to end it when another starts.
+    pub listings: SyncMutex<HashMap<String, CancellationToken>>,
+    /// The latest files and folders the OS dropped on the window.
+    pub drops: Drops,
+    /// Told when a long run of transfers ends (the app notifies when it is in the background).
+    pub on_run_ended: SyncMutex<Option<RunEndedHook>>,
 }
 
 impl AppState {
@@ -94,6 +108,9 @@ impl AppState {
             deep_links: DeepLinkReceiver::new(),
             sign_in: SyncMutex::default(),
             settings: SyncMutex::new(settings),
+            listings: SyncMutex::default(),
+            drops: Drops::default(),
+            on_run_ended: SyncMutex::default(),
         };
         (state, problem)
     }
@@ -145,18 +162,16 @@ impl AppState {
         let profile = self.profile(name).await?;
         let session = Session::new(profile, self.store.clone())?;
         let restored = session.restore().await;
-        let storage = match &restored {
-            Ok(Some(info)) => Some(Storage::new(
-                session.profile(),
-                &info.identity_id,
-                session.credentials_provider(),
-            )?),
+        let mut current = self.current.lock().await;
+        let earlier = current.take().and_then(|c| c.folder);
+        let folder = match &restored {
+            Ok(Some(info)) => Some(self.open_folder(&session, info, earlier)?),
             _ => None,
         };
-        *self.current.lock().await = Some(Current {
+        *current = Some(Current {
             name: name.to_owned(),
             session,
-            storage,
+            folder,
         });
         restored
     }
@@ -185,29 +200,75 @@ impl AppState {
 
     /// The signed-in person's folder.
     pub async fn storage(&self) -> Result<Storage> {
+        Ok(self.folder().await?.storage.clone())
+    }
+
+    /// The signed-in person's folder with its transfers.
+    pub async fn folder(&self) -> Result<Arc<SessionFolder>> {
         let current = self.current.lock().await;
         current
             .as_ref()
-            .and_then(|c| c.storage.clone())
+            .and_then(|c| c.folder.clone())
             .ok_or_else(|| Error::new(ErrorCode::AuthNotSignedIn, "not signed in; sign in first"))
+    }
+
+    /// The folder of the person `info` names, with its transfer queue (what an earlier queue
+    /// left unfinished comes back). The `earlier` folder goes on when it is the same one (a
+    /// reloaded window selects its profile again): its transfers keep running, once.
+    fn open_folder(
+        &self,
+        session: &Session,
+        info: &cubby_core::session::SessionInfo,
+        earlier: Option<Arc<SessionFolder>>,
+    ) -> Result<Arc<SessionFolder>> {
+        let storage = Storage::new(
+            session.profile(),
+            &info.identity_id,
+            session.credentials_provider(),
+        )?;
+        if let Some(earlier) = earlier.filter(|folder| folder.is_for(&storage)) {
+            return Ok(earlier);
+        }
+        let concurrency = self.settings.lock().expect("settings lock").concurrency;
+        let hook = self.on_run_ended.lock().expect("hook lock").clone();
+        Ok(Arc::new(SessionFolder::open(
+            storage,
+            &info.identity_id,
+            &self.paths,
+            concurrency,
+            hook,
+        )?))
+    }
+
+    /// Makes the listing or search of the window `label` the one running there, ending the
+    /// one before; cancelled when the next one starts (an ended one's token stays until then:
+    /// cancelling it does nothing).
+    pub fn start_listing(&self, label: &str) -> CancellationToken {
+        let token = CancellationToken::new();
+        let earlier = self
+            .listings
+            .lock()
+            .expect("listings lock")
+            .insert(label.to_owned(), token.clone());
+        if let Some(earlier) = earlier {
+            earlier.cancel();
+        }
+        token
     }
 
     /// After a sign-in: the folder of the person now signed in.
     pub async fn signed_in(&self, info: &cubby_core::session::SessionInfo) -> Result<()> {
         let mut current = self.current.lock().await;
         let current = current.as_mut().ok_or_else(no_profile)?;
-        current.storage = Some(Storage::new(
-            current.session.profile(),
-            &info.identity_id,
-            current.session.credentials_provider(),
-        )?);
+        let earlier = current.folder.take();
+        current.folder = Some(self.open_folder(&current.session, info, earlier)?);
         Ok(())
     }
 
     /// After a sign-out or a session that ended: no folder until the next sign-in.
     pub async fn signed_out(&self) {
         if let Some(current) = self.current.lock().await.as_mut() {
-            current.storage = None;
+            current.folder = None;
         }
     }
 

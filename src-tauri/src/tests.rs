@@ -13,14 +13,53 @@ use super::*;
 /// A command's name, and arguments it accepts.
 type Command = (&'static str, fn() -> Value);
 
+/// A channel argument as the web view sends one.
+fn channel() -> Value {
+    json!("__CHANNEL__:1")
+}
+
 /// Every command the app registers.
-const COMMANDS: [Command; 14] = [
+const COMMANDS: [Command; 39] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
     ("cancel_sign_in", || json!({})),
     ("sign_out", || json!({})),
-    ("list_folder", || json!({ "path": "" })),
+    ("list_folder", || json!({ "path": "", "onPage": channel() })),
+    (
+        "search_folder",
+        || json!({ "path": "", "query": "a", "onPage": channel() }),
+    ),
+    ("folder_usage", || json!({})),
+    ("create_folder", || json!({ "path": "new" })),
+    ("rename_entry", || json!({ "from": "a", "to": "b" })),
+    ("move_entries", || json!({ "paths": ["a"], "to": "b" })),
+    ("copy_entries", || json!({ "paths": ["a"], "to": "b" })),
+    ("delete_entries", || json!({ "paths": ["a"] })),
+    ("delete_unusable", || json!({ "exact": ["a//b"] })),
+    ("share_link", || json!({ "path": "a", "seconds": 3600 })),
+    ("preview_file", || json!({ "path": "a.txt" })),
+    ("open_file", || json!({ "path": "a.txt" })),
+    ("download_entries", || json!({ "paths": ["a.txt"] })),
+    ("upload_drop", || json!({ "paths": ["/tmp/a"], "to": "" })),
+    ("pick_upload", || json!({ "kind": "files", "to": "" })),
+    (
+        "start_upload",
+        || json!({ "plan": 1, "decisions": { "a.txt": "keep_both" } }),
+    ),
+    ("discard_upload", || json!({ "plan": 1 })),
+    ("watch_transfers", || json!({ "onBatch": channel() })),
+    ("pause_transfer", || json!({ "id": 1 })),
+    ("resume_transfer", || json!({ "id": 1 })),
+    ("cancel_transfer", || json!({ "id": 1 })),
+    ("retry_transfer", || json!({ "id": 1 })),
+    ("pause_all_transfers", || json!({})),
+    ("resume_all_transfers", || json!({})),
+    ("clear_finished_transfers", || json!({})),
+    (
+        "e2e_drop",
+        || json!({ "paths": ["/tmp/a"], "x": 10.0, "y": 20.0 }),
+    ),
     ("list_profiles", || json!({})),
     ("select_profile", || json!({ "name": "work" })),
     ("get_profile", || json!({ "name": "work" })),
@@ -67,6 +106,8 @@ impl TestApp {
             config: dir.path().join("config.toml"),
             settings: dir.path().join("settings.toml"),
             sandbox: dir.path().join("sandbox"),
+            open_cache: dir.path().join("opened"),
+            transfer_state: dir.path().join("transfers.sqlite"),
         };
         let app = with_commands(mock_builder())
             .build(context())
@@ -230,4 +271,225 @@ fn the_uis_error_codes_are_cores() {
         ui, core,
         "ui/src/ipc/error-codes.ts differs from core's ErrorCode"
     );
+}
+
+#[test]
+fn an_upload_takes_only_paths_the_os_dropped() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let err = app
+        .invoke("upload_drop", json!({ "paths": ["/etc/passwd"], "to": "" }))
+        .expect_err("nothing was dropped");
+    assert_eq!(err["code"], "transfer.local_read_failed", "{err}");
+    app.window
+        .state::<AppState>()
+        .drops
+        .record(&[std::path::PathBuf::from("/home/me/a.txt")]);
+    let err = app
+        .invoke(
+            "upload_drop",
+            json!({ "paths": ["/home/me/a.txt"], "to": "" }),
+        )
+        .expect_err("no one is signed in");
+    assert_eq!(err["code"], "auth.not_signed_in", "the drop passed: {err}");
+}
+
+#[test]
+fn the_end_to_end_drop_is_refused_outside_an_end_to_end_run() {
+    if std::env::var_os("CUBBY_E2E").is_some() {
+        return; // this process is an end-to-end run: the refusal cannot be seen here
+    }
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let err = app
+        .invoke(
+            "e2e_drop",
+            json!({ "paths": ["/etc/passwd"], "x": 1.0, "y": 1.0 }),
+        )
+        .expect_err("CUBBY_E2E is not set");
+    assert!(
+        err["message"].as_str().unwrap().contains("CUBBY_E2E=1"),
+        "{err}"
+    );
+    let err = app
+        .invoke("upload_drop", json!({ "paths": ["/etc/passwd"], "to": "" }))
+        .expect_err("the refused drop was not recorded");
+    assert_eq!(err["code"], "transfer.local_read_failed");
+}
+
+/// Signs `app` in to a folder in an in-memory bucket (no network, no browser).
+fn signed_in(app: &TestApp) -> std::sync::Arc<crate::session_folder::SessionFolder> {
+    use cubby_core::config::ProfileDraft;
+    use cubby_core::session::Session;
+    use cubby_core::storage::{FolderRoot, MemoryClient, Storage};
+
+    let state = app.window.state::<AppState>();
+    let storage = Storage::with_client(
+        std::sync::Arc::new(MemoryClient::new("bucket")),
+        FolderRoot::new("me/").unwrap(),
+    );
+    let draft: ProfileDraft = serde_json::from_value(good_form()).unwrap();
+    let (name, profile) = draft.check(None).unwrap();
+    let session = Session::new(profile, SecretStore::memory()).unwrap();
+    let folder = tauri::async_runtime::block_on(async {
+        crate::session_folder::SessionFolder::open(storage, "eu-west-1:me", &state.paths, 4, None)
+    })
+    .map(std::sync::Arc::new)
+    .unwrap();
+    *state.current.blocking_lock() = Some(crate::state::Current {
+        name,
+        session,
+        folder: Some(folder.clone()),
+    });
+    folder
+}
+
+#[test]
+fn the_folder_commands_answer_in_the_contracts_shapes() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let folder = signed_in(&app);
+    assert_eq!(
+        app.invoke("create_folder", json!({ "path": "docs" }))
+            .unwrap(),
+        json!(null)
+    );
+    let err = app
+        .invoke("create_folder", json!({ "path": "docs" }))
+        .expect_err("taken");
+    assert_eq!(err["code"], "storage.already_exists");
+
+    let local = app.dir.path().join("local");
+    std::fs::create_dir_all(local.join("photos/empty")).unwrap();
+    std::fs::write(local.join("a.txt"), "hello").unwrap();
+    std::fs::write(local.join("photos/p.png"), b"\x89PNG\r\n\x1a\nrest").unwrap();
+    let dropped = [local.join("a.txt"), local.join("photos")];
+    app.window.state::<AppState>().drops.record(&dropped);
+    let paths: Vec<String> = dropped.iter().map(|p| p.display().to_string()).collect();
+    let plan = app
+        .invoke("upload_drop", json!({ "paths": paths, "to": "docs" }))
+        .expect("a drop is checked");
+    assert_eq!(
+        plan,
+        json!({ "id": plan["id"], "to": "docs", "files": 2, "folders": 2, "bytes": 17,
+                "clashes": [], "skipped": [] })
+    );
+    let queued = app
+        .invoke(
+            "start_upload",
+            json!({ "plan": plan["id"], "decisions": {} }),
+        )
+        .unwrap();
+    assert_eq!(queued, json!(2));
+    let err = app
+        .invoke("discard_upload", json!({ "plan": plan["id"] }))
+        .expect_err("already started");
+    assert_eq!(err["code"], "storage.not_found");
+    tauri::async_runtime::block_on(folder.transfers.idle());
+
+    let again = app
+        .invoke("upload_drop", json!({ "paths": paths, "to": "docs" }))
+        .unwrap();
+    assert_eq!(
+        again["clashes"],
+        json!([
+            { "name": "a.txt", "incoming": "file", "existing": "file" },
+            { "name": "photos", "incoming": "folder", "existing": "folder" },
+        ])
+    );
+    app.invoke("discard_upload", json!({ "plan": again["id"] }))
+        .unwrap();
+
+    for (command, args) in [
+        (
+            "list_folder",
+            json!({ "path": "docs", "onPage": channel() }),
+        ),
+        (
+            "search_folder",
+            json!({ "path": "", "query": "A", "onPage": channel() }),
+        ),
+        ("watch_transfers", json!({ "onBatch": channel() })),
+    ] {
+        assert_eq!(app.invoke(command, args).unwrap(), json!(null), "{command}");
+    }
+    let err = app
+        .invoke(
+            "list_folder",
+            json!({ "path": "nothing/here", "onPage": channel() }),
+        )
+        .expect_err("no such folder");
+    assert_eq!(err["code"], "storage.not_found");
+
+    let renamed = app
+        .invoke(
+            "rename_entry",
+            json!({ "from": "docs/a.txt", "to": "docs/b.txt" }),
+        )
+        .unwrap();
+    assert_eq!(renamed, json!("docs/b.txt"));
+    let copies = app
+        .invoke(
+            "copy_entries",
+            json!({ "paths": ["docs/b.txt"], "to": "docs" }),
+        )
+        .unwrap();
+    assert_eq!(copies, json!(["docs/b (2).txt"]));
+    let moved = app
+        .invoke(
+            "move_entries",
+            json!({ "paths": ["docs/b (2).txt"], "to": "docs/photos" }),
+        )
+        .unwrap();
+    assert_eq!(moved, json!(["docs/photos/b (2).txt"]));
+    assert_eq!(
+        app.invoke("preview_file", json!({ "path": "docs/b.txt" }))
+            .unwrap(),
+        json!({ "kind": "text", "text": "hello", "truncated": false, "size": 5 })
+    );
+    let image = app
+        .invoke("preview_file", json!({ "path": "docs/photos/p.png" }))
+        .unwrap();
+    assert_eq!(
+        (image["kind"].as_str(), image["mime"].as_str()),
+        (Some("image"), Some("image/png"))
+    );
+    assert_eq!(
+        app.invoke("folder_usage", json!({})).unwrap(),
+        json!({ "files": 3, "bytes": 22 })
+    );
+    let report = app
+        .invoke("delete_entries", json!({ "paths": ["docs/photos"] }))
+        .unwrap();
+    assert_eq!(report["failed"], json!([]));
+    let left: Vec<String> = tauri::async_runtime::block_on(
+        folder
+            .storage
+            .list_all(&cubby_core::storage::RemotePath::root()),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|entry| entry.path.as_str().to_owned())
+    .collect();
+    assert_eq!(
+        left,
+        ["docs", "docs/b.txt"],
+        "the folder went with all it held"
+    );
+    let err = app
+        .invoke("pause_transfer", json!({ "id": 999 }))
+        .expect_err("no such transfer");
+    assert_eq!(err["code"], "storage.not_found");
+    assert_eq!(
+        app.invoke("clear_finished_transfers", json!({})).unwrap(),
+        json!(null)
+    );
+}
+
+#[test]
+fn a_new_listing_ends_the_windows_earlier_one() {
+    let app = TestApp::new(MAIN_WINDOW, "");
+    let state = app.window.state::<AppState>();
+    let first = state.start_listing(MAIN_WINDOW);
+    let elsewhere = state.start_listing("other");
+    let second = state.start_listing(MAIN_WINDOW);
+    assert!(first.is_cancelled());
+    assert!(!second.is_cancelled() && !elsewhere.is_cancelled());
 }

@@ -4,9 +4,13 @@
 
 pub mod app;
 pub mod auth;
+#[cfg(debug_assertions)]
+pub mod e2e;
 pub mod files;
 pub mod profiles;
 pub mod settings;
+pub mod transfers;
+pub mod uploads;
 
 use cubby_core::{Error, ErrorCode, Result};
 use tauri::{AppHandle, Emitter, Runtime};

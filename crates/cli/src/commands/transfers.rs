@@ -119,6 +119,7 @@ fn describe(unfinished: &Unfinished) -> String {
         QueueState::Queued => "queued",
         QueueState::Running => "running",
         QueueState::Paused => "paused",
+        QueueState::Held => "held",
         QueueState::Failed => "failed",
     };
     let local = unfinished.local.display();
@@ -321,6 +322,9 @@ impl Shown {
                 }
             }
             EventKind::Cancelled => self.done += 1,
+            // Only a transfer the app paused by itself, brought back held by a restore: it
+            // has no handle here and waits for the app (or a later resume of it).
+            EventKind::Paused => {}
         }
     }
 

@@ -180,8 +180,10 @@ impl Storage {
     }
 
     async fn run_copies(&self, plan: &CopyPlan) -> Result<()> {
-        stream::iter(&plan.items)
-            .map(|item| self.copy_object(item))
+        // By index: a closure taking `&CopyItem` would be generic over its lifetime, and the
+        // future would then not be `Send` for a caller that needs it (a desktop command).
+        stream::iter(0..plan.items.len())
+            .map(|i| self.copy_object(&plan.items[i]))
             .buffer_unordered(COPIES_IN_FLIGHT)
             .try_collect::<()>()
             .await?;
@@ -258,12 +260,15 @@ impl Storage {
                 }
             })
             .collect();
-        let mut done: Vec<(i32, String)> = stream::iter(&parts)
-            .map(|part| async move {
-                let out = self
-                    .send(doing, || self.client().upload_part_copy(part))
-                    .await?;
-                Ok::<_, Error>((part.part_number, out.etag))
+        let mut done: Vec<(i32, String)> = stream::iter(0..parts.len())
+            .map(|i| {
+                let part = &parts[i];
+                async move {
+                    let out = self
+                        .send(doing, || self.client().upload_part_copy(part))
+                        .await?;
+                    Ok::<_, Error>((part.part_number, out.etag))
+                }
             })
             .buffer_unordered(4)
             .try_collect()

@@ -7,23 +7,28 @@ mod copy_move;
 mod delete;
 mod entry;
 mod folder;
+mod free_name;
 mod idle_timeout;
+mod into_folder;
 mod listed_key;
 mod listing;
 mod memory_client;
 mod metadata;
 mod mkdir;
 mod object_client;
+mod preview;
 mod remote_path;
 mod retry;
 mod sdk_client;
 mod sdk_error;
+mod search;
 mod share;
 mod unusable_keys;
 
 pub use delete::{DeleteFailure, DeleteReport};
 pub use entry::{Entry, EntryKind, Unusable, Usage};
 pub use folder::{CopyLimits, Storage};
+pub use free_name::free_name;
 pub use listed_key::{KeyProblem, ListedKey};
 pub use memory_client::MemoryClient;
 pub use metadata::ObjectInfo;
@@ -35,9 +40,11 @@ pub use object_client::{
     ListedObject, Metadata, ObjectBody, ObjectClient, ObjectMeta, PresignGetParams, PresignedGet,
     PutObjectParams, PutObjectResult, UploadPartCopyParams, UploadPartParams, UploadPartResult,
 };
+pub use preview::{IMAGE_PREVIEW_MAX, Preview, TEXT_PREVIEW_MAX};
 pub use remote_path::{FolderRoot, MAX_KEY_BYTES, RemotePath};
 pub use retry::{RetryPolicy, is_retryable};
 pub use sdk_client::SdkClient;
+pub use search::NameQuery;
 pub use share::{ShareLimit, ShareLink};
 
 pub(crate) use metadata::{cubby_metadata, encode_crc64};

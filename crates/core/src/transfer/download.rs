@@ -148,7 +148,7 @@ async fn resume(
         .await
     {
         Ok(unchanged) => unchanged,
-        Err(err) if worth_keeping(&err) => return Err(err),
+        Err(err) if worth_keeping(job, &err) => return Err(err),
         Err(err) => {
             staged.discard();
             state.forget_download(local)?;
@@ -278,7 +278,7 @@ fn settle(
             forget()?;
             Ok(expected.size)
         }
-        Err(err) if worth_keeping(&err) => Err(err),
+        Err(err) if worth_keeping(job, &err) => Err(err),
         Err(err) => {
             staged.discard();
             forget()?;
@@ -287,16 +287,18 @@ fn settle(
     }
 }
 
-/// Failures a later try of the same download can get past, so its partial file is kept.
-fn worth_keeping(err: &Error) -> bool {
-    !matches!(
-        err.code,
-        ErrorCode::TransferLocalWrite
-            | ErrorCode::TransferIntegrity
-            | ErrorCode::TransferCancelled
-            | ErrorCode::StorageNotFound
-            | ErrorCode::StorageSourceChanged
-    )
+/// Failures a later try of the same download can get past, so its partial file is kept; a
+/// pause keeps it too.
+fn worth_keeping(job: &Job, err: &Error) -> bool {
+    job.paused_by(err)
+        || !matches!(
+            err.code,
+            ErrorCode::TransferLocalWrite
+                | ErrorCode::TransferIntegrity
+                | ErrorCode::TransferCancelled
+                | ErrorCode::StorageNotFound
+                | ErrorCode::StorageSourceChanged
+        )
 }
 
 /// Every byte of the object, hashing as the content hash stored at upload says.

@@ -2,9 +2,10 @@
 //! each one's life as events, and records it in the state database so that a new queue can
 //! bring back what an earlier one left unfinished.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -13,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::{Direction, EventKind, Reporter, TransferEvent, TransferId};
 use super::job::{Job, JobContext};
+use super::kept::discard_kept;
 use super::limiter::Limiter;
 use super::options::TransferOptions;
 use super::queue_db::{QueueName, QueueState, Unfinished};
@@ -30,6 +32,31 @@ struct Inner {
     /// Transfers queued or running, and the signal that the count reached zero.
     active: AtomicU64,
     idle: Notify,
+    /// Every transfer of this queue until it is forgotten, by id.
+    known: Mutex<HashMap<TransferId, Known>>,
+}
+
+/// What the queue remembers of one transfer: enough to pause, resume, retry or cancel it.
+struct Known {
+    direction: Direction,
+    local: PathBuf,
+    remote: RemotePath,
+    /// Its row in the state database, while it has one.
+    row: Option<i64>,
+    standing: Standing,
+}
+
+/// Where a known transfer stands.
+enum Standing {
+    /// Queued or running: its task stops through these.
+    Running {
+        cancel: CancellationToken,
+        pausing: Arc<AtomicBool>,
+    },
+    /// Paused by itself; what it moved is kept.
+    Held,
+    /// Ended; failed and cancelled ones can be retried.
+    Ended { retryable: bool },
 }
 
 /// Counts one transfer as active for as long as it lives, however its task ends.
@@ -103,11 +130,13 @@ impl Transfers {
                 options,
                 limiter,
                 state,
+                stopping: AtomicBool::new(false),
             }),
             events,
             next_id: AtomicU64::new(1),
             active: AtomicU64::new(0),
             idle: Notify::new(),
+            known: Mutex::new(HashMap::new()),
         };
         (
             Self {
@@ -145,18 +174,188 @@ impl Transfers {
     /// Queues again every unfinished transfer of this folder; call it before queueing anything
     /// else. They continue from what they moved before (a multipart upload's parts, a
     /// download's partial file); failed ones are tried again. When the earlier queue was
-    /// paused, this one is paused too, so they come back as they were.
+    /// paused, this one is paused too, and a transfer paused by itself comes back paused (with
+    /// a `paused` event, and no handle), so they come back as they were.
     pub fn restore(&self) -> Result<Vec<TransferHandle>> {
         let unfinished = self.unfinished()?;
         if unfinished.iter().any(|u| u.state == QueueState::Paused) {
             self.pause();
         }
+        let (held, others): (Vec<_>, Vec<_>) = unfinished
+            .into_iter()
+            .partition(|u| u.state == QueueState::Held);
+        for transfer in held {
+            self.bring_back_held(transfer.direction, transfer.local, transfer.remote);
+        }
         Ok(self.queue_all(
-            unfinished
+            others
                 .into_iter()
                 .map(|u| (u.direction, u.local, u.remote))
                 .collect(),
         ))
+    }
+
+    /// Registers a transfer a restart found held, as held: it keeps its row and its kept bytes.
+    fn bring_back_held(&self, direction: Direction, local: PathBuf, remote: RemotePath) {
+        let row = (self.inner.context.state)
+            .enqueue(
+                &self.inner.queue,
+                QueueState::Held,
+                &[(direction, local.as_path(), &remote)],
+            )
+            .ok()
+            .and_then(|ids| ids.first().copied());
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let reporter = Reporter::new(id, self.inner.events.clone());
+        reporter.send(EventKind::Queued {
+            direction,
+            local: local.clone(),
+            remote: remote.clone(),
+        });
+        reporter.send(EventKind::Paused);
+        self.known().insert(
+            id,
+            Known {
+                direction,
+                local,
+                remote,
+                row,
+                standing: Standing::Held,
+            },
+        );
+    }
+
+    /// Pauses one transfer: it stops, keeping what it moved (a multipart upload's parts, a
+    /// download's partial file), and a `paused` event follows. Nothing happens to a transfer
+    /// that already ended or is held.
+    pub fn pause_transfer(&self, id: TransferId) -> Result<()> {
+        let known = self.known();
+        let transfer = known.get(&id).ok_or_else(|| unknown(id))?;
+        if let Standing::Running { cancel, pausing } = &transfer.standing {
+            pausing.store(true, Ordering::SeqCst);
+            cancel.cancel();
+        }
+        Ok(())
+    }
+
+    /// Starts a held transfer again under its id, from what it kept; a `queued` event
+    /// follows. A transfer not held is left as it is.
+    pub fn resume_transfer(&self, id: TransferId) -> Result<Option<TransferHandle>> {
+        self.restart(id, |standing| matches!(standing, Standing::Held))
+    }
+
+    /// Queues a failed or cancelled transfer again under its id; a `queued` event follows.
+    pub fn retry_transfer(&self, id: TransferId) -> Result<Option<TransferHandle>> {
+        self.restart(id, |standing| {
+            matches!(standing, Standing::Ended { retryable: true })
+        })
+    }
+
+    /// Spawns the known transfer `id` again when `may` allows its standing.
+    fn restart(
+        &self,
+        id: TransferId,
+        may: impl Fn(&Standing) -> bool,
+    ) -> Result<Option<TransferHandle>> {
+        let (direction, local, remote) = {
+            let known = self.known();
+            let transfer = known.get(&id).ok_or_else(|| unknown(id))?;
+            if !may(&transfer.standing) {
+                return Ok(None);
+            }
+            (
+                transfer.direction,
+                transfer.local.clone(),
+                transfer.remote.clone(),
+            )
+        };
+        let state = self.waiting_state();
+        let row = (self.inner.context.state)
+            .enqueue(
+                &self.inner.queue,
+                state,
+                &[(direction, local.as_path(), &remote)],
+            )
+            .map(|ids| ids[0]);
+        Ok(Some(self.spawn(id, direction, local, remote, row)))
+    }
+
+    /// Cancels one transfer: a running one stops (its multipart upload aborted, its partial
+    /// file removed); a held one drops what it kept. A `cancelled` event follows either way.
+    pub async fn cancel_transfer(&self, id: TransferId) -> Result<()> {
+        let held = {
+            let mut known = self.known();
+            let transfer = known.get_mut(&id).ok_or_else(|| unknown(id))?;
+            match &transfer.standing {
+                Standing::Running { cancel, .. } => {
+                    cancel.cancel();
+                    None
+                }
+                Standing::Held => {
+                    transfer.standing = Standing::Ended { retryable: true };
+                    Some((
+                        transfer.direction,
+                        transfer.local.clone(),
+                        transfer.remote.clone(),
+                        transfer.row.take(),
+                    ))
+                }
+                Standing::Ended { .. } => None,
+            }
+        };
+        if let Some((direction, local, remote, row)) = held {
+            discard_kept(&self.inner.context, direction, &local, &remote).await;
+            if let Some(row) = row {
+                self.inner.context.state.dequeue(row)?;
+            }
+            Reporter::new(id, self.inner.events.clone()).send(EventKind::Cancelled);
+        }
+        Ok(())
+    }
+
+    /// Forgets the transfers that ended (finished, failed or cancelled): a failed one no
+    /// longer comes back after a restart. Their ids.
+    pub fn forget_ended(&self) -> Result<Vec<TransferId>> {
+        let mut known = self.known();
+        let ended: Vec<TransferId> = known
+            .iter()
+            .filter(|(_, t)| matches!(t.standing, Standing::Ended { .. }))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ended {
+            if let Some(row) = known.remove(id).and_then(|t| t.row) {
+                self.inner.context.state.dequeue(row)?;
+            }
+        }
+        Ok(ended)
+    }
+
+    /// Stops every transfer for good, as a quit would but cleanly: what they moved is kept
+    /// and the state database keeps them as they were, so the next queue of this folder
+    /// brings them back with [`Transfers::restore`]. No event follows.
+    pub fn stop_all(&self) {
+        self.inner.context.stopping.store(true, Ordering::SeqCst);
+        for transfer in self.known().values() {
+            if let Standing::Running { cancel, .. } = &transfer.standing {
+                cancel.cancel();
+            }
+        }
+    }
+
+    /// Whether the whole queue is paused ([`Transfers::pause`]).
+    pub fn is_paused(&self) -> bool {
+        self.inner.context.limiter.is_paused()
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<TransferId, Known>> {
+        self.inner.known.lock().expect("transfer registry lock")
+    }
+
+    fn waiting_state(&self) -> QueueState {
+        match self.inner.context.limiter.is_paused() {
+            true => QueueState::Paused,
+            false => QueueState::Queued,
+        }
     }
 
     /// Waits until no transfer is queued or running; every event of those that ended has been
@@ -198,10 +397,7 @@ impl Transfers {
         &self,
         transfers: Vec<(Direction, PathBuf, RemotePath)>,
     ) -> Vec<TransferHandle> {
-        let state = match self.inner.context.limiter.is_paused() {
-            true => QueueState::Paused,
-            false => QueueState::Queued,
-        };
+        let state = self.waiting_state();
         let rows: Vec<_> = transfers
             .iter()
             .map(|(direction, local, remote)| (*direction, local.as_path(), remote))
@@ -219,35 +415,53 @@ impl Transfers {
                     Ok(ids) => Ok(ids[i]),
                     Err(err) => Err(Error::new(err.code, err.message.clone())),
                 };
-                self.spawn(direction, local, remote, row)
+                let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+                self.spawn(id, direction, local, remote, row)
             })
             .collect()
     }
 
+    /// Starts (or starts again) the transfer `id`, announcing it with a `queued` event.
     fn spawn(
         &self,
+        id: TransferId,
         direction: Direction,
         local: PathBuf,
         remote: RemotePath,
         row: Result<i64>,
     ) -> TransferHandle {
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let (row, unrecorded) = match row {
             Ok(row) => (Some(row), None),
             Err(err) => (None, Some(err)),
         };
         let cancel = CancellationToken::new();
+        let pausing = Arc::new(AtomicBool::new(false));
         let job = Job {
             context: self.inner.context.clone(),
             reporter: Reporter::new(id, self.inner.events.clone()),
             cancel: cancel.clone(),
+            pausing: pausing.clone(),
         };
         job.reporter.send(EventKind::Queued {
             direction,
             local: local.clone(),
             remote: remote.clone(),
         });
+        self.known().insert(
+            id,
+            Known {
+                direction,
+                local: local.clone(),
+                remote: remote.clone(),
+                row,
+                standing: Standing::Running {
+                    cancel: cancel.clone(),
+                    pausing,
+                },
+            },
+        );
         let active = Active::new(self.inner.clone());
+        let inner = self.inner.clone();
         let task = tokio::spawn(async move {
             let _active = active;
             let result = async {
@@ -266,11 +480,34 @@ impl Transfers {
                 }
             }
             .await;
+            if job.stopped() && result.is_err() {
+                return result; // recorded as it was, for the next queue
+            }
+            let paused = matches!(&result, Err(err) if job.paused_by(err));
             let result = match row {
-                Some(row) => record_end(&job.context.state, row, result),
+                Some(row) => record_end(&job.context.state, row, result, paused),
                 None => result,
             };
+            let retryable = result.is_err();
+            if let Some(known) = inner
+                .known
+                .lock()
+                .expect("transfer registry lock")
+                .get_mut(&id)
+            {
+                known.standing = match paused {
+                    true => Standing::Held,
+                    false => Standing::Ended { retryable },
+                };
+                if !paused
+                    && (result.is_ok()
+                        || matches!(&result, Err(e) if e.code == ErrorCode::TransferCancelled))
+                {
+                    known.row = None;
+                }
+            }
             job.reporter.send(match &result {
+                _ if paused => EventKind::Paused,
                 Ok(bytes) => EventKind::Finished { bytes: *bytes },
                 Err(err) if err.code == ErrorCode::TransferCancelled => EventKind::Cancelled,
                 Err(err) => EventKind::Failed {
@@ -284,10 +521,21 @@ impl Transfers {
     }
 }
 
+fn unknown(id: TransferId) -> Error {
+    Error::new(
+        ErrorCode::StorageNotFound,
+        format!("transfer {id} is not in the queue (it was cleared); refresh the transfers list"),
+    )
+}
+
 /// Records how the transfer in `row` ended: gone from the queue when it finished or was
-/// cancelled, failed (and so brought back) otherwise.
-fn record_end(state: &StateDb, row: i64, result: Result<u64>) -> Result<u64> {
+/// cancelled, held when it was paused, failed (and so brought back) otherwise.
+fn record_end(state: &StateDb, row: i64, result: Result<u64>, paused: bool) -> Result<u64> {
     match &result {
+        Err(_) if paused => {
+            state.set_queue_state(row, QueueState::Held, None)?;
+            result
+        }
         Ok(_) => state.dequeue(row).and(result),
         Err(err) if err.code == ErrorCode::TransferCancelled => {
             state.dequeue(row)?;

@@ -38,7 +38,7 @@ pub struct TransferEvent {
 }
 
 /// What happened, named in an `event` field: `"queued"`, `"started"`, `"resumed"`,
-/// `"progress"`, `"retrying"`, `"finished"`, `"failed"` or `"cancelled"`.
+/// `"progress"`, `"retrying"`, `"paused"`, `"finished"`, `"failed"` or `"cancelled"`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
@@ -88,6 +88,8 @@ pub enum EventKind {
         /// What went wrong, for people.
         message: String,
     },
+    /// Paused by itself: stopped with what it moved kept, until it is resumed under its id.
+    Paused,
     /// Stopped on request.
     Cancelled,
 }
@@ -261,6 +263,10 @@ mod tests {
                 message: "gone".to_owned(),
             }),
             json!({"id": 7, "event": "failed", "code": "storage.not_found", "message": "gone"})
+        );
+        assert_eq!(
+            json_of(EventKind::Paused),
+            json!({"id": 7, "event": "paused"})
         );
         assert_eq!(
             json_of(EventKind::Cancelled),

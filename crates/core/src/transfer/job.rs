@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +22,9 @@ pub(crate) struct JobContext {
     pub(crate) options: TransferOptions,
     pub(crate) limiter: Limiter,
     pub(crate) state: StateDb,
+    /// Set when the queue stops for good (a sign-out, the app closing): its transfers stop
+    /// keeping what moved, and stay recorded as they were for the next queue.
+    pub(crate) stopping: AtomicBool,
 }
 
 /// One transfer while it runs.
@@ -28,6 +32,9 @@ pub(crate) struct Job {
     pub(crate) context: Arc<JobContext>,
     pub(crate) reporter: Reporter,
     pub(crate) cancel: CancellationToken,
+    /// Set before `cancel` when the transfer is paused rather than cancelled: what it moved
+    /// is kept for its resume.
+    pub(crate) pausing: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -57,6 +64,18 @@ impl Job {
                 self.reporter.retrying(err, delay)
             })
             .await
+    }
+
+    /// Whether `err` is this transfer being paused or its queue stopping (a cancel that keeps
+    /// what moved).
+    pub(crate) fn paused_by(&self, err: &Error) -> bool {
+        err.code == crate::error::ErrorCode::TransferCancelled
+            && (self.pausing.load(Ordering::SeqCst) || self.stopped())
+    }
+
+    /// Whether the queue is stopping for good.
+    pub(crate) fn stopped(&self) -> bool {
+        self.context.stopping.load(Ordering::SeqCst)
     }
 
     /// `work`, or `transfer.cancelled` as soon as the transfer is cancelled.

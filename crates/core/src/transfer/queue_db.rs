@@ -21,6 +21,9 @@ pub enum QueueState {
     Running,
     /// Held by a paused queue.
     Paused,
+    /// Held on its own (paused by itself), with what it moved kept; the queue's resume does
+    /// not start it, resuming it does.
+    Held,
     /// Ended with an error; bringing it back tries again.
     Failed,
 }
@@ -31,6 +34,7 @@ impl QueueState {
             Self::Queued => "queued",
             Self::Running => "running",
             Self::Paused => "paused",
+            Self::Held => "held",
             Self::Failed => "failed",
         }
     }
@@ -39,6 +43,7 @@ impl QueueState {
         match text {
             "running" => Self::Running,
             "paused" => Self::Paused,
+            "held" => Self::Held,
             "failed" => Self::Failed,
             _ => Self::Queued,
         }

@@ -39,6 +39,12 @@ impl Transfers {
         for local in locals {
             tree.add(local, into, links)?;
         }
+        self.queue_tree(tree).await
+    }
+
+    /// Queues what a walk of local files found, once no two of them land on one name; empty
+    /// folders are created first.
+    pub(super) async fn queue_tree(&self, tree: LocalTree) -> Result<Queued> {
         let mut destinations = Destinations::new(false);
         for (local, remote) in &tree.files {
             let shown = remote.to_string();

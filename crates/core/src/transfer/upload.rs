@@ -108,6 +108,8 @@ impl FileUpload<'_> {
         let upload = self.resume_or_start(state, part_size, content_crc).await?;
         let parts = match job.cancellable(self.send_parts(&upload)).await {
             Ok(parts) => parts,
+            // Paused: the parts sent stay on the server and in the state database.
+            Err(err) if job.paused_by(&err) => return Err(err),
             Err(err)
                 if matches!(
                     err.code,

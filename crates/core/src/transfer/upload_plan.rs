@@ -1,0 +1,323 @@
+//! An upload checked before it starts: what the dropped or picked files and folders hold (files,
+//! folders, bytes, what is left out) and which of their names the target folder already has, so
+//! a front end can ask replace, keep both or skip for each clash before anything moves.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::blocking::blocking;
+use super::engine::Transfers;
+use super::local_tree::{Links, LocalTree};
+use super::tree::Queued;
+use crate::error::{Error, ErrorCode, Result};
+use crate::storage::{EntryKind, RemotePath, free_name};
+
+/// Whether a name is a file or a folder: `"file"` or `"folder"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A file.
+    File,
+    /// A folder.
+    Folder,
+}
+
+/// How a clash is settled: `"replace"`, `"keep_both"` or `"skip"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClashDecision {
+    /// Upload under the same name: files of that name are replaced, a folder's other files
+    /// stay. A file cannot replace a folder, nor a folder a file.
+    Replace,
+    /// Upload under the first free name, `name (2).ext` style.
+    KeepBoth,
+    /// Leave it out.
+    Skip,
+}
+
+/// A top-level item whose name the target folder already has:
+/// `{"name", "incoming": "file" | "folder", "existing": "file" | "folder"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clash {
+    /// The name in the target folder.
+    pub name: String,
+    /// What is being uploaded under that name.
+    pub incoming: ItemKind,
+    /// What is there already.
+    pub existing: ItemKind,
+}
+
+/// A local item the upload leaves out, and why: `{"path", "reason"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedLocal {
+    /// The local path.
+    pub path: String,
+    /// Why, for people.
+    pub reason: String,
+}
+
+/// One dropped or picked file or folder.
+#[derive(Debug)]
+struct Item {
+    name: String,
+    kind: ItemKind,
+    tree: LocalTree,
+}
+
+/// An upload checked and waiting to start; serializes as its summary (`to`, `files`,
+/// `folders`, `bytes`, `clashes`, `skipped`).
+#[derive(Debug, Serialize)]
+pub struct UploadPlan {
+    /// The target folder.
+    pub to: RemotePath,
+    /// Files to upload.
+    pub files: u64,
+    /// Folders created, the empty ones among them.
+    pub folders: u64,
+    /// The files' bytes added up.
+    pub bytes: u64,
+    /// Top-level names the target already has.
+    pub clashes: Vec<Clash>,
+    /// What is left out.
+    pub skipped: Vec<SkippedLocal>,
+    #[serde(skip)]
+    items: Vec<Item>,
+    /// Every name in the target folder when it was checked.
+    #[serde(skip)]
+    existing: HashMap<String, ItemKind>,
+}
+
+impl Transfers {
+    /// Checks an upload of local files and folders into the folder `to`: walks them (symbolic
+    /// links inside folders are left out and named) and lists `to` for name clashes.
+    pub async fn plan_upload(&self, locals: Vec<PathBuf>, to: RemotePath) -> Result<UploadPlan> {
+        let into = to.clone();
+        let items = blocking("reading the dropped files", move || walk(&locals, &into)).await?;
+        let existing = self.names_in(&to).await?;
+        let clashes = items
+            .iter()
+            .filter_map(|item| {
+                existing.get(&item.name).map(|existing| Clash {
+                    name: item.name.clone(),
+                    incoming: item.kind,
+                    existing: *existing,
+                })
+            })
+            .collect();
+        let files: Vec<&PathBuf> = items
+            .iter()
+            .flat_map(|i| i.tree.files.iter().map(|(local, _)| local))
+            .collect();
+        let bytes = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+            .sum();
+        Ok(UploadPlan {
+            files: files.len() as u64,
+            folders: count_folders(&to, &items),
+            bytes,
+            clashes,
+            skipped: items
+                .iter()
+                .flat_map(|i| &i.tree.skipped)
+                .map(|s| SkippedLocal {
+                    path: s.name.clone(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            to,
+            items,
+            existing,
+        })
+    }
+
+    /// Queues a checked upload, each clash settled by `decisions` (a clash without one is
+    /// skipped). Folders keep their structure; empty ones are created.
+    pub async fn start_upload(
+        &self,
+        plan: UploadPlan,
+        decisions: &HashMap<String, ClashDecision>,
+    ) -> Result<Queued> {
+        let mut taken: HashSet<String> = plan.existing.keys().cloned().collect();
+        taken.extend(plan.items.iter().map(|i| i.name.clone()));
+        let mut tree = LocalTree::default();
+        for mut item in plan.items {
+            if let Some(existing) = plan.existing.get(&item.name) {
+                match decisions
+                    .get(&item.name)
+                    .copied()
+                    .unwrap_or(ClashDecision::Skip)
+                {
+                    ClashDecision::Skip => continue,
+                    ClashDecision::Replace if *existing != item.kind => {
+                        return Err(Error::new(
+                            ErrorCode::StorageAlreadyExists,
+                            format!(
+                                "{} is a {} in {}; a {} cannot replace it: keep both or skip",
+                                item.name,
+                                kind_name(*existing),
+                                plan.to,
+                                kind_name(item.kind)
+                            ),
+                        ));
+                    }
+                    ClashDecision::Replace => {}
+                    ClashDecision::KeepBoth => {
+                        let is_folder = item.kind == ItemKind::Folder;
+                        let name = free_name(&item.name, is_folder, |n| taken.contains(n));
+                        taken.insert(name.clone());
+                        rename_top(&mut item.tree, &plan.to, &item.name, &name)?;
+                    }
+                }
+            }
+            tree.files.append(&mut item.tree.files);
+            tree.empty_folders.append(&mut item.tree.empty_folders);
+            tree.skipped.append(&mut item.tree.skipped);
+        }
+        self.queue_tree(tree).await
+    }
+}
+
+impl Transfers {
+    /// Every name directly in the folder `to`, with what it is; none when it does not exist
+    /// yet (a new folder has nothing to clash with).
+    async fn names_in(&self, to: &RemotePath) -> Result<HashMap<String, ItemKind>> {
+        let mut existing = HashMap::new();
+        let mut pages = std::pin::pin!(self.storage().list(to));
+        loop {
+            let page = match pages.try_next().await {
+                Ok(Some(page)) => page,
+                Ok(None) => return Ok(existing),
+                Err(err) if err.code == ErrorCode::StorageNotFound => return Ok(existing),
+                Err(err) => return Err(err),
+            };
+            for entry in page {
+                let kind = match entry.kind {
+                    EntryKind::File { .. } => ItemKind::File,
+                    EntryKind::Folder => ItemKind::Folder,
+                    EntryKind::Unusable(_) => continue,
+                };
+                if let Some(name) = entry.path.relative_to(to).filter(|n| !n.is_empty()) {
+                    existing.insert(name.to_owned(), kind);
+                }
+            }
+        }
+    }
+}
+
+fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::File => "file",
+        ItemKind::Folder => "folder",
+    }
+}
+
+/// Each local path as one item, checked before anything else (blocking: it reads the disk).
+fn walk(locals: &[PathBuf], into: &RemotePath) -> Result<Vec<Item>> {
+    let mut names = HashSet::new();
+    let mut items = Vec::with_capacity(locals.len());
+    for local in locals {
+        let mut tree = LocalTree::default();
+        tree.add(local, into, Links::Skip)?;
+        let is_folder = std::fs::metadata(local).is_ok_and(|m| m.is_dir());
+        let name = local
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if !names.insert(name.clone()) {
+            return Err(Error::new(
+                ErrorCode::TransferNameClash,
+                format!("two of the items are named {name}; upload them one at a time"),
+            ));
+        }
+        items.push(Item {
+            name,
+            kind: if is_folder {
+                ItemKind::Folder
+            } else {
+                ItemKind::File
+            },
+            tree,
+        });
+    }
+    Ok(items)
+}
+
+/// The folders the upload creates below `to`: every folder on the way to a file, and the
+/// empty ones.
+fn count_folders(to: &RemotePath, items: &[Item]) -> u64 {
+    let mut folders = BTreeSet::new();
+    for item in items {
+        let parents = item
+            .tree
+            .files
+            .iter()
+            .filter_map(|(_, remote)| remote.parent());
+        let empty = item.tree.empty_folders.iter().map(|(_, r)| r.clone());
+        for mut folder in parents.chain(empty) {
+            while folder != *to && !folder.is_root() && folders.insert(folder.clone()) {
+                match folder.parent() {
+                    Some(parent) => folder = parent,
+                    None => break,
+                }
+            }
+        }
+    }
+    folders.len() as u64
+}
+
+/// Moves every destination of `tree` from `to/old` to `to/new`.
+fn rename_top(tree: &mut LocalTree, to: &RemotePath, old: &str, new: &str) -> Result<()> {
+    let from = to.join(old)?;
+    let into = to.join(new)?;
+    let moved = |remote: &RemotePath| -> Result<RemotePath> {
+        match remote.relative_to(&from) {
+            Some("") | None => Ok(into.clone()),
+            Some(rest) => into.join(rest),
+        }
+    };
+    for (_, remote) in tree.files.iter_mut().chain(tree.empty_folders.iter_mut()) {
+        *remote = moved(remote)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_both_moves_a_whole_folder_under_its_new_name() {
+        let to = RemotePath::parse("docs").unwrap();
+        let mut tree = LocalTree::default();
+        tree.files
+            .push(("/l/photos/a.jpg".into(), to.join("photos/a.jpg").unwrap()));
+        tree.empty_folders
+            .push(("/l/photos/e".into(), to.join("photos/e").unwrap()));
+        rename_top(&mut tree, &to, "photos", "photos (2)").unwrap();
+        assert_eq!(tree.files[0].1.as_str(), "docs/photos (2)/a.jpg");
+        assert_eq!(tree.empty_folders[0].1.as_str(), "docs/photos (2)/e");
+    }
+
+    #[test]
+    fn folders_count_every_level_once() {
+        let to = RemotePath::parse("up").unwrap();
+        let mut tree = LocalTree::default();
+        for file in ["up/a/b/1", "up/a/b/2", "up/a/3", "up/top.txt"] {
+            tree.files
+                .push(("/x".into(), RemotePath::parse(file).unwrap()));
+        }
+        tree.empty_folders
+            .push(("/x".into(), RemotePath::parse("up/a/empty").unwrap()));
+        let item = Item {
+            name: "a".into(),
+            kind: ItemKind::Folder,
+            tree,
+        };
+        assert_eq!(count_folders(&to, &[item]), 3, "a, a/b and a/empty");
+    }
+}
