@@ -300,7 +300,9 @@ impl Transfers {
             let mut known = self.known();
             let transfer = known.get_mut(&id).ok_or_else(|| unknown(id))?;
             match &transfer.standing {
-                Standing::Running { cancel, .. } => {
+                Standing::Running { cancel, pausing } => {
+                    // A cancel after a pause that has not landed yet wins: nothing is kept.
+                    pausing.store(false, Ordering::SeqCst);
                     cancel.cancel();
                     None
                 }
