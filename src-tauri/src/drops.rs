@@ -6,25 +6,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use cubby_core::{Error, ErrorCode, Result};
-use serde::Serialize;
-use tauri::PhysicalPosition;
-
-/// The events a drop gives the web view (what `onDragDropEvent` of @tauri-apps/api listens to).
-pub const DRAG_ENTER: &str = "tauri://drag-enter";
-/// See [`DRAG_ENTER`].
-pub const DRAG_OVER: &str = "tauri://drag-over";
-/// See [`DRAG_ENTER`].
-pub const DRAG_DROP: &str = "tauri://drag-drop";
-
-/// What those events carry, as Tauri sends it: `{paths?, position: {x, y}}` in physical pixels.
-#[derive(Debug, Serialize)]
-pub struct DragPayload<'a> {
-    /// The dragged paths (none in `drag-over`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paths: Option<&'a [PathBuf]>,
-    /// Where the pointer is.
-    pub position: PhysicalPosition<f64>,
-}
 
 /// The paths of the latest drop on the window.
 #[derive(Debug, Default)]
@@ -86,27 +67,6 @@ mod tests {
         assert!(
             drops.check(&["/home/a/x.txt".to_owned()]).is_err(),
             "an older drop"
-        );
-    }
-
-    #[test]
-    fn the_payload_has_tauris_shape() {
-        let paths = [PathBuf::from("/a")];
-        let drop = DragPayload {
-            paths: Some(&paths),
-            position: PhysicalPosition::new(10.0, 20.5),
-        };
-        assert_eq!(
-            serde_json::to_value(&drop).unwrap(),
-            serde_json::json!({"paths": ["/a"], "position": {"x": 10.0, "y": 20.5}})
-        );
-        let over = DragPayload {
-            paths: None,
-            position: PhysicalPosition::new(1.0, 2.0),
-        };
-        assert_eq!(
-            serde_json::to_value(&over).unwrap(),
-            serde_json::json!({"position": {"x": 1.0, "y": 2.0}})
         );
     }
 }

@@ -212,3 +212,50 @@ async fn a_stopped_queue_leaves_its_transfers_for_the_next_one() {
     let key = format!("{}/big", backend.identity_id);
     assert_eq!(backend.admin.get(&key).await, data);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_transfer_comes_back_held_after_a_restart() {
+    use cubby_core::transfer::{QueueState, StateDb, Transfers};
+    let backend = Backend::localcloud("held-restart@example.com").await;
+    backend
+        .cloud
+        .faults()
+        .add(second_request_waits("UploadPart"))
+        .unwrap();
+    let db = backend.dir.path().join("transfers.sqlite");
+    let dir = backend.local_dir("up");
+    let data = write_file(&dir.join("big"), 12 * MIB as usize, 5);
+    let queue = || {
+        Transfers::new(
+            backend.storage(),
+            StateDb::open(&db).unwrap(),
+            one_part_at_a_time(),
+        )
+    };
+    let (first, mut events) = queue();
+    let id = first
+        .upload(dir.join("big"), RemotePath::parse("big").unwrap())
+        .id;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    first.pause_transfer(id).unwrap();
+    next_of(&mut events, id, paused).await;
+    drop(first);
+
+    let (second, mut events) = queue();
+    assert_eq!(second.unfinished().unwrap()[0].state, QueueState::Held);
+    assert!(second.restore().unwrap().is_empty(), "nothing runs");
+    let held = events.recv().await.unwrap();
+    assert!(matches!(held.kind, EventKind::Queued { .. }));
+    next_of(&mut events, held.id, paused).await;
+    assert!(
+        !second.is_paused(),
+        "only that transfer is held, not the queue"
+    );
+
+    let resumed_handles = second.resume_held();
+    assert_eq!(resumed_handles.len(), 1);
+    assert_eq!(next_of(&mut events, held.id, resumed).await, 5 * MIB);
+    assert_eq!(next_of(&mut events, held.id, finished).await, 12 * MIB);
+    let key = format!("{}/big", backend.identity_id);
+    assert_eq!(backend.admin.get(&key).await, data);
+}

@@ -5,10 +5,27 @@
 use std::path::PathBuf;
 
 use cubby_core::{Error, ErrorCode, Result};
+use serde::Serialize;
 use tauri::{Emitter, EventTarget, PhysicalPosition, Runtime, State, Window};
 
-use crate::drops::{DRAG_DROP, DRAG_ENTER, DRAG_OVER, DragPayload};
 use crate::state::AppState;
+
+/// The events a drop gives the web view (what `onDragDropEvent` of @tauri-apps/api listens to).
+pub const DRAG_ENTER: &str = "tauri://drag-enter";
+/// See [`DRAG_ENTER`].
+pub const DRAG_OVER: &str = "tauri://drag-over";
+/// See [`DRAG_ENTER`].
+pub const DRAG_DROP: &str = "tauri://drag-drop";
+
+/// What those events carry, as Tauri sends it: `{paths?, position: {x, y}}` in physical pixels.
+#[derive(Debug, Serialize)]
+pub struct DragPayload<'a> {
+    /// The dragged paths (none in `drag-over`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<&'a [PathBuf]>,
+    /// Where the pointer is.
+    pub position: PhysicalPosition<f64>,
+}
 
 /// Drops `paths` at (`x`, `y`) in physical pixels: `drag-enter`, `drag-over`, then
 /// `drag-drop`, targeted at the window's web view as Tauri targets them.
@@ -43,4 +60,30 @@ pub fn e2e_drop<R: Runtime>(
         .and_then(|()| window.emit_to(target.clone(), DRAG_OVER, &without))
         .and_then(|()| window.emit_to(target, DRAG_DROP, &with_paths));
     sent.map_err(|err| Error::internal(format!("the drop events were not sent: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_has_tauris_shape() {
+        let paths = [PathBuf::from("/a")];
+        let drop = DragPayload {
+            paths: Some(&paths),
+            position: PhysicalPosition::new(10.0, 20.5),
+        };
+        assert_eq!(
+            serde_json::to_value(&drop).unwrap(),
+            serde_json::json!({"paths": ["/a"], "position": {"x": 10.0, "y": 20.5}})
+        );
+        let over = DragPayload {
+            paths: None,
+            position: PhysicalPosition::new(1.0, 2.0),
+        };
+        assert_eq!(
+            serde_json::to_value(&over).unwrap(),
+            serde_json::json!({"position": {"x": 1.0, "y": 2.0}})
+        );
+    }
 }

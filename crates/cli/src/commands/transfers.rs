@@ -101,8 +101,10 @@ pub async fn resume(context: &Context, args: ResumeArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let handles = transfers.restore()?;
+    let mut handles = transfers.restore()?;
     transfers.resume();
+    // Transfers the app paused one by one go on too: resuming is what was asked.
+    handles.extend(transfers.resume_held());
     if handles.is_empty() && !args.json {
         eprintln!("cubby: nothing to resume");
     }
@@ -322,8 +324,8 @@ impl Shown {
                 }
             }
             EventKind::Cancelled => self.done += 1,
-            // Only a transfer the app paused by itself, brought back held by a restore: it
-            // has no handle here and waits for the app (or a later resume of it).
+            // A transfer the app paused by itself, brought back held by a restore; `resume`
+            // starts it again at once.
             EventKind::Paused => {}
         }
     }

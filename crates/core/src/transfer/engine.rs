@@ -244,6 +244,19 @@ impl Transfers {
         self.restart(id, |standing| matches!(standing, Standing::Held))
     }
 
+    /// Starts every held transfer again (what `cubby resume` asks for); their handles.
+    pub fn resume_held(&self) -> Vec<TransferHandle> {
+        let held: Vec<TransferId> = self
+            .known()
+            .iter()
+            .filter(|(_, t)| matches!(t.standing, Standing::Held))
+            .map(|(id, _)| *id)
+            .collect();
+        held.into_iter()
+            .filter_map(|id| self.resume_transfer(id).ok().flatten())
+            .collect()
+    }
+
     /// Queues a failed or cancelled transfer again under its id; a `queued` event follows.
     pub fn retry_transfer(&self, id: TransferId) -> Result<Option<TransferHandle>> {
         self.restart(id, |standing| {
@@ -287,7 +300,9 @@ impl Transfers {
             let mut known = self.known();
             let transfer = known.get_mut(&id).ok_or_else(|| unknown(id))?;
             match &transfer.standing {
-                Standing::Running { cancel, .. } => {
+                Standing::Running { cancel, pausing } => {
+                    // A cancel after a pause that has not landed yet wins: nothing is kept.
+                    pausing.store(false, Ordering::SeqCst);
                     cancel.cancel();
                     None
                 }

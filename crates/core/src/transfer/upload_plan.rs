@@ -95,7 +95,8 @@ impl Transfers {
     /// links inside folders are left out and named) and lists `to` for name clashes.
     pub async fn plan_upload(&self, locals: Vec<PathBuf>, to: RemotePath) -> Result<UploadPlan> {
         let into = to.clone();
-        let items = blocking("reading the dropped files", move || walk(&locals, &into)).await?;
+        let (items, bytes) =
+            blocking("reading the dropped files", move || walk(&locals, &into)).await?;
         let existing = self.names_in(&to).await?;
         let clashes = items
             .iter()
@@ -107,16 +108,9 @@ impl Transfers {
                 })
             })
             .collect();
-        let files: Vec<&PathBuf> = items
-            .iter()
-            .flat_map(|i| i.tree.files.iter().map(|(local, _)| local))
-            .collect();
-        let bytes = files
-            .iter()
-            .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
-            .sum();
+        let files = items.iter().map(|i| i.tree.files.len() as u64).sum();
         Ok(UploadPlan {
-            files: files.len() as u64,
+            files,
             folders: count_folders(&to, &items),
             bytes,
             clashes,
@@ -215,8 +209,9 @@ fn kind_name(kind: ItemKind) -> &'static str {
     }
 }
 
-/// Each local path as one item, checked before anything else (blocking: it reads the disk).
-fn walk(locals: &[PathBuf], into: &RemotePath) -> Result<Vec<Item>> {
+/// Each local path as one item, checked before anything else, and the files' bytes added up
+/// (blocking: it reads the disk).
+fn walk(locals: &[PathBuf], into: &RemotePath) -> Result<(Vec<Item>, u64)> {
     let mut names = HashSet::new();
     let mut items = Vec::with_capacity(locals.len());
     for local in locals {
@@ -244,7 +239,12 @@ fn walk(locals: &[PathBuf], into: &RemotePath) -> Result<Vec<Item>> {
             tree,
         });
     }
-    Ok(items)
+    let bytes = items
+        .iter()
+        .flat_map(|i| &i.tree.files)
+        .map(|(local, _)| std::fs::metadata(local).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    Ok((items, bytes))
 }
 
 /// The folders the upload creates below `to`: every folder on the way to a file, and the
