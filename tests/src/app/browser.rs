@@ -156,23 +156,29 @@ impl AppDriver {
         self.perform(&format!("pressing {key:?}"), keys).await;
     }
 
+    /// The value of the input with `data-testid` = `testid`, once it is shown.
+    pub async fn value(&self, testid: &str) -> String {
+        let input = self.find_shown(testid, false).await;
+        self.answer(&format!("reading the value of {testid:?}"), input.prop("value"))
+            .await
+            .unwrap_or_default()
+    }
+
     /// Replaces the text of the input with `data-testid` = `testid` by `text`, then presses
     /// Enter in it.
     pub async fn type_and_enter(&self, testid: &str, text: &str) {
-        let input = self.find_shown(testid, true).await;
-        self.answer(&format!("clearing {testid:?}"), input.clear())
-            .await;
-        let typed = format!("{text}{}", char::from(Key::Enter));
-        self.answer(&format!("typing into {testid:?}"), input.send_keys(&typed))
+        self.type_into(testid, &format!("{text}{}", char::from(Key::Enter)))
             .await;
     }
 
-    /// Types `text` into the input with `data-testid` = `testid`, replacing what it held.
+    /// Types `text` into the input with `data-testid` = `testid`, replacing what it held as a
+    /// person does: select all, then type. (WebDriver's "clear" blurs the input, which commits
+    /// an inline name field before anything is typed.)
     pub async fn type_into(&self, testid: &str, text: &str) {
         let input = self.find_shown(testid, true).await;
-        self.answer(&format!("clearing {testid:?}"), input.clear())
-            .await;
-        self.answer(&format!("typing into {testid:?}"), input.send_keys(text))
+        let control = char::from(Key::Control);
+        let keys = format!("{control}a{control}{text}");
+        self.answer(&format!("typing into {testid:?}"), input.send_keys(&keys))
             .await;
     }
 
