@@ -1,7 +1,8 @@
 //! The file browser of the real app, as a person uses it: files dropped from the desktop, a new
 //! folder, rename, a move by dragging a row onto a folder, a share link that downloads the
-//! bytes, delete, a folder of 20,000 files scrolled to its end, and an upload cut short by
-//! quitting that finishes after the restart. Each screen is scanned with axe-core on the way.
+//! bytes, delete, an upload and a download through the OS file dialogs, a folder of 20,000
+//! files scrolled to its end, and an upload cut short by quitting that finishes after the
+//! restart. Each screen is scanned with axe-core on the way.
 //!
 //! Needs what app_launch needs: `cargo build -p cubby-desktop`, tauri-driver on PATH, and
 //! `scripts/desktop-session cargo test -p cubby-e2e --test app_files`.
@@ -146,6 +147,78 @@ async fn a_folder_of_20_000_files_scrolls_to_its_end() {
         drawn < 500,
         "{drawn} rows are drawn for {BIG_FOLDER_FILES}: the list is not virtual"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_cut_short_by_quitting_finishes_after_the_restart() {
+    const SIZE: usize = 48 << 20;
+    let cloud = TestCloud::start().await;
+    let admin = admin_of(&cloud);
+    // Slow parts, so the upload is still running when the app quits.
+    cloud
+        .cloud
+        .faults()
+        .add(FaultRule::new(
+            Some("UploadPart"),
+            Trigger::Share {
+                fraction: 1.0,
+                seed: 1,
+            },
+            FaultAction::Delay { millis: 700 },
+        ))
+        .unwrap();
+    let app = signed_in_app(&cloud).await;
+    let big = app.env().dir().join("desk/big.bin");
+    let bytes = write_file(&big, SIZE, 9);
+    app.drop_files(&[&big], "[data-testid=\"folder-view\"]")
+        .await;
+    app.wait_for_visible("transfers-panel").await;
+    app.shown(
+        "[data-testid=\"transfer-row\"][data-state=\"running\"]",
+        "a running transfer",
+    )
+    .await;
+    wait_for_parts(&admin, 1).await;
+
+    let app = app.restart().await;
+    app.wait_for_screen("folder").await;
+    app.wait_for_visible("transfers-panel").await;
+    app.shown(
+        "[data-testid=\"transfer-row\"][data-state=\"finished\"]",
+        "the upload finished after the restart",
+    )
+    .await;
+    app.row("big.bin").await;
+    assert_eq!(admin.object_ending("/big.bin").await, bytes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_with_the_button_and_download_to_a_chosen_folder() {
+    let cloud = TestCloud::start().await;
+    let app = signed_in_app(&cloud).await;
+    let desk = app.env().dir().join("desk");
+    let letter = write_file(&desk.join("letter.txt"), 5_000, 4);
+
+    app.click("upload-files").await;
+    app.answer_file_dialog("Upload to", &desk.join("letter.txt"))
+        .await;
+    app.row("letter.txt").await;
+
+    let downloads = app.env().dir().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    app.context_menu("letter.txt").await;
+    app.click("menu-download").await;
+    app.answer_file_dialog("Download to", &downloads).await;
+    let downloaded = downloads.join("letter.txt");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while std::fs::read(&downloaded).ok().as_ref() != Some(&letter) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} does not hold the uploaded bytes after 30 s",
+            downloaded.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The app on `cloud`, signed in as [`ALICE`] through the browser, showing her folder.

@@ -16,12 +16,16 @@ use tokio::time::{Instant, sleep_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_on_the_sandbox_restart_signed_in_then_sign_out() {
-    let app = AppDriver::launch(AppEnv::new(ALICE)).await;
+    let app = AppDriver::launch(AppEnv::new(ALICE).with_idle_browser()).await;
     app.wait_for_screen("sign-in").await;
     app.wait_for_visible("profile-picker").await;
+    app.assert_accessible("sign-in").await;
 
     // Nobody has an account on a new sandbox: the browser signs up, and the app is signed in.
     app.click("sign-in-button").await;
+    app.wait_for_screen("waiting").await;
+    app.assert_accessible("waiting").await;
+    app.finish_sign_in_in_browser().await;
     app.wait_for_screen("folder").await;
     app.wait_for_visible("folder-empty").await;
     let identity_id = open_account(&app).await;
@@ -113,6 +117,7 @@ async fn open_account(app: &AppDriver) -> String {
     app.click("account-menu").await;
     app.click("open-settings").await;
     app.wait_for_screen("settings").await;
+    app.assert_accessible("settings").await;
     assert_eq!(app.text("account-email").await.trim(), ALICE.email);
     let identity_id = app.text("identity-id").await.trim().to_owned();
     assert!(

@@ -159,9 +159,12 @@ impl AppDriver {
     /// The value of the input with `data-testid` = `testid`, once it is shown.
     pub async fn value(&self, testid: &str) -> String {
         let input = self.find_shown(testid, false).await;
-        self.answer(&format!("reading the value of {testid:?}"), input.prop("value"))
-            .await
-            .unwrap_or_default()
+        self.answer(
+            &format!("reading the value of {testid:?}"),
+            input.prop("value"),
+        )
+        .await
+        .unwrap_or_default()
     }
 
     /// Replaces the text of the input with `data-testid` = `testid` by `text`, then presses

@@ -61,6 +61,10 @@ impl AppDriver {
     pub async fn launch(env: AppEnv) -> Self {
         let turn = TURN.clone().lock_owned().await;
         let tools = Tools::find();
+        // The app of the test before may still be leaving the bus.
+        if let Err(err) = single_instance_released().await {
+            panic!("{err}");
+        }
         let driver = match TauriDriver::start(&tools, &env).await {
             Ok(driver) => driver,
             Err(err) => panic!("{}", with_log(&err, &env.app_log())),
@@ -91,18 +95,7 @@ impl AppDriver {
         if let Err(err) = exited {
             self.fail(&err);
         }
-        // The bus frees the single-instance name a moment after the process is gone; a start
-        // before that hands its arguments to the dying app and quits (the person would see
-        // nothing happen).
-        let released = wait::until("the app's single-instance name to be free", EXIT, || {
-            std::future::ready(match single_instance_name_owned() {
-                Ok(false) => Probe::Ready(()),
-                Ok(true) => Probe::NotYet(format!("{SINGLE_INSTANCE_NAME} still has an owner")),
-                Err(err) => Probe::Failed(err),
-            })
-        })
-        .await;
-        if let Err(err) = released {
+        if let Err(err) = single_instance_released().await {
             self.fail(&err);
         }
         let Self {
@@ -407,6 +400,20 @@ const OPENED: &str = "test-browser: opened ";
 /// The D-Bus name tauri-plugin-single-instance holds while the app runs: the identifier of
 /// tauri.conf.json with `.SingleInstance`.
 const SINGLE_INSTANCE_NAME: &str = "app.cubby.desktop.SingleInstance";
+
+/// Waits until no app holds [`SINGLE_INSTANCE_NAME`]. The bus frees it a moment after the
+/// process is gone; a start before that hands its arguments to the dying app and quits (the
+/// person would see nothing happen).
+async fn single_instance_released() -> Result<(), String> {
+    wait::until("the app's single-instance name to be free", EXIT, || {
+        std::future::ready(match single_instance_name_owned() {
+            Ok(false) => Probe::Ready(()),
+            Ok(true) => Probe::NotYet(format!("{SINGLE_INSTANCE_NAME} still has an owner")),
+            Err(err) => Probe::Failed(err),
+        })
+    })
+    .await
+}
 
 /// Whether the session bus still gives [`SINGLE_INSTANCE_NAME`] to someone.
 fn single_instance_name_owned() -> Result<bool, String> {
