@@ -53,6 +53,8 @@ async fn drop_rename_move_share_and_delete() {
     for path in ["report.pdf", "notes.txt", "Album"] {
         app.row(path).await;
     }
+    app.wait_for_absent("[data-testid=\"drop-overlay\"]", "the drop overlay")
+        .await;
     app.assert_accessible("folder with files").await;
     assert_eq!(admin.object_ending("/report.pdf").await, report);
     assert_eq!(admin.object_ending("/Album/photo.jpg").await, photo);

@@ -1,11 +1,12 @@
 //! For the end-to-end tests only (debug builds started with `CUBBY_E2E=1`): WebDriver cannot
 //! drop OS files on a window, so this records a drop exactly as a real one is recorded and
-//! sends the web view the events a real drop sends it.
+//! sends the web view the events a real drop sends it; it can also stop at the hover (for a
+//! screenshot of the drop overlay) and end one with a leave.
 
 use std::path::PathBuf;
 
 use cubby_core::{Error, ErrorCode, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{Emitter, EventTarget, PhysicalPosition, Runtime, State, Window};
 
 use crate::state::AppState;
@@ -16,6 +17,21 @@ pub const DRAG_ENTER: &str = "tauri://drag-enter";
 pub const DRAG_OVER: &str = "tauri://drag-over";
 /// See [`DRAG_ENTER`].
 pub const DRAG_DROP: &str = "tauri://drag-drop";
+/// See [`DRAG_ENTER`].
+pub const DRAG_LEAVE: &str = "tauri://drag-leave";
+
+/// How far a pretended drag goes.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DragStage {
+    /// Enters and hovers over (`x`, `y`), and stays.
+    Hover,
+    /// Enters, hovers and drops: the whole gesture.
+    #[default]
+    Drop,
+    /// Leaves the window without dropping.
+    Leave,
+}
 
 /// What those events carry, as Tauri sends it: `{paths?, position: {x, y}}` in physical pixels.
 #[derive(Debug, Serialize)]
@@ -28,7 +44,8 @@ pub struct DragPayload<'a> {
 }
 
 /// Drops `paths` at (`x`, `y`) in physical pixels: `drag-enter`, `drag-over`, then
-/// `drag-drop`, targeted at the window's web view as Tauri targets them.
+/// `drag-drop`, targeted at the window's web view as Tauri targets them; `stage` stops
+/// earlier or sends the leave instead.
 #[tauri::command]
 pub fn e2e_drop<R: Runtime>(
     window: Window<R>,
@@ -36,6 +53,7 @@ pub fn e2e_drop<R: Runtime>(
     paths: Vec<String>,
     x: f64,
     y: f64,
+    stage: Option<DragStage>,
 ) -> Result<()> {
     if std::env::var("CUBBY_E2E").as_deref() != Ok("1") {
         return Err(Error::new(
@@ -44,7 +62,6 @@ pub fn e2e_drop<R: Runtime>(
         ));
     }
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    state.drops.record(&paths);
     let position = PhysicalPosition::new(x, y);
     let target = EventTarget::labeled(window.label());
     let with_paths = DragPayload {
@@ -55,10 +72,20 @@ pub fn e2e_drop<R: Runtime>(
         paths: None,
         position,
     };
-    let sent = window
-        .emit_to(target.clone(), DRAG_ENTER, &with_paths)
-        .and_then(|()| window.emit_to(target.clone(), DRAG_OVER, &without))
-        .and_then(|()| window.emit_to(target, DRAG_DROP, &with_paths));
+    let stage = stage.unwrap_or_default();
+    if matches!(stage, DragStage::Drop) {
+        state.drops.record(&paths);
+    }
+    let sent = match stage {
+        DragStage::Leave => window.emit_to(target, DRAG_LEAVE, ()),
+        DragStage::Hover | DragStage::Drop => window
+            .emit_to(target.clone(), DRAG_ENTER, &with_paths)
+            .and_then(|()| window.emit_to(target.clone(), DRAG_OVER, &without))
+            .and_then(|()| match stage {
+                DragStage::Drop => window.emit_to(target, DRAG_DROP, &with_paths),
+                _ => Ok(()),
+            }),
+    };
     sent.map_err(|err| Error::internal(format!("the drop events were not sent: {err}")))
 }
 

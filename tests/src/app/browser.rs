@@ -28,11 +28,16 @@ impl AppDriver {
 
     /// Waits until no row shows the entry at `path`.
     pub async fn wait_for_no_row(&self, path: &str) {
-        let selector = row_selector(path);
-        self.wait(&format!("the row of {path:?} to go"), || async {
-            match self.client.find_all(Locator::Css(&selector)).await {
-                Ok(rows) if rows.is_empty() => Probe::Ready(()),
-                Ok(_) => Probe::NotYet("still shown".to_owned()),
+        self.wait_for_absent(&row_selector(path), &format!("the row of {path:?}"))
+            .await;
+    }
+
+    /// Waits until nothing on the page matches the CSS `selector`; `what` names it.
+    pub async fn wait_for_absent(&self, selector: &str, what: &str) {
+        self.wait(&format!("{what} to go"), || async {
+            match self.client.find_all(Locator::Css(selector)).await {
+                Ok(found) if found.is_empty() => Probe::Ready(()),
+                Ok(_) => Probe::NotYet("still there".to_owned()),
                 Err(err) => Probe::NotYet(err.to_string()),
             }
         })
@@ -239,6 +244,24 @@ impl AppDriver {
     /// through the shell's end-to-end-only `e2e_drop`, which records the drop and sends the
     /// page the same events a real one gives.
     pub async fn drop_files(&self, paths: &[&Path], onto: &str) {
+        self.drag_files(paths, onto, "drop").await;
+    }
+
+    /// Drags `paths` over the element `onto` and holds them there (the drop overlay shows).
+    pub async fn hover_files(&self, paths: &[&Path], onto: &str) {
+        self.drag_files(paths, onto, "hover").await;
+    }
+
+    /// Ends a [`Self::hover_files`] by leaving the window.
+    pub async fn leave_with_files(&self) {
+        self.invoke(
+            "e2e_drop",
+            json!({ "paths": [], "x": 0.0, "y": 0.0, "stage": "leave" }),
+        )
+        .await;
+    }
+
+    async fn drag_files(&self, paths: &[&Path], onto: &str, stage: &str) {
         let target = self.shown(onto, onto).await;
         let (x, y, width, height) = self
             .answer("measuring the drop target", target.rectangle())
@@ -251,7 +274,12 @@ impl AppDriver {
         // The OS reports physical pixels; the page divides by the scale factor.
         self.invoke(
             "e2e_drop",
-            json!({ "paths": paths, "x": (x + width / 2.0) * scale, "y": (y + height / 2.0) * scale }),
+            json!({
+                "paths": paths,
+                "x": (x + width / 2.0) * scale,
+                "y": (y + height / 2.0) * scale,
+                "stage": stage,
+            }),
         )
         .await;
     }

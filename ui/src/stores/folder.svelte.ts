@@ -165,13 +165,18 @@ export class FolderStore {
     };
   }
 
-  /** Uploads landed at `remote`: refresh soon (once per burst) when they show in this folder. */
+  /** Uploads landed at `remote`: refresh the listing and usage soon (once per burst) when they
+   * show in this folder. */
   landed(remote: string, delayMs = 600): void {
     if (this.status === 'idle' || !isWithin(parentPath(remote), this.path)) return;
     clearTimeout(this.#landedTimer);
     this.#landedTimer = setTimeout(() => {
-      if (this.busy) this.landed(remote, delayMs);
-      else void this.refresh();
+      if (this.busy) {
+        this.landed(remote, delayMs);
+      } else {
+        void this.refresh();
+        void this.loadUsage();
+      }
     }, delayMs);
   }
 

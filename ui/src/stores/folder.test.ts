@@ -157,15 +157,18 @@ describe('FolderStore', () => {
     stop();
   });
 
-  it('refreshes soon after an upload lands in the folder on show, once per burst', async () => {
+  it('refreshes the listing and usage soon after an upload lands in the folder on show, once per burst', async () => {
     vi.useFakeTimers();
     listing([file('a')]);
+    vi.mocked(ipc.folderUsage).mockResolvedValue({ files: 2, bytes: 10 });
     await store.open('Photos');
     store.landed('Photos/x.jpg');
     store.landed('Photos/sub/y.jpg');
     store.landed('Elsewhere/z.jpg');
     await vi.advanceTimersByTimeAsync(1000);
     expect(ipc.listFolder).toHaveBeenCalledTimes(2);
+    expect(ipc.folderUsage).toHaveBeenCalledTimes(1);
+    expect(store.usage).toEqual({ files: 2, bytes: 10 });
   });
 
   it('runs an operation, then lists again; a failure is kept to show', async () => {
