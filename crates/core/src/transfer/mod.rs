@@ -36,3 +36,5 @@ pub use queue_db::{QueueState, Unfinished};
 pub use skipped::Skipped;
 pub use state_db::{StateDb, UploadRecord};
 pub use tree::Queued;
+
+pub(crate) use local_name::name_problem;
