@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::UNIX_EPOCH;
 
 use ignore::{WalkBuilder, WalkState};
 use unicode_normalization::UnicodeNormalization;
 
 use super::action::Issue;
+use super::file_facts::{inode, mtime_ns};
 use super::filter::Filter;
 use super::model::{Kind, LocalItem, Side, Tree};
 use crate::error::{Error, ErrorCode, Result};
@@ -149,27 +149,12 @@ fn examine(root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
         LocalItem {
             kind,
             size: if kind == Kind::File { meta.len() } else { 0 },
-            mtime_ns: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i64),
+            mtime_ns: mtime_ns(&meta),
             inode: inode(&meta),
             crc: None,
             on_disk: None,
         },
     ))
-}
-
-#[cfg(unix)]
-fn inode(meta: &std::fs::Metadata) -> Option<u64> {
-    use std::os::unix::fs::MetadataExt;
-    Some(meta.ino())
-}
-
-#[cfg(not(unix))]
-fn inode(_meta: &std::fs::Metadata) -> Option<u64> {
-    None
 }
 
 /// Keys every found name by its NFC spelling; two names with one key, or a name that is not a

@@ -8,7 +8,10 @@
 
 mod action;
 mod change;
+mod checksums;
 mod conflict_name;
+mod executor;
+mod file_facts;
 mod filter;
 mod guard;
 mod join;
@@ -16,11 +19,15 @@ mod local_scan;
 mod lock;
 mod model;
 mod names;
+mod pair;
 mod paths;
 mod plan;
 mod remote_scan;
 mod renames;
+mod report;
 mod state_db;
+mod trash;
+mod watch;
 
 pub use action::{Action, Issue, Left, Plan};
 pub use change::{Change, local_change, remote_change, same_content};
@@ -31,10 +38,18 @@ pub use local_scan::{LocalScan, scan_local};
 pub use lock::{PairLock, holder_name};
 pub use model::{BaseItem, Kind, LocalItem, Mode, RemoteItem, Side, Snapshot, Tree};
 pub use names::NameRules;
+pub use pair::{RunReport, SyncOptions, SyncPair, default_lock_dir};
 pub use paths::{local_path, remote_path};
 pub use plan::{PlanOptions, plan};
 pub use remote_scan::{RemoteScan, scan_remote};
+pub use report::{Summary, SyncEvent};
 pub use state_db::{PairRecord, PairSpec, SyncDb};
+pub use trash::Trash;
+pub use watch::{WatchOptions, watch};
 
 #[cfg(test)]
+mod pair_tests;
+#[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+pub(crate) mod test_folders;
