@@ -48,8 +48,4 @@ pub use trash::Trash;
 pub use watch::{WatchOptions, watch};
 
 #[cfg(test)]
-mod pair_tests;
-#[cfg(test)]
 mod plan_tests;
-#[cfg(test)]
-pub(crate) mod test_folders;

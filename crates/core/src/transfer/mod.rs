@@ -37,7 +37,5 @@ pub use skipped::Skipped;
 pub use state_db::{StateDb, UploadRecord};
 pub use tree::Queued;
 
-#[cfg(test)]
-pub(crate) use checksum::crc64;
 pub(crate) use checksum::crc64_file;
 pub(crate) use local_name::name_problem;

@@ -1,11 +1,41 @@
-//! Runs of a pair against a bucket in memory, through the real transfer engine: the scenarios
-//! of the issue that need no network.
+//! Sync scenarios through the real transfer engine, each on a bucket in memory and on
+//! localcloud: first syncs each way and with both sides full, edits and deletions, a renamed
+//! folder, the deletion guard and dry run, mirror and backup, the pair lock, the ignore file,
+//! type changes, names the disk cannot hold, and a file being written while synced.
 
-use super::action::Action;
-use super::model::Mode;
-use super::test_folders::TestFolders;
-use super::{DeletionLimit, GuardTripped};
-use crate::error::ErrorCode;
+use std::time::Duration;
+
+use cubby_core::ErrorCode;
+use cubby_core::sync::{
+    Action, DeletionLimit, GuardTripped, Kind, Mode, NameRules, SyncEvent, SyncOptions, SyncPair,
+};
+use cubby_core::transfer::{StateDb, Transfers};
+use cubby_test_support::Backend;
+use cubby_test_support::sync_folders::SyncFolders;
+
+/// The scenario on a bucket in memory, then on localcloud.
+macro_rules! on_both_backends {
+    ($($scenario:ident => $test:ident,)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $test() {
+            $scenario(SyncFolders::new(Backend::memory("sync@example.com").await)).await;
+            $scenario(SyncFolders::new(Backend::localcloud("sync@example.com").await)).await;
+        }
+    )*};
+}
+
+on_both_backends! {
+    a_first_sync_each_way_and_with_both_sides_full => a_first_sync_each_way_and_with_both_sides_full_on_both,
+    edits_and_deletions_travel_and_deletions_go_to_the_trash => edits_and_deletions_travel_and_deletions_go_to_the_trash_on_both,
+    a_renamed_folder_is_moved_remotely_without_sending_bytes => a_renamed_folder_is_moved_remotely_without_sending_bytes_on_both,
+    the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing => the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing_on_both,
+    mirror_deletes_only_what_it_synced_and_backup_never_deletes => mirror_deletes_only_what_it_synced_and_backup_never_deletes_on_both,
+    a_second_sync_of_the_pair_is_told_who_holds_it => a_second_sync_of_the_pair_is_told_who_holds_it_on_both,
+    ignored_files_stay_where_they_are_on_both_sides => ignored_files_stay_where_they_are_on_both_sides_on_both,
+    a_type_change_travels_and_the_old_file_goes_to_the_trash => a_type_change_travels_and_the_old_file_goes_to_the_trash_on_both,
+    names_the_disk_cannot_hold_are_reported => names_the_disk_cannot_hold_are_reported_on_both,
+    a_file_being_written_waits_until_it_settles => a_file_being_written_waits_until_it_settles_on_both,
+}
 
 fn pairs(files: &[(&str, &str)]) -> Vec<(String, String)> {
     files
@@ -14,9 +44,7 @@ fn pairs(files: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_first_sync_each_way_and_with_both_sides_full() {
-    let folders = TestFolders::in_memory();
+async fn a_first_sync_each_way_and_with_both_sides_full(folders: SyncFolders) {
     folders.write_local("a.txt", "local a");
     folders.write_local("docs/b.txt", "local b");
     folders.write_remote("c.txt", "remote c").await;
@@ -51,9 +79,7 @@ async fn a_first_sync_each_way_and_with_both_sides_full() {
     );
 }
 
-#[tokio::test]
-async fn edits_and_deletions_travel_and_deletions_go_to_the_trash() {
-    let folders = TestFolders::in_memory();
+async fn edits_and_deletions_travel_and_deletions_go_to_the_trash(folders: SyncFolders) {
     folders.write_local("keep.txt", "v1");
     folders.write_local("gone-here.txt", "x");
     folders.write_local("gone-there.txt", "y");
@@ -71,9 +97,7 @@ async fn edits_and_deletions_travel_and_deletions_go_to_the_trash() {
     assert_eq!(folders.trashed(), ["y"]);
 }
 
-#[tokio::test]
-async fn a_renamed_folder_is_moved_remotely_without_sending_bytes() {
-    let folders = TestFolders::in_memory();
+async fn a_renamed_folder_is_moved_remotely_without_sending_bytes(folders: SyncFolders) {
     for i in 0..5 {
         folders.write_local(&format!("old/f{i}.txt"), &format!("content {i}"));
     }
@@ -91,9 +115,9 @@ async fn a_renamed_folder_is_moved_remotely_without_sending_bytes() {
     );
 }
 
-#[tokio::test]
-async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing() {
-    let folders = TestFolders::in_memory();
+async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing(
+    folders: SyncFolders,
+) {
     for i in 0..4 {
         folders.write_local(&format!("f{i}"), "x");
     }
@@ -102,7 +126,7 @@ async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing(
         std::fs::remove_file(folders.local(&format!("f{i}"))).unwrap();
     }
     let dry = folders
-        .sync_with(super::SyncOptions {
+        .sync_with(SyncOptions {
             dry_run: true,
             ..folders.options(Mode::TwoWay)
         })
@@ -110,7 +134,7 @@ async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing(
         .unwrap();
     assert_eq!(dry.plan.file_deletions(), 3);
     assert_eq!(folders.remote_files().await.len(), 4);
-    let guarded = super::SyncOptions {
+    let guarded = SyncOptions {
         deletion_limit: DeletionLimit::Default,
         ..folders.options(Mode::TwoWay)
     };
@@ -125,7 +149,7 @@ async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing(
             synced: 4
         })
     );
-    let allowed = super::SyncOptions {
+    let allowed = SyncOptions {
         deletion_limit: DeletionLimit::AtMost(3),
         ..guarded
     };
@@ -133,9 +157,7 @@ async fn the_deletion_guard_stops_a_mass_deletion_and_a_dry_run_changes_nothing(
     assert_eq!(folders.remote_files().await, pairs(&[("f3", "x")]));
 }
 
-#[tokio::test]
-async fn mirror_deletes_only_what_it_synced_and_backup_never_deletes() {
-    let folders = TestFolders::in_memory();
+async fn mirror_deletes_only_what_it_synced_and_backup_never_deletes(folders: SyncFolders) {
     folders.write_local("mine.txt", "m");
     folders.write_remote("theirs.txt", "t").await;
     let first = folders.sync(Mode::Mirror).await;
@@ -148,15 +170,13 @@ async fn mirror_deletes_only_what_it_synced_and_backup_never_deletes() {
     assert!(folders.local_files().is_empty(), "a mirror never downloads");
 }
 
-#[tokio::test]
-async fn a_second_sync_of_the_pair_is_told_who_holds_it() {
-    let folders = TestFolders::in_memory();
-    let (transfers, _events) = crate::transfer::Transfers::new(
+async fn a_second_sync_of_the_pair_is_told_who_holds_it(folders: SyncFolders) {
+    let (transfers, _events) = Transfers::new(
         folders.storage.clone(),
-        crate::transfer::StateDb::in_memory().unwrap(),
+        StateDb::in_memory().unwrap(),
         Default::default(),
     );
-    let (_held, _events) = super::SyncPair::open(
+    let (_held, _events) = SyncPair::open(
         &folders.root,
         folders.remote_dir.clone(),
         transfers,
@@ -178,9 +198,7 @@ async fn a_second_sync_of_the_pair_is_told_who_holds_it() {
     );
 }
 
-#[tokio::test]
-async fn ignored_files_stay_where_they_are_on_both_sides() {
-    let folders = TestFolders::in_memory();
+async fn ignored_files_stay_where_they_are_on_both_sides(folders: SyncFolders) {
     folders.write_local(".cubbyignore", "*.log\n");
     folders.write_local("app.log", "noise");
     folders.write_local(".DS_Store", "noise");
@@ -201,9 +219,7 @@ async fn ignored_files_stay_where_they_are_on_both_sides() {
     assert!(report.plan.actions.is_empty(), "{:?}", report.plan.actions);
 }
 
-#[tokio::test]
-async fn a_type_change_travels_and_the_old_file_goes_to_the_trash() {
-    let folders = TestFolders::in_memory();
+async fn a_type_change_travels_and_the_old_file_goes_to_the_trash(folders: SyncFolders) {
     folders.write_local("thing", "a file");
     folders.sync(Mode::TwoWay).await;
     folders.delete_remote("thing").await;
@@ -214,7 +230,7 @@ async fn a_type_change_travels_and_the_old_file_goes_to_the_trash() {
     assert!(
         report.plan.actions.contains(&Action::DeleteLocal {
             path: "thing".into(),
-            kind: super::Kind::File
+            kind: Kind::File
         }),
         "{:?}",
         report.plan.actions
@@ -224,4 +240,60 @@ async fn a_type_change_travels_and_the_old_file_goes_to_the_trash() {
         pairs(&[("thing/inside.txt", "now a folder")])
     );
     assert_eq!(folders.trashed(), ["a file"]);
+}
+
+async fn names_the_disk_cannot_hold_are_reported(folders: SyncFolders) {
+    folders.write_remote("CON.txt", "reserved").await;
+    folders.write_remote("Read.me", "one").await;
+    folders.write_remote("read.ME", "two").await;
+    folders.write_remote("fine.txt", "fine").await;
+    let windows = SyncOptions {
+        names: Some(NameRules {
+            windows: true,
+            folds_case: true,
+        }),
+        ..folders.options(Mode::TwoWay)
+    };
+    let report = folders.sync_with(windows).await.unwrap();
+    let issues: Vec<&str> = report.plan.issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(issues, ["CON.txt", "read.ME"], "{:?}", report.plan.issues);
+    assert_eq!(report.summary.issues, 2);
+    let local: Vec<String> = folders.local_files().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(local, ["Read.me", "fine.txt"]);
+    assert_eq!(
+        folders.remote_files().await.len(),
+        4,
+        "nothing remote is touched"
+    );
+}
+
+async fn a_file_being_written_waits_until_it_settles(folders: SyncFolders) {
+    folders.write_local("settled.txt", "done");
+    folders.write_local("growing.log.txt", "part 1");
+    let (pair, mut events) = folders
+        .open(SyncOptions {
+            stable_for: Duration::from_secs(1),
+            ..folders.options(Mode::TwoWay)
+        })
+        .unwrap();
+    // The file is written to again once the plan is made, within its stability window.
+    let writer = {
+        let file = folders.local("growing.log.txt");
+        tokio::spawn(async move {
+            while let Some(event) = events.recv().await {
+                if matches!(event, SyncEvent::Planned { .. }) {
+                    std::fs::write(&file, "part 1, part 2").unwrap();
+                    return;
+                }
+            }
+        })
+    };
+    let report = pair.run_once().await.unwrap();
+    drop(pair);
+    writer.await.unwrap();
+    assert_eq!(report.summary.deferred, 1, "{:?}", report.summary);
+    assert_eq!(report.summary.uploaded, 1);
+    let next = folders.sync(Mode::TwoWay).await;
+    assert_eq!(next.summary.uploaded, 1);
+    assert_eq!(folders.remote_files().await, folders.local_files());
 }
