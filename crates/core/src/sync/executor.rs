@@ -427,6 +427,11 @@ impl Executor<'_> {
                 .map(|q| (q.direction, q.local.clone(), q.remote.clone()))
                 .collect(),
         );
+        // A run that is dropped (stopped, or its process ending) stops its transfers too.
+        let _stop_when_dropped: Vec<_> = handles
+            .iter()
+            .map(|h| h.cancel_switch().drop_guard())
+            .collect();
         let mut running: FuturesUnordered<_> = ready
             .into_iter()
             .zip(handles)
