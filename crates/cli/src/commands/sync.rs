@@ -108,18 +108,19 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         &holder_name("cubby sync"),
     )?;
     let shown = tokio::spawn(show_events(events, transfer_events, args.json));
-    let result = if args.watch && !args.once {
-        watch_pair(&pair, args.json).await
-    } else {
-        let result = pair.run_once().await;
-        if let Ok(report) = &result {
-            finish(report, args.json, args.dry_run);
-        }
-        result.and_then(|report| outcome(&report, args.dry_run))
-    };
+    if args.watch && !args.once {
+        let result = watch_pair(&pair, args.json).await;
+        drop(pair);
+        let _ = shown.await;
+        return result;
+    }
+    let result = pair.run_once().await;
+    // Every event of the run is shown before its summary.
     drop(pair);
     let _ = shown.await;
-    result
+    let report = result?;
+    finish(&report, args.json, args.dry_run);
+    outcome(&report, args.dry_run)
 }
 
 /// The folder of yours named like the local folder.
