@@ -46,13 +46,19 @@ async fn sync_once_dry_run_and_list() {
         "{first:?}"
     );
     let listed = stdout_of(&run(&mut setup.cubby(&["ls", "-r", "Notes"])).await);
-    assert!(listed.contains("a.txt") && listed.contains("b.txt"), "{listed}");
+    assert!(
+        listed.contains("a.txt") && listed.contains("b.txt"),
+        "{listed}"
+    );
 
     fs::write(local.join("c.txt"), "c").unwrap();
     let dry = stdout_of(&run(&mut sync(&[local_arg, "Notes", "--dry-run"])).await);
     assert_eq!(dry.trim(), "would upload c.txt");
     let listed = stdout_of(&run(&mut setup.cubby(&["ls", "Notes"])).await);
-    assert!(!listed.contains("c.txt"), "a dry run changes nothing: {listed}");
+    assert!(
+        !listed.contains("c.txt"),
+        "a dry run changes nothing: {listed}"
+    );
 
     let pairs = json_lines(&stdout_of(&run(&mut sync(&["--list", "--json"])).await));
     assert_eq!(pairs.len(), 1, "{pairs:?}");
