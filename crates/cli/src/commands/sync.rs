@@ -88,7 +88,7 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         None => default_remote(&local)?,
     };
     let (_session, storage) = context.open_storage().await?;
-    let state = StateDb::open(&StateDb::default_path()?)?;
+    let state = StateDb::open(&SyncDb::transfer_state_path()?)?;
     let (transfers, transfer_events) = Transfers::new(storage, state, TransferOptions::default());
     let options = SyncOptions {
         mode: args.mode.into(),

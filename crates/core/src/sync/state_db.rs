@@ -144,6 +144,13 @@ impl SyncDb {
         Ok(data_dir()?.join("sync.sqlite"))
     }
 
+    /// Where sync's transfer queue keeps its resume state: apart from `cubby put`/`get`'s, so
+    /// that `cubby resume` never finishes a sync's transfer behind the planner's back (a sync
+    /// resumes its own multipart uploads and partial downloads on its next run).
+    pub fn transfer_state_path() -> Result<PathBuf> {
+        Ok(data_dir()?.join("sync-transfers.sqlite"))
+    }
+
     fn init(conn: Connection, path: &Path) -> Result<Self> {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
