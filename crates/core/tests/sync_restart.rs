@@ -72,7 +72,12 @@ async fn a_sync_stopped_midway_finishes_without_sending_anything_twice() {
     let (pair, _transfers, mut events, mut sync_events) = open();
     let report = pair.run_once().await.unwrap();
     let sent_after = finished(&mut events);
-    assert_eq!(sent_before + sent_after, FILES, "no file was sent twice");
+    // A transfer stopped after its last request went through never says it finished; the
+    // next run finds that file equal on both sides and records it without sending it again.
+    assert!(
+        sent_before + sent_after <= FILES,
+        "no file was sent twice: {sent_before} + {sent_after}"
+    );
     assert!(report.summary.complete(), "{:?}", report.summary);
     let notes: Vec<String> = std::iter::from_fn(|| sync_events.try_recv().ok())
         .filter_map(|e| match e {

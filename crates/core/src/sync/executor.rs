@@ -515,6 +515,16 @@ impl Executor<'_> {
             Direction::Upload => {
                 let scanned = queued.scanned.as_ref().expect("uploads are scanned");
                 let info = self.transfers.storage().head(&queued.remote).await?;
+                // Only our upload is recorded: the stored time and size are the file's as
+                // scanned. Anything else (the file changed before it was read, or someone
+                // wrote the object since) is left for the next run to compare.
+                let stored_mtime = info
+                    .modified
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map(|d| d.as_nanos() as i64);
+                if info.size != scanned.size || stored_mtime != Some(scanned.mtime_ns) {
+                    return Ok(());
+                }
                 self.record(
                     &queued.path,
                     Some(BaseItem {
