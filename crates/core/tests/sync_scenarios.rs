@@ -35,6 +35,7 @@ on_both_backends! {
     a_type_change_travels_and_the_old_file_goes_to_the_trash => a_type_change_travels_and_the_old_file_goes_to_the_trash_on_both,
     names_the_disk_cannot_hold_are_reported => names_the_disk_cannot_hold_are_reported_on_both,
     a_file_being_written_waits_until_it_settles => a_file_being_written_waits_until_it_settles_on_both,
+    a_paused_pair_moves_nothing_until_resumed => a_paused_pair_moves_nothing_until_resumed_on_both,
 }
 
 fn pairs(files: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -295,5 +296,27 @@ async fn a_file_being_written_waits_until_it_settles(folders: SyncFolders) {
     assert_eq!(report.summary.uploaded, 1);
     let next = folders.sync(Mode::TwoWay).await;
     assert_eq!(next.summary.uploaded, 1);
+    assert_eq!(folders.remote_files().await, folders.local_files());
+}
+
+async fn a_paused_pair_moves_nothing_until_resumed(folders: SyncFolders) {
+    folders.write_local("a.txt", "a");
+    folders.write_local("b.txt", "b");
+    let (pair, mut events) = folders.open(folders.options(Mode::TwoWay)).unwrap();
+    pair.pause();
+    let resuming = async {
+        while let Some(event) = events.recv().await {
+            if matches!(event, SyncEvent::Planned { .. }) {
+                break;
+            }
+        }
+        assert!(
+            folders.remote_files().await.is_empty(),
+            "paused: nothing moved"
+        );
+        pair.resume();
+    };
+    let (report, ()) = tokio::join!(pair.run_once(), resuming);
+    assert_eq!(report.unwrap().summary.uploaded, 2);
     assert_eq!(folders.remote_files().await, folders.local_files());
 }

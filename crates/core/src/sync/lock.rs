@@ -4,7 +4,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -12,7 +12,6 @@ use crate::error::{Error, ErrorCode, Result};
 #[derive(Debug)]
 pub struct PairLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl PairLock {
@@ -53,12 +52,7 @@ impl PairLock {
         file.rewind().map_err(|e| io(&path, e))?;
         file.write_all(holder.as_bytes())
             .map_err(|e| io(&path, e))?;
-        Ok(Self { _file: file, path })
-    }
-
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self { _file: file })
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::model::{BaseItem, Kind, Mode, Tree};
@@ -326,27 +326,6 @@ impl SyncDb {
                 params![pair, now, status, error],
             )
             .map(|_| ())
-        })
-    }
-
-    /// Forgets a pair and its base (its folders are left as they are).
-    pub fn remove_pair(&self, pair: i64) -> Result<()> {
-        self.with(|conn| {
-            conn.execute("DELETE FROM pairs WHERE id = ?1", [pair])
-                .map(|_| ())
-        })
-    }
-
-    /// Whether the pair has a base row at all (never synced when not).
-    pub fn has_base(&self, pair: i64) -> Result<bool> {
-        self.with(|conn| {
-            conn.query_row(
-                "SELECT 1 FROM entries WHERE pair_id = ?1 LIMIT 1",
-                [pair],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|row| row.is_some())
         })
     }
 }
