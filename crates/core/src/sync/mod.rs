@@ -45,7 +45,7 @@ pub use remote_scan::{RemoteScan, scan_remote};
 pub use report::{Summary, SyncEvent};
 pub use state_db::{PairRecord, PairSpec, SyncDb};
 pub use trash::Trash;
-pub use watch::{WatchOptions, watch};
+pub use watch::{WatchOptions, watch, watch_events};
 
 #[cfg(test)]
 mod plan_tests;

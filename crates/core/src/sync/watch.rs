@@ -6,7 +6,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::{self, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -32,33 +32,19 @@ impl Default for WatchOptions {
     }
 }
 
-/// Why the watcher woke the loop.
-enum Wake {
-    Changed,
-    Overflowed,
-    Failed(String),
-}
-
 /// Syncs `pair` until `stop`, handing each run's result to `on_run` (a failing run does not
 /// end the watch: the next one tries again).
 pub async fn watch(
     pair: &SyncPair,
     options: WatchOptions,
     stop: CancellationToken,
-    mut on_run: impl FnMut(Result<RunReport>),
+    on_run: impl FnMut(Result<RunReport>),
 ) -> Result<()> {
-    let (wake, mut woken) = mpsc::unbounded_channel();
+    let (sender, events) = mpsc::unbounded_channel();
     let handler = move |result: DebounceEventResult| {
-        let _ = wake.send(match result {
-            Ok(events) if events.iter().any(|e| e.need_rescan()) => Wake::Overflowed,
-            Ok(events) if events.is_empty() => return,
-            Ok(_) => Wake::Changed,
-            Err(errors) => Wake::Failed(
-                errors
-                    .first()
-                    .map_or_else(|| "unknown error".to_owned(), ToString::to_string),
-            ),
-        });
+        if !matches!(&result, Ok(events) if events.is_empty()) {
+            let _ = sender.send(result);
+        }
     };
     let watcher = new_debouncer(options.debounce, None, handler).and_then(|mut debouncer| {
         debouncer.watch(pair.root(), RecursiveMode::Recursive)?;
@@ -68,29 +54,53 @@ pub async fn watch(
         Ok(watcher) => Some(watcher),
         Err(err) => {
             pair.note(format!(
-                "cannot watch {} for changes ({err}); it is rescanned every {} s instead (on Linux, raise fs.inotify.max_user_watches)",
+                "cannot watch {} for changes ({}); it is rescanned every {} s instead",
                 pair.root().display(),
+                explain(&err),
                 options.rescan_every.as_secs()
             ));
             None
         }
     };
+    watch_events(pair, options, stop, events, on_run).await
+}
+
+/// [`watch`]'s loop, woken by `events` as the debouncer sends them (the seam through which
+/// tests hand it an overflow or a watcher error, which no file system makes on demand).
+pub async fn watch_events(
+    pair: &SyncPair,
+    options: WatchOptions,
+    stop: CancellationToken,
+    mut events: mpsc::UnboundedReceiver<DebounceEventResult>,
+    mut on_run: impl FnMut(Result<RunReport>),
+) -> Result<()> {
     loop {
         on_run(pair.run_once().await);
         tokio::select! {
             () = stop.cancelled() => return Ok(()),
             () = tokio::time::sleep(jittered(options.rescan_every)) => {}
-            Some(why) = woken.recv() => match why {
-                Wake::Changed => {}
-                Wake::Overflowed => pair.note(
+            Some(result) = events.recv() => match result {
+                Ok(events) if events.iter().any(|e| e.need_rescan()) => pair.note(
                     "the watcher missed events (its queue overflowed); both folders are rescanned".to_owned(),
                 ),
-                Wake::Failed(err) => pair.note(format!(
-                    "the watcher failed ({err}); both folders are rescanned"
+                Ok(_) => {}
+                Err(errors) => pair.note(format!(
+                    "the watcher failed ({}); both folders are rescanned",
+                    errors.first().map_or_else(|| "unknown error".to_owned(), explain)
                 )),
             },
         }
-        while woken.try_recv().is_ok() {}
+        while events.try_recv().is_ok() {}
+    }
+}
+
+/// A watcher error for people, with what to do when the OS ran out of watches.
+fn explain(err: &notify::Error) -> String {
+    match err.kind {
+        notify::ErrorKind::MaxFilesWatch => format!(
+            "{err} On Linux, raise fs.inotify.max_user_watches (sysctl); until then changes are found by rescans"
+        ),
+        _ => err.to_string(),
     }
 }
 
