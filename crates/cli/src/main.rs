@@ -70,6 +70,9 @@ enum Command {
     Share(commands::files::ShareArgs),
     /// Show the bytes and number of files in a folder.
     Du(commands::files::DuArgs),
+    /// Keep a local folder in step with a folder of yours (once, or watching); --list shows
+    /// the pairs.
+    Sync(commands::sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
             Command::Mkdir(args) => commands::files::mkdir(&context, args).await,
             Command::Share(args) => commands::files::share(&context, args).await,
             Command::Du(args) => commands::files::du(&context, args).await,
+            Command::Sync(args) => commands::sync::sync(&context, args).await,
         }
     });
     match result {

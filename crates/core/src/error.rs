@@ -112,6 +112,16 @@ error_codes! {
     TransferStateDb => "transfer.state_db",
     /// Two sources of one transfer would land on one destination.
     TransferNameClash => "transfer.name_clash",
+    /// A sync would delete more files than the deletion guard allows without asking.
+    SyncDeletionGuard => "sync.deletion_guard",
+    /// Another process is syncing the same pair of folders.
+    SyncLocked => "sync.locked",
+    /// The sync state database failed.
+    SyncStateDb => "sync.state_db",
+    /// A sync pair's folders cannot be used (missing, not a folder, inside another pair).
+    SyncInvalidPair => "sync.invalid_pair",
+    /// A sync ran, but some files could not be synced (each one was reported).
+    SyncIncomplete => "sync.incomplete",
     /// A bug: something Cubby did not expect.
     Internal => "internal",
 }

@@ -12,6 +12,7 @@ pub mod secrets;
 pub mod session;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 pub mod timeouts;
 pub mod transfer;
 pub mod wire;

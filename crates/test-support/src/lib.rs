@@ -18,6 +18,8 @@ pub mod oauth;
 pub mod people;
 pub mod ports;
 pub mod session;
+pub mod sync_folders;
+pub mod sync_sim;
 pub mod transfers;
 
 pub use backend::Backend;

@@ -42,6 +42,11 @@ export const ERROR_CODES = [
   'transfer.cancelled',
   'transfer.state_db',
   'transfer.name_clash',
+  'sync.deletion_guard',
+  'sync.locked',
+  'sync.state_db',
+  'sync.invalid_pair',
+  'sync.incomplete',
   'internal',
 ] as const;
 

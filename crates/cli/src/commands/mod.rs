@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod files;
 pub mod profile;
+pub mod sync;
 pub mod transfers;
 
 use serde::Serialize;

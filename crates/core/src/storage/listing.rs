@@ -211,6 +211,25 @@ impl Storage {
             .await
     }
 
+    /// Every file and folder marker below `dir`, each file with its ETag: what a sync compares
+    /// with the previous listing to find what changed without reading any object.
+    pub async fn list_all_versions(
+        &self,
+        dir: &RemotePath,
+    ) -> Result<Vec<(Entry, Option<String>)>> {
+        let prefix = self.folder().dir_prefix(dir)?;
+        let doing = format!("listing {dir}");
+        let mut versions = Vec::new();
+        for object in self.objects_below(&prefix, &doing).await? {
+            if object.key == prefix {
+                continue; // the marker of the listed folder itself
+            }
+            let entry = self.entry(&object.key, object.size, object.last_modified)?;
+            versions.push((entry, object.etag));
+        }
+        Ok(versions)
+    }
+
     /// Every object whose key starts with `prefix` (a folder's prefix or a listed key), as
     /// listed: for operations on everything under a prefix, clean or not.
     pub(super) async fn objects_below(

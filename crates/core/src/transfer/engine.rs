@@ -98,6 +98,12 @@ impl TransferHandle {
         self.cancel.cancel();
     }
 
+    /// A switch that cancels the transfer (for a caller that stops it when it is itself
+    /// dropped: `cancel_switch().drop_guard()`).
+    pub(crate) fn cancel_switch(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
     /// Waits for the end; the number of bytes moved.
     pub async fn wait(self) -> Result<u64> {
         self.task

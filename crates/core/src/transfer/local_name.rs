@@ -33,7 +33,7 @@ pub fn local_path_for(dir: &Path, path: &RemotePath, base: Option<&RemotePath>) 
     Ok(local)
 }
 
-fn name_problem(name: &str, windows: bool) -> Option<&'static str> {
+pub(crate) fn name_problem(name: &str, windows: bool) -> Option<&'static str> {
     if name.len() > MAX_NAME_BYTES {
         return Some("is longer than 255 bytes");
     }

@@ -39,3 +39,6 @@ pub use skipped::Skipped;
 pub use state_db::{StateDb, UploadRecord};
 pub use tree::Queued;
 pub use upload_plan::{Clash, ClashDecision, ItemKind, SkippedLocal, UploadPlan};
+
+pub(crate) use checksum::crc64_file;
+pub(crate) use local_name::name_problem;

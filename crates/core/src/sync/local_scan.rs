@@ -1,0 +1,240 @@
+//! The local scan: a parallel walk of the local folder (the `ignore` crate's walker, which is
+//! ripgrep's) that never follows symbolic links. Links, special files, unreadable folders and
+//! names that cannot be remote paths are reported as issues, and their paths are blocked so
+//! that what could not be seen is never taken for deleted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+use unicode_normalization::UnicodeNormalization;
+
+use super::action::Issue;
+use super::file_facts::{inode, mtime_ns};
+use super::filter::Filter;
+use super::model::{Kind, LocalItem, Side, Tree};
+use crate::error::{Error, ErrorCode, Result};
+use crate::storage::RemotePath;
+
+/// What the local scan found.
+#[derive(Debug, Default)]
+pub struct LocalScan {
+    /// Every file and folder, by its key (NFC).
+    pub items: Tree<LocalItem>,
+    /// What cannot be synced, and why.
+    pub issues: Vec<Issue>,
+    /// Paths the planner must leave alone (with everything below them).
+    pub blocked: BTreeSet<String>,
+}
+
+/// One walked entry before the names are checked against each other.
+enum Found {
+    Item(String, LocalItem),
+    Issue(String, String),
+}
+
+/// Scans `root` (blocking: call from a blocking task).
+pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
+    let meta = std::fs::metadata(root).map_err(|e| {
+        Error::new(
+            ErrorCode::SyncInvalidPair,
+            format!("{}: {e}; name an existing folder", root.display()),
+        )
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::new(
+            ErrorCode::SyncInvalidPair,
+            format!("{} is not a folder; name a folder to sync", root.display()),
+        ));
+    }
+    let found = Mutex::new(Vec::new());
+    let fatal = Mutex::new(None);
+    let walker = WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(false)
+        .threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(8)))
+        .filter_entry({
+            let root = root.to_owned();
+            let filter = filter.clone();
+            move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                match relative(&root, entry.path()) {
+                    Some(rel) if !rel.is_empty() => !filter.ignores(&rel, is_dir),
+                    _ => true,
+                }
+            }
+        })
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let found_now = match entry {
+                Ok(entry) if entry.depth() == 0 => return WalkState::Continue,
+                Ok(entry) => examine(root, &entry),
+                Err(err) => match error_path(&err).and_then(|p| relative(root, p)) {
+                    Some(rel) => Some(Found::Issue(
+                        rel,
+                        format!("could not be read ({err}); check its permissions"),
+                    )),
+                    None => {
+                        *fatal.lock().expect("scan lock") = Some(err.to_string());
+                        return WalkState::Quit;
+                    }
+                },
+            };
+            if let Some(found_now) = found_now {
+                found.lock().expect("scan lock").push(found_now);
+            }
+            WalkState::Continue
+        })
+    });
+    if let Some(err) = fatal.into_inner().expect("scan lock") {
+        return Err(Error::new(
+            ErrorCode::TransferLocalRead,
+            format!("scanning {}: {err}", root.display()),
+        ));
+    }
+    Ok(collect(found.into_inner().expect("scan lock")))
+}
+
+/// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn examine(root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
+    let Some(rel) = relative(root, entry.path()) else {
+        let lossy = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        return Some(Found::Issue(
+            lossy.to_string_lossy().replace('\\', "/"),
+            "its name is not valid Unicode, so it cannot be a name in your folder; rename it"
+                .to_owned(),
+        ));
+    };
+    let file_type = entry.file_type()?;
+    if file_type.is_symlink() {
+        return Some(Found::Issue(
+            rel,
+            "is a symbolic link, which sync does not follow; move what it points to into the folder, or remove the link".to_owned(),
+        ));
+    }
+    let kind = if file_type.is_dir() {
+        Kind::Folder
+    } else if file_type.is_file() {
+        Kind::File
+    } else {
+        return Some(Found::Issue(
+            rel,
+            "is not a file or folder (a device, socket or pipe)".to_owned(),
+        ));
+    };
+    let meta = match entry.metadata() {
+        Ok(meta) => meta,
+        Err(err) => return Some(Found::Issue(rel, format!("could not be read ({err})"))),
+    };
+    Some(Found::Item(
+        rel,
+        LocalItem {
+            kind,
+            size: if kind == Kind::File { meta.len() } else { 0 },
+            mtime_ns: mtime_ns(&meta),
+            inode: inode(&meta),
+            crc: None,
+            on_disk: None,
+        },
+    ))
+}
+
+/// Keys every found name by its NFC spelling; two names with one key, or a name that is not a
+/// clean remote path, become issues.
+fn collect(found: Vec<Found>) -> LocalScan {
+    let mut scan = LocalScan::default();
+    let mut by_key: BTreeMap<String, Vec<(String, LocalItem)>> = BTreeMap::new();
+    for found in found {
+        match found {
+            Found::Issue(path, problem) => scan.issue(path, problem),
+            Found::Item(name, item) => {
+                let key: String = name.nfc().collect();
+                by_key.entry(key).or_default().push((name, item));
+            }
+        }
+    }
+    for (key, mut names) in by_key {
+        if names.len() > 1 {
+            scan.issue(
+                key,
+                "two names in this folder are the same name in Unicode (composed and decomposed spellings); rename one of them".to_owned(),
+            );
+            continue;
+        }
+        let (name, mut item) = names.pop().expect("one name");
+        match RemotePath::parse(&key) {
+            Ok(path) if path.as_str() == key => {
+                if name != key {
+                    item.on_disk = Some(name);
+                }
+                scan.items.insert(key, item);
+            }
+            Ok(_) => scan.issue(key, "its name cannot be a path in your folder".to_owned()),
+            Err(err) => scan.issue(key, err.message),
+        }
+    }
+    scan
+}
+
+impl LocalScan {
+    fn issue(&mut self, path: String, problem: String) {
+        self.blocked.insert(path.clone());
+        self.issues.push(Issue {
+            path,
+            side: Side::Local,
+            problem,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_folders_and_issues_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs/empty")).unwrap();
+        std::fs::write(root.join("docs/a.txt"), "abc").unwrap();
+        std::fs::write(root.join(".DS_Store"), "x").unwrap();
+        std::fs::write(root.join("docs/back\\slash.txt"), "x").unwrap();
+        std::fs::write(root.join("e\u{301}.txt"), "nfd").unwrap();
+        std::fs::write(root.join("twin\u{e9}"), "nfc").unwrap();
+        std::fs::write(root.join("twine\u{301}"), "nfd").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("docs"), root.join("link")).unwrap();
+        let scan = scan_local(root, &Filter::load(root).unwrap()).unwrap();
+        let keys: Vec<&str> = scan.items.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["docs", "docs/a.txt", "docs/empty", "\u{e9}.txt"]);
+        assert_eq!(scan.items["docs/a.txt"].size, 3);
+        assert_eq!(scan.items["docs/a.txt"].kind, Kind::File);
+        assert_eq!(scan.items["docs"].kind, Kind::Folder);
+        assert_eq!(
+            scan.items["\u{e9}.txt"].on_disk.as_deref(),
+            Some("e\u{301}.txt")
+        );
+        let blocked: Vec<&str> = scan.blocked.iter().map(String::as_str).collect();
+        #[cfg(unix)]
+        assert_eq!(blocked, ["docs/back\\slash.txt", "link", "twin\u{e9}"]);
+        assert_eq!(scan.issues.len(), blocked.len());
+    }
+}

@@ -1,0 +1,115 @@
+//! Watching a pair: a run at the start, then one whenever the local folder changes (`notify`
+//! events, coalesced by `notify-debouncer-full`) and at a jittered interval anyway, which is
+//! also when remote changes are found. Every run rescans both sides, so a watcher that
+//! overflowed, missed events or could not start (out of kernel watches) loses nothing: it is
+//! said, and the periodic runs carry on.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use notify_debouncer_full::notify::{self, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::pair::{RunReport, SyncPair};
+use crate::error::Result;
+
+/// How a watched pair wakes up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchOptions {
+    /// Local changes within this window make one run.
+    pub debounce: Duration,
+    /// A full run of both sides at least this often (±20%), local events or not.
+    pub rescan_every: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self {
+            debounce: Duration::from_millis(200),
+            rescan_every: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Syncs `pair` until `stop`, handing each run's result to `on_run` (a failing run does not
+/// end the watch: the next one tries again).
+pub async fn watch(
+    pair: &SyncPair,
+    options: WatchOptions,
+    stop: CancellationToken,
+    on_run: impl FnMut(Result<RunReport>),
+) -> Result<()> {
+    let (sender, events) = mpsc::unbounded_channel();
+    let handler = move |result: DebounceEventResult| {
+        if !matches!(&result, Ok(events) if events.is_empty()) {
+            let _ = sender.send(result);
+        }
+    };
+    let watcher = new_debouncer(options.debounce, None, handler).and_then(|mut debouncer| {
+        debouncer.watch(pair.root(), RecursiveMode::Recursive)?;
+        Ok(debouncer)
+    });
+    let _watcher = match watcher {
+        Ok(watcher) => Some(watcher),
+        Err(err) => {
+            pair.note(format!(
+                "cannot watch {} for changes ({}); it is rescanned every {} s instead",
+                pair.root().display(),
+                explain(&err),
+                options.rescan_every.as_secs()
+            ));
+            None
+        }
+    };
+    watch_events(pair, options, stop, events, on_run).await
+}
+
+/// [`watch`]'s loop, woken by `events` as the debouncer sends them (the seam through which
+/// tests hand it an overflow or a watcher error, which no file system makes on demand).
+pub async fn watch_events(
+    pair: &SyncPair,
+    options: WatchOptions,
+    stop: CancellationToken,
+    mut events: mpsc::UnboundedReceiver<DebounceEventResult>,
+    mut on_run: impl FnMut(Result<RunReport>),
+) -> Result<()> {
+    loop {
+        on_run(pair.run_once().await);
+        tokio::select! {
+            () = stop.cancelled() => return Ok(()),
+            () = tokio::time::sleep(jittered(options.rescan_every)) => {}
+            Some(result) = events.recv() => match result {
+                Ok(events) if events.iter().any(|e| e.need_rescan()) => pair.note(
+                    "the watcher missed events (its queue overflowed); both folders are rescanned".to_owned(),
+                ),
+                Ok(_) => {}
+                Err(errors) => pair.note(format!(
+                    "the watcher failed ({}); both folders are rescanned",
+                    errors.first().map_or_else(|| "unknown error".to_owned(), explain)
+                )),
+            },
+        }
+        while events.try_recv().is_ok() {}
+    }
+}
+
+/// A watcher error for people, with what to do when the OS ran out of watches.
+fn explain(err: &notify::Error) -> String {
+    match err.kind {
+        notify::ErrorKind::MaxFilesWatch => format!(
+            "{err} On Linux, raise fs.inotify.max_user_watches (sysctl); until then changes are found by rescans"
+        ),
+        _ => err.to_string(),
+    }
+}
+
+/// `every`, give or take 20%, so that many pairs (or machines) do not rescan in step.
+fn jittered(every: Duration) -> Duration {
+    let noise = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos()
+        % 1000;
+    every.mul_f64(0.8 + 0.4 * f64::from(noise) / 1000.0)
+}
