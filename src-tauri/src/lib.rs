@@ -3,6 +3,7 @@
 
 mod commands;
 mod drops;
+mod paths;
 mod sandbox;
 mod session_folder;
 mod state;
@@ -16,7 +17,8 @@ use tauri::{App, AppHandle, Builder, DragDropEvent, Manager, Runtime, WindowEven
 use tauri_plugin_deep_link::DeepLinkExt;
 use url::Url;
 
-use crate::state::{AppPaths, AppState};
+use crate::paths::AppPaths;
+use crate::state::AppState;
 use crate::transfer_feed::RunEnded;
 
 /// The window `tauri.conf.json` declares; a second launch brings it to the front.

@@ -12,7 +12,7 @@ use cubby_core::storage::Storage;
 use cubby_core::transfer::{StateDb, TransferOptions, Transfers, UploadPlan};
 use cubby_core::{Error, ErrorCode, Result};
 
-use crate::state::AppPaths;
+use crate::paths::AppPaths;
 use crate::transfer_feed::{RunEndedHook, TransferFeed};
 
 /// One session's folder and queue.

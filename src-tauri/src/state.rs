@@ -2,7 +2,6 @@
 //! session and folder, the sandbox when that profile is the sandbox, and a sign-in in progress.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex as SyncMutex};
 
 use cubby_core::auth::DeepLinkReceiver;
@@ -18,24 +17,10 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::drops::Drops;
+use crate::paths::AppPaths;
 use crate::sandbox::{self, SANDBOX_PROFILE};
 use crate::session_folder::SessionFolder;
 use crate::transfer_feed::RunEndedHook;
-
-/// Where the app reads and writes its files.
-#[derive(Debug, Clone)]
-pub struct AppPaths {
-    /// The profiles, shared with the `cubby` CLI.
-    pub config: PathBuf,
-    /// The app's preferences.
-    pub settings: PathBuf,
-    /// The sandbox's users, keys and files.
-    pub sandbox: PathBuf,
-    /// Files downloaded to be opened with the default app, one folder per identity.
-    pub open_cache: PathBuf,
-    /// The transfer state database, the CLI's: either brings back what the other left.
-    pub transfer_state: PathBuf,
-}
 
 /// A profile as the picker lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -223,6 +223,40 @@ async fn upload_with_the_button_and_download_to_a_chosen_folder() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_opens_in_the_desktop_s_default_app() {
+    let cloud = TestCloud::start().await;
+    let app = signed_in_app(&cloud).await;
+    let opened = app.env().set_default_app("text/plain");
+    let desk = app.env().dir().join("desk");
+    // Text, so the desktop takes it for text/plain.
+    let letter = "Dear Grace,\n".repeat(250).into_bytes();
+    std::fs::create_dir_all(&desk).unwrap();
+    std::fs::write(desk.join("letter.txt"), &letter).unwrap();
+    app.drop_files(&[&desk.join("letter.txt")], "[data-testid=\"folder-view\"]")
+        .await;
+    app.row("letter.txt").await;
+
+    app.double_click_row("letter.txt").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let path = loop {
+        let log = std::fs::read_to_string(&opened).unwrap_or_default();
+        if let Some(path) = log.lines().next() {
+            break path.to_owned();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the default app was not started in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        letter,
+        "{path} is not the file"
+    );
+}
+
 /// The app on `cloud`, signed in as [`ALICE`] through the browser, showing her folder.
 async fn signed_in_app(cloud: &TestCloud) -> AppDriver {
     let env = AppEnv::new(ALICE).with_config(&cloud.profile.to_toml("cloud"));

@@ -48,6 +48,38 @@ impl AppEnv {
         self
     }
 
+    /// Makes a script the desktop's default app for files of `mime_type` (through a desktop
+    /// entry and `mimeapps.list`, which xdg-open reads); returns the file where the script
+    /// writes each path it is asked to open.
+    pub fn set_default_app(&self, mime_type: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let log = self.dir().join("opened.log");
+        let script = self.dir().join("default-app.sh");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+        )
+        .expect("the default app's script can be written");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("the script can be made executable");
+        let applications = self.data_home().join("applications");
+        std::fs::create_dir_all(&applications).expect("the applications folder can be made");
+        std::fs::write(
+            applications.join("cubby-test-default-app.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Test default app\nExec={} %f\nMimeType={mime_type};\n",
+                script.display()
+            ),
+        )
+        .expect("the desktop entry can be written");
+        std::fs::write(
+            self.config_home().join("mimeapps.list"),
+            format!("[Default Applications]\n{mime_type}=cubby-test-default-app.desktop\n"),
+        )
+        .expect("mimeapps.list can be written");
+        log
+    }
+
     /// The person the browser signs in as.
     pub fn person(&self) -> Person {
         self.person
