@@ -237,7 +237,8 @@ async fn a_file_opens_in_the_desktop_s_default_app() {
         .await;
     app.row("letter.txt").await;
 
-    app.double_click_row("letter.txt").await;
+    app.click_row("letter.txt").await;
+    app.press(Key::Enter, false).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let path = loop {
         let log = std::fs::read_to_string(&opened).unwrap_or_default();
