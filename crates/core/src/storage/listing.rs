@@ -356,26 +356,8 @@ impl Storage {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::storage::{FolderRoot, MemoryClient, PutObjectParams};
-
-    async fn storage_with(keys: &[&str]) -> Storage {
-        let storage = Storage::with_client(
-            Arc::new(MemoryClient::new("bucket")),
-            FolderRoot::new("me/").unwrap(),
-        );
-        for key in keys {
-            let params = PutObjectParams {
-                key: format!("me/{key}"),
-                body: bytes::Bytes::from_static(b"data"),
-                ..PutObjectParams::default()
-            };
-            storage.client().put_object(&params).await.unwrap();
-        }
-        storage
-    }
+    use crate::storage::test_folder::storage_with;
 
     const UNCLEAN: [&str; 5] = [
         "docs/e\u{301}t\u{e9}.txt",

@@ -23,6 +23,8 @@ mod sdk_client;
 mod sdk_error;
 mod search;
 mod share;
+#[cfg(test)]
+mod test_folder;
 mod unusable_keys;
 
 pub use delete::{DeleteFailure, DeleteReport};
