@@ -16,6 +16,9 @@ import type {
   Settings,
   ShareLink,
   Startup,
+  SyncMode,
+  SyncPairStatus,
+  SyncSnapshot,
   TransferBatch,
   UploadPlan,
   Usage,
@@ -152,3 +155,41 @@ export const pauseAllTransfers = (): Promise<null> => call('pause_all_transfers'
 export const resumeAllTransfers = (): Promise<null> => call('resume_all_transfers');
 /** Forgets finished, failed and cancelled transfers; they arrive in a batch's `removed`. */
 export const clearFinishedTransfers = (): Promise<null> => call('clear_finished_transfers');
+
+// ---- Part 3: folder sync ----
+// Pairs belong to the signed-in folder; the shell runs each (watching the local folder) until it
+// is paused or removed, also while the window is closed. Errors: `sync.locked` when `cubby sync`
+// holds the pair, `sync.invalid_pair` for a folder that cannot be synced (missing, inside another
+// pair, the app's own data).
+
+/** Streams every pair's status to `onSnapshot` until the window closes; the first snapshot comes
+ * at once. */
+export const watchSync = (onSnapshot: (snapshot: SyncSnapshot) => void): Promise<null> =>
+  call('watch_sync', { onSnapshot: channel(onSnapshot) });
+/** The shell asks for a local folder; null when the person cancels the picker. */
+export const pickSyncFolder = (): Promise<string | null> => call('pick_sync_folder');
+/** Adds a pair and starts it (its first run never deletes anything). */
+export const addSyncPair = (
+  local: string,
+  remoteDir: string,
+  mode: SyncMode,
+): Promise<SyncPairStatus> => call('add_sync_pair', { local, remoteDir, mode });
+/** Stops syncing the pair and forgets it; no file on either side is touched. */
+export const removeSyncPair = (id: number): Promise<null> => call('remove_sync_pair', { id });
+/** Holds the pair after the transfer in flight; stays paused across restarts. */
+export const pauseSyncPair = (id: number): Promise<null> => call('pause_sync_pair', { id });
+export const resumeSyncPair = (id: number): Promise<null> => call('resume_sync_pair', { id });
+/** Runs the pair now instead of at its next change or rescan. */
+export const syncPairNow = (id: number): Promise<null> => call('sync_pair_now', { id });
+/** The deletion guard's "delete them": runs the held plan with exactly its deletions allowed. */
+export const allowSyncDeletions = (id: number): Promise<null> =>
+  call('allow_sync_deletions', { id });
+/** The deletion guard's "keep them": nothing is deleted; the files gone from one side are
+ * copied back from the other on the next run. */
+export const keepSyncFiles = (id: number): Promise<null> => call('keep_sync_files', { id });
+/** Opens the pair's local folder in the file manager. */
+export const openSyncFolder = (id: number): Promise<null> => call('open_sync_folder', { id });
+/** Opens the local folder of a conflict with both versions selected where the file manager
+ * allows (else the folder). */
+export const showConflict = (id: number, path: string): Promise<null> =>
+  call('show_conflict', { id, path });

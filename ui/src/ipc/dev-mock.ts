@@ -53,7 +53,11 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
   let session: SessionInfo | null = signedIn ? SESSION : null;
   const forms = new Map<string, ProfileForm>([['work', WORK]]);
   let active = scenario === 'aws' ? 'work' : 'sandbox';
-  let settings: Settings = { concurrency: 8, theme: (query.get('theme') ?? 'system') as Theme };
+  let settings: Settings = {
+    concurrency: 8,
+    theme: (query.get('theme') ?? 'system') as Theme,
+    start_at_login: false,
+  };
   let cancelPending: (() => void) | null = null;
 
   const summaries = (): ProfileSummary[] => [

@@ -61,6 +61,8 @@ export interface Settings {
   /** 1..=64 */
   concurrency: number;
   theme: Theme;
+  /** Start Cubby (in the background, syncing) when the person logs in; off by default. */
+  start_at_login: boolean;
 }
 
 /** Why a listed key is not a clean path (core's `KeyProblem`). */
@@ -206,3 +208,80 @@ export type DragDrop =
   | { type: 'over'; position: { x: number; y: number } }
   | { type: 'drop'; paths: string[]; position: { x: number; y: number } }
   | { type: 'leave' };
+
+// ---- Part 3: folder sync (the sync panel, the tray) ----
+// Core's `cubby_core::sync` runs each pair the app watches; the shell streams their status.
+
+/** Core's `Mode`, spelled as the CLI spells it. */
+export type SyncMode = 'backup' | 'mirror' | 'two-way';
+
+/** What a pair is doing now. `waiting` is the deletion guard holding a plan until the person
+ * answers (`allowSyncDeletions` or `keepSyncFiles`). */
+export type SyncState =
+  | { state: 'idle' }
+  | { state: 'scanning' }
+  | { state: 'syncing'; done: number; total: number }
+  | { state: 'paused' }
+  | { state: 'waiting'; deletions: number; synced: number }
+  | { state: 'error'; error: AppError };
+
+/** One thing a run did or tried (newest first in `SyncPairStatus.activity`). */
+export interface SyncActivity {
+  /** ms since the Unix epoch. */
+  at_ms: number;
+  /** Core's `Action` tag (`upload`, `download`, `move_remote`, `delete_local`, `conflict`, ...),
+   * or `failed` / `deferred` / `note`. */
+  kind: string;
+  /** The path it was about ('' for a note about the whole pair). */
+  path: string;
+  /** For people: "Uploaded a.txt", "Could not download b.txt: ...", a rescan note. */
+  text: string;
+}
+
+/** A conflict kept as a copy: both versions are in the folders, side by side. */
+export interface SyncConflict {
+  /** The path both sides changed (the winning version is there). */
+  path: string;
+  /** Where the losing version went. */
+  copy: string;
+  /** Whose version lost. */
+  loser: 'local' | 'remote';
+  at_ms: number;
+}
+
+/** Core's `Issue`: a path that cannot be synced, and what to do. */
+export interface SyncIssue {
+  path: string;
+  side: 'local' | 'remote';
+  problem: string;
+}
+
+/** One pair as the panel shows it. */
+export interface SyncPairStatus {
+  id: number;
+  /** The local folder (absolute). */
+  local: string;
+  /** The folder in the person's folder ('' is the top). */
+  remote_dir: string;
+  mode: SyncMode;
+  status: SyncState;
+  /** When the last run ended well (ms since the Unix epoch), null before the first. */
+  last_sync_ms: number | null;
+  /** Files in the merge base. */
+  synced_files: number;
+  /** Newest first, at most 50. */
+  activity: SyncActivity[];
+  /** Since the app started (or since the pair was added), newest first. */
+  conflicts: SyncConflict[];
+  /** From the latest run. */
+  issues: SyncIssue[];
+}
+
+/** The sync status of all pairs: what the tray icon shows. */
+export type SyncOverall = 'idle' | 'syncing' | 'paused' | 'error';
+
+/** What the sync channel carries on every change (at most every 250 ms): every pair, whole. */
+export interface SyncSnapshot {
+  pairs: SyncPairStatus[];
+  overall: SyncOverall;
+}

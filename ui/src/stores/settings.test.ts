@@ -54,7 +54,7 @@ describe('SettingsStore', () => {
   it('applies the theme to the document and follows the OS live on system', async () => {
     const scheme = fakeColorScheme(false);
     const store = new SettingsStore(scheme);
-    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'system' });
+    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'system', start_at_login: false });
     await store.load();
     const root = document.createElement('html');
     const stop = store.applyTo(root);
@@ -68,7 +68,7 @@ describe('SettingsStore', () => {
     await store.setTheme('light');
     flushSync();
     expect(root.dataset.theme).toBe('light');
-    expect(ipc.setSettings).toHaveBeenCalledWith({ concurrency: 8, theme: 'light' });
+    expect(ipc.setSettings).toHaveBeenCalledWith({ concurrency: 8, theme: 'light', start_at_login: false });
 
     stop();
     scheme.flip(false);
@@ -79,7 +79,7 @@ describe('SettingsStore', () => {
 
   it('goes back to the previous theme when the shell refuses the new one', async () => {
     const store = new SettingsStore(fakeColorScheme(false));
-    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'dark' });
+    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'dark', start_at_login: false });
     await store.load();
     vi.mocked(ipc.setSettings).mockRejectedValue(fail('io.error', 'disk full'));
     await store.setTheme('light');
@@ -89,7 +89,7 @@ describe('SettingsStore', () => {
 
   it('saves a concurrency in range and refuses one out of range without calling the shell', async () => {
     const store = new SettingsStore(fakeColorScheme(false));
-    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'system' });
+    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'system', start_at_login: false });
     await store.load();
     expect(await store.setConcurrency(0)).toBe('Enter a whole number from 1 to 64.');
     expect(ipc.setSettings).not.toHaveBeenCalled();
