@@ -4,6 +4,7 @@ import { FolderStore } from './folder.svelte';
 import { ProfilesStore } from './profiles.svelte';
 import { SessionStore } from './session.svelte';
 import { SettingsStore } from './settings.svelte';
+import { SyncStore } from './sync.svelte';
 import { TransfersStore } from './transfers.svelte';
 import { UploadsStore } from './uploads.svelte';
 
@@ -17,3 +18,4 @@ export const transfers = new TransfersStore((remote) => {
   folder.landed(remote);
 });
 export const uploads = new UploadsStore();
+export const sync = new SyncStore();

@@ -68,6 +68,12 @@ export class SettingsStore {
     return null;
   }
 
+  /** Starts Cubby at login, or stops doing so; the switch goes back if the shell refuses. */
+  async setStartAtLogin(on: boolean): Promise<void> {
+    if (!this.settings) return;
+    await this.#save({ ...this.settings, start_at_login: on });
+  }
+
   /**
    * Keeps `data-theme` on `root` in step with the resolved theme and the OS setting until the returned
    * function is called.

@@ -97,3 +97,19 @@ describe('SettingsStore', () => {
     expect(store.settings?.concurrency).toBe(16);
   });
 });
+
+describe('start at login', () => {
+  it('is saved with the other settings, and the switch goes back when the shell refuses', async () => {
+    const store = new SettingsStore(fakeColorScheme(false));
+    vi.mocked(ipc.getSettings).mockResolvedValue({ concurrency: 8, theme: 'dark', start_at_login: false });
+    await store.load();
+    await store.setStartAtLogin(true);
+    expect(ipc.setSettings).toHaveBeenCalledWith({ concurrency: 8, theme: 'dark', start_at_login: true });
+    expect(store.settings?.start_at_login).toBe(true);
+
+    vi.mocked(ipc.setSettings).mockRejectedValue(fail('io.error', 'no autostart entry'));
+    await store.setStartAtLogin(false);
+    expect(store.settings?.start_at_login).toBe(true);
+    expect(store.error?.message).toBe('no autostart entry');
+  });
+});
