@@ -4,7 +4,8 @@
 // Scenarios (`?mock=`): `signed-out` (default), `expired` (a notice on sign-in), `empty` (signed in,
 // empty folder), `files` (signed in, a folder tree with unusable keys and transfers in every state),
 // `big` (100,000 files), `offline` (listings fail with `net.offline`), `sign-in-fails`, `aws` (an AWS
-// profile active). `&theme=light|dark|system` picks the saved theme; `&stay` keeps a sign-in waiting
+// profile active), `sync` (signed in, on the sync panel, a pair in every state), `sync-empty` (the
+// sync panel with no pairs). `&theme=light|dark|system` picks the saved theme; `&stay` keeps a sign-in waiting
 // forever. For screenshots: `&overlay` holds files dragged over the Photos row, `&drop` drops two
 // files whose names clash, `&preview=notes.md` opens that file's preview.
 
@@ -12,6 +13,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import type { AppError } from './app-error';
 import { filesMock } from './dev-mock-files';
+import { syncMock } from './dev-mock-sync';
 import type { ProfileForm, ProfileSummary, SessionInfo, Settings, Theme } from './types';
 
 const SESSION: SessionInfo = {
@@ -48,8 +50,9 @@ function reject(code: AppError['code'], message: string): never {
 }
 
 export function installDevMock(scenario: string, query: URLSearchParams): void {
-  const signedIn = ['empty', 'files', 'big', 'offline'].includes(scenario);
+  const signedIn = ['empty', 'files', 'big', 'offline', 'sync', 'sync-empty'].includes(scenario);
   const files = filesMock(scenario);
+  const sync = syncMock(scenario);
   let session: SessionInfo | null = signedIn ? SESSION : null;
   const forms = new Map<string, ProfileForm>([['work', WORK]]);
   let active = scenario === 'aws' ? 'work' : 'sandbox';
@@ -174,7 +177,7 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
         case 'plugin:window|scale_factor':
           return window.devicePixelRatio;
         default: {
-          const answer = await files.handle(command, args);
+          const answer = sync.handle(command, args) ?? (await files.handle(command, args));
           return answer === undefined
             ? reject('internal', `The pretend shell has no command "${command}".`)
             : answer;
@@ -185,7 +188,7 @@ export function installDevMock(scenario: string, query: URLSearchParams): void {
   );
   // `getCurrentWebview()` (the drop events) needs to know which window it is in.
   mockWindows('main');
-  void showcase(query);
+  void showcase(scenario, query);
 }
 
 /** Waits for an element the app renders. */
@@ -198,7 +201,8 @@ async function appear(selector: string): Promise<HTMLElement> {
 }
 
 /** Drives the app into a state worth a screenshot, as a person would get there. */
-async function showcase(query: URLSearchParams): Promise<void> {
+async function showcase(scenario: string, query: URLSearchParams): Promise<void> {
+  if (scenario.startsWith('sync')) (await appear('[data-testid="sync-tab"]')).click();
   const preview = query.get('preview');
   if (preview) {
     const row = await appear(`[data-testid="entry-row"][data-path="${CSS.escape(preview)}"]`);

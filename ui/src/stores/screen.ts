@@ -3,9 +3,12 @@
 
 import type { SessionState } from './session.svelte';
 
-export type Screen = 'starting' | 'sign-in' | 'waiting' | 'folder' | 'settings';
+export type Screen = 'starting' | 'sign-in' | 'waiting' | 'folder' | 'sync' | 'settings';
 
-export function screenOf(session: SessionState, settingsOpen: boolean): Screen {
+/** What the signed-in window shows under its top bar: the file browser or the sync panel. */
+export type ShellView = 'files' | 'sync';
+
+export function screenOf(session: SessionState, settingsOpen: boolean, view: ShellView): Screen {
   switch (session.kind) {
     case 'starting':
       return 'starting';
@@ -14,6 +17,7 @@ export function screenOf(session: SessionState, settingsOpen: boolean): Screen {
     case 'signing_in':
       return 'waiting';
     case 'signed_in':
-      return settingsOpen ? 'settings' : 'folder';
+      if (settingsOpen) return 'settings';
+      return view === 'sync' ? 'sync' : 'folder';
   }
 }
