@@ -28,7 +28,7 @@ function samplePairs(now: number): SyncPairStatus[] {
     conflicts: [],
     issues: [],
   };
-  return [
+  const [documents, pictures, ...rest]: SyncPairStatus[] = [
     {
       ...base,
       id: 1,
@@ -106,6 +106,8 @@ function samplePairs(now: number): SyncPairStatus[] {
       activity: [{ at_ms: now - 40_000, kind: 'upload', path: 'screenshot.png', text: 'Uploaded screenshot.png' }],
     },
   ];
+  // The one asking a question first, as in a screenshot's first view.
+  return pictures && documents ? [pictures, documents, ...rest] : [];
 }
 
 function overallOf(pairs: SyncPairStatus[]): SyncOverall {

@@ -26,6 +26,11 @@ const BY_CODE: Partial<Record<ErrorCode, string>> = {
   'storage.access_denied': 'Access to your folder was refused',
   'storage.credentials_rejected': 'Access to your folder was refused',
   'storage.unavailable': 'Your storage is not reachable right now',
+  'sync.invalid_pair': 'This folder cannot be synced',
+  'sync.locked': 'Another Cubby is syncing this folder',
+  'sync.state_db': 'Sync could not read its records',
+  'sync.deletion_guard': 'Sync is waiting for your answer',
+  'sync.incomplete': 'Some files did not sync',
 };
 
 const BY_AREA: Record<string, string> = {
@@ -33,6 +38,7 @@ const BY_AREA: Record<string, string> = {
   storage: 'Your folder could not be read',
   net: 'A network problem got in the way',
   config: 'A profile problem got in the way',
+  sync: 'Sync did not work',
 };
 
 /** The headline for an error code: specific when known, else by area, else a plain fallback. */

@@ -2,7 +2,6 @@
 // question and answers, the three modes, relative times, and the add form's folder names.
 
 import type { SyncConflict, SyncIssue, SyncMode, SyncPairStatus, SyncState } from '../ipc';
-import { errorHeadline } from './error-words';
 import { nameProblem } from './paths';
 
 /** The colour a state is drawn in: `ok` done, `busy` working, `muted` held, `warning` needs the
@@ -13,8 +12,6 @@ export interface SyncStatusWords {
   /** The short line beside the pair's name. */
   text: string;
   tone: SyncTone;
-  /** More about it (the error's message), or null. */
-  detail: string | null;
   /** 0..1 while syncing, else null: the progress bar. */
   fraction: number | null;
 }
@@ -26,27 +23,24 @@ export function statusWords(status: SyncState, everSynced: boolean): SyncStatusW
       return {
         text: everSynced ? 'Up to date' : 'Not synced yet',
         tone: everSynced ? 'ok' : 'muted',
-        detail: null,
         fraction: null,
       };
     case 'scanning':
-      return { text: 'Looking for changes…', tone: 'busy', detail: null, fraction: null };
+      return { text: 'Looking for changes…', tone: 'busy', fraction: null };
     case 'syncing':
       return {
         text: `Syncing ${String(status.done)} of ${String(status.total)}`,
         tone: 'busy',
-        detail: null,
         fraction: status.total > 0 ? Math.min(status.done / status.total, 1) : 0,
       };
     case 'paused':
-      return { text: 'Paused', tone: 'muted', detail: null, fraction: null };
+      return { text: 'Paused', tone: 'muted', fraction: null };
     case 'waiting':
-      return { text: 'Waiting for your answer', tone: 'warning', detail: null, fraction: null };
+      return { text: 'Waiting for your answer', tone: 'warning', fraction: null };
     case 'error':
       return {
-        text: `Stopped: ${errorHeadline(status.error.code)}`,
+        text: 'Stopped',
         tone: 'danger',
-        detail: status.error.message,
         fraction: null,
       };
   }
@@ -65,10 +59,8 @@ export function guardQuestion(status: SyncState): GuardQuestion | null {
   const files = status.synced === 1 ? 'file' : 'files';
   return {
     question: `This sync would delete ${String(status.deletions)} of ${String(status.synced)} synced ${files}`,
-    deleteAnswer:
-      'Delete them: the files you removed on one side are deleted on the other side too.',
-    keepAnswer:
-      'Keep them: nothing is deleted; the missing files are copied back on the next sync.',
+    deleteAnswer: 'The files removed on one side are deleted on the other side too.',
+    keepAnswer: 'Nothing is deleted: the missing files are copied back on the next sync.',
   };
 }
 
