@@ -21,4 +21,5 @@ mod wait;
 pub use browser::row_selector;
 pub use env::AppEnv;
 pub use fantoccini::key::Key;
+pub use process_group::ProcessGroup;
 pub use session::{AppDriver, Screenshot};

@@ -7,30 +7,30 @@ use std::process::{Child, Command};
 use rustix::process::{Pid, Signal, kill_process_group};
 
 /// The group of a spawned leader; dropping it kills the whole group and reaps the leader.
-pub(super) struct ProcessGroup {
+pub struct ProcessGroup {
     leader: Child,
 }
 
 impl ProcessGroup {
     /// Spawns `command` as the leader of a new process group.
-    pub(super) fn spawn(mut command: Command) -> std::io::Result<Self> {
+    pub fn spawn(mut command: Command) -> std::io::Result<Self> {
         use std::os::unix::process::CommandExt;
         let leader = command.process_group(0).spawn()?;
         Ok(Self { leader })
     }
 
     /// The group id (the leader's pid), for joining more processes to the group.
-    pub(super) fn id(&self) -> i32 {
+    pub fn id(&self) -> i32 {
         i32::try_from(self.leader.id()).expect("pids fit in i32")
     }
 
     /// Whether the leader is still running; its exit status otherwise.
-    pub(super) fn leader_exit(&mut self) -> Option<std::process::ExitStatus> {
+    pub fn leader_exit(&mut self) -> Option<std::process::ExitStatus> {
         self.leader.try_wait().ok().flatten()
     }
 
     /// The pids in this group whose executable is `exe`.
-    pub(super) fn members_running(&self, exe: &Path) -> Vec<i32> {
+    pub fn members_running(&self, exe: &Path) -> Vec<i32> {
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return Vec::new();
         };
