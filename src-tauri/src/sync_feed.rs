@@ -51,9 +51,9 @@ impl Drop for SyncFeed {
 }
 
 /// Sends each change to the sink, then waits `every` (changes meanwhile coalesce into the
-/// latest); ends when the service is gone.
+/// latest); ends when the service is gone. What `snapshots` has seen is not sent again (a
+/// watching window gets the current snapshot from [`SyncFeed::watch`]).
 pub async fn pump(mut snapshots: watch::Receiver<SyncSnapshot>, sink: Sink, every: Duration) {
-    snapshots.mark_unchanged();
     while snapshots.changed().await.is_ok() {
         let snapshot = snapshots.borrow_and_update().clone();
         let sent = match sink.lock().expect("sync feed lock").as_ref() {

@@ -401,7 +401,8 @@ mod tests {
                 .chunks(4)
                 .all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 127)
         );
-        let corner = (7 * 8 + 7) * 4;
+        // The dot's centre is a quarter of the width in from the lower right corner.
+        let corner = (6 * 8 + 6) * 4;
         let syncing = badged(&rgba, width, SyncOverall::Syncing);
         assert_eq!(&syncing[corner..corner + 4], &[0x25, 0x63, 0xeb, 0xff]);
         assert_eq!(&syncing[..4], &rgba[..4], "the top left stays");
