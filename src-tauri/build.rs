@@ -45,6 +45,17 @@ fn main() {
             "remove_profile",
             "get_settings",
             "set_settings",
+            "watch_sync",
+            "pick_sync_folder",
+            "add_sync_pair",
+            "remove_sync_pair",
+            "pause_sync_pair",
+            "resume_sync_pair",
+            "sync_pair_now",
+            "allow_sync_deletions",
+            "keep_sync_files",
+            "open_sync_folder",
+            "show_conflict",
         ]));
     tauri_build::try_build(attributes).expect("tauri-build failed: see the message above");
 }

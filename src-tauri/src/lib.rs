@@ -3,16 +3,21 @@
 
 mod commands;
 mod drops;
+mod file_manager;
 mod paths;
 mod sandbox;
 mod session_folder;
 mod state;
+mod sync_feed;
+mod sync_notices;
 mod transfer_feed;
+mod tray;
 
 use cubby_core::logging::{self, LogOutput};
 use std::sync::Arc;
 
 use cubby_core::secrets::SecretStore;
+use cubby_core::sync::{SyncDb, SyncService};
 use tauri::{App, AppHandle, Builder, DragDropEvent, Manager, Runtime, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 use url::Url;
@@ -28,6 +33,9 @@ const MAIN_WINDOW: &str = "main";
 /// stale `cubby://` link, an unreadable settings file).
 const NOTICE: &str = "notice";
 
+/// The argument a start at login passes: the window starts hidden when pairs are synced.
+const BACKGROUND_ARG: &str = "--background";
+
 /// Builds and runs the app until its last window closes.
 pub fn run() -> tauri::Result<()> {
     logging::init(LogOutput {
@@ -42,13 +50,31 @@ pub fn run() -> tauri::Result<()> {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             focus_main_window(app)
         }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![BACKGROUND_ARG]),
+        ))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .on_window_event(|window, event| {
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
-                record_drop(window.app_handle(), paths);
+            match event {
+                WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
+                    record_drop(window.app_handle(), paths);
+                }
+                // While pairs are synced, closing the window only hides it; the tray's Quit ends
+                // the app. Without pairs, closing quits as it always did.
+                WindowEvent::CloseRequested { api, .. } if window.label() == MAIN_WINDOW => {
+                    let state = window.app_handle().state::<AppState>();
+                    if state.syncing_in_background() {
+                        api.prevent_close();
+                        if let Err(err) = window.hide() {
+                            tracing::warn!(%err, "the window could not be hidden");
+                        }
+                    }
+                }
+                _ => {}
             }
         })
         .on_webview_event(|webview, event| {
@@ -61,7 +87,18 @@ pub fn run() -> tauri::Result<()> {
             let handle = app.handle().clone();
             *state.on_run_ended.lock().expect("hook lock") =
                 Some(Arc::new(move |ended| notify_in_background(&handle, ended)));
+            let handle = app.handle().clone();
+            *state.on_sync_started.lock().expect("hook lock") =
+                Some(Arc::new(move |service| follow_sync(&handle, service)));
+            let background = std::env::args().any(|arg| arg == BACKGROUND_ARG)
+                && has_synced_pairs(&state.paths.sync_db);
             app.manage(state);
+            tray::create(app.handle());
+            if background && let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                // The web view still loads and signs in, so the pairs start.
+                let _ = window.hide();
+            }
+            quit_on_signals(app.handle());
             if let Some(problem) = problem {
                 commands::report(app.handle(), NOTICE, &problem);
             }
@@ -78,7 +115,7 @@ pub fn run() -> tauri::Result<()> {
 
 /// The commands the web view can invoke, on any runtime (the mock one in tests).
 fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    use commands::{app, auth, files, profiles, settings, transfers, uploads};
+    use commands::{app, auth, files, profiles, settings, sync, transfers, uploads};
     builder.invoke_handler(tauri::generate_handler![
         app::app_info,
         app::startup,
@@ -120,6 +157,17 @@ fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         profiles::remove_profile,
         settings::get_settings,
         settings::set_settings,
+        sync::watch_sync,
+        sync::pick_sync_folder,
+        sync::add_sync_pair,
+        sync::remove_sync_pair,
+        sync::pause_sync_pair,
+        sync::resume_sync_pair,
+        sync::sync_pair_now,
+        sync::allow_sync_deletions,
+        sync::keep_sync_files,
+        sync::open_sync_folder,
+        sync::show_conflict,
     ])
 }
 
@@ -135,12 +183,20 @@ fn app_paths<R: Runtime>(app: &App<R>) -> Result<AppPaths, Box<dyn std::error::E
     let sandbox = app.path().app_data_dir()?.join("sandbox");
     let open_cache = app.path().app_cache_dir()?.join("opened");
     let transfer_state = cubby_core::transfer::StateDb::default_path()?;
+    let sync_db = SyncDb::default_path()?;
+    let mut protected = vec![app.path().app_data_dir()?, app.path().app_cache_dir()?];
+    protected.extend(sync_db.parent().map(std::path::Path::to_path_buf));
+    protected.extend(config.parent().map(std::path::Path::to_path_buf));
     Ok(AppPaths {
         config,
         settings,
         sandbox,
         open_cache,
         transfer_state,
+        sync_transfer_state: SyncDb::transfer_state_path()?,
+        sync_locks: cubby_core::sync::default_lock_dir()?,
+        sync_db,
+        protected,
     })
 }
 
@@ -202,9 +258,96 @@ fn deliver_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &Url) {
     }
 }
 
+/// Whether the app syncs pairs (a start at login then keeps the window hidden).
+fn has_synced_pairs(sync_db: &std::path::Path) -> bool {
+    sync_db.exists()
+        && SyncDb::open(sync_db)
+            .and_then(|(db, _)| db.watched_pairs())
+            .is_ok_and(|pairs| !pairs.is_empty())
+}
+
+/// SIGTERM and SIGINT quit as the tray's Quit does: the pairs stop at a safe point first.
+fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                tracing::warn!("cannot listen for SIGTERM and SIGINT");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        tracing::info!("asked to quit by a signal");
+        app.exit(0);
+    });
+}
+
+/// Follows a folder's sync pairs until the service ends: the tray shows their state, and the
+/// news (a first sync, conflicts, a failure) is told in batched notifications.
+fn follow_sync<R: Runtime>(app: &AppHandle<R>, service: &SyncService) {
+    let app = app.clone();
+    let mut snapshots = service.snapshots();
+    tauri::async_runtime::spawn(async move {
+        let mut shown_menu = Vec::new();
+        let mut notices = sync_notices::SyncNotices::default();
+        loop {
+            let snapshot = snapshots.borrow_and_update().clone();
+            tray::show(&app, &snapshot, &mut shown_menu);
+            notices.observe(&snapshot, std::time::Instant::now());
+            let due = notices.due_at();
+            let told = async {
+                match due {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                changed = snapshots.changed() => if changed.is_err() { break },
+                () = told => {
+                    if let Some(text) = notices.take_due(std::time::Instant::now()) {
+                        notify(&app, &text);
+                    }
+                }
+            }
+        }
+        tray::show(
+            &app,
+            &cubby_core::sync::SyncSnapshot::of(Vec::new()),
+            &mut shown_menu,
+        );
+    });
+}
+
+/// Shows a notification; a system without a notification service only gets a log line.
+fn notify<R: Runtime>(app: &AppHandle<R>, text: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    let shown = app
+        .notification()
+        .builder()
+        .title("Cubby")
+        .body(text)
+        .show();
+    if let Err(err) = shown {
+        tracing::info!(%err, text, "no notification shown");
+    }
+}
+
 fn focus_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
         // Best effort: a window manager may refuse focus, and there is nothing better to do then.
+        let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }

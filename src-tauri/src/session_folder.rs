@@ -9,10 +9,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cubby_core::storage::Storage;
+use cubby_core::sync::{ServiceOptions, ShownError, SyncDb, SyncOptions, SyncService, holder_name};
 use cubby_core::transfer::{StateDb, TransferOptions, Transfers, UploadPlan};
 use cubby_core::{Error, ErrorCode, Result};
 
 use crate::paths::AppPaths;
+use crate::sync_feed::SyncFeed;
 use crate::transfer_feed::{RunEndedHook, TransferFeed};
 
 /// One session's folder and queue.
@@ -25,6 +27,9 @@ pub struct SessionFolder {
     pub feed: TransferFeed,
     /// Where opened files are downloaded (one folder per identity).
     pub cache: PathBuf,
+    /// The folder's sync pairs, running, and their feed to the window; why not, when the sync
+    /// state cannot be opened (the file browser works without it).
+    sync: std::result::Result<(SyncService, SyncFeed), ShownError>,
     plans: Mutex<HashMap<u64, UploadPlan>>,
     next_plan: AtomicU64,
 }
@@ -51,11 +56,21 @@ impl SessionFolder {
         }
         // An identity id has a `:` (region:uuid), which some disks do not allow in names.
         let cache = paths.open_cache.join(identity_id.replace(':', "_"));
+        let sync = start_sync(&storage, paths)
+            .map(|service| {
+                let feed = SyncFeed::start(service.snapshots());
+                (service, feed)
+            })
+            .map_err(|err| {
+                tracing::warn!(%err, "folder sync cannot start");
+                ShownError::from(&err)
+            });
         Ok(Self {
             storage,
             transfers,
             feed,
             cache,
+            sync,
             plans: Mutex::default(),
             next_plan: AtomicU64::new(1),
         })
@@ -65,6 +80,22 @@ impl SessionFolder {
     pub fn is_for(&self, storage: &Storage) -> bool {
         self.storage.bucket() == storage.bucket()
             && self.storage.folder().prefix() == storage.folder().prefix()
+    }
+
+    /// The folder's sync pairs.
+    pub fn sync(&self) -> Result<SyncService> {
+        self.sync
+            .as_ref()
+            .map(|(service, _)| service.clone())
+            .map_err(|err| Error::new(err.code, err.message.clone()))
+    }
+
+    /// Their status as the window sees it.
+    pub fn sync_feed(&self) -> Result<&SyncFeed> {
+        self.sync
+            .as_ref()
+            .map(|(_, feed)| feed)
+            .map_err(|err| Error::new(err.code, err.message.clone()))
     }
 
     /// A new id for a checked upload.
@@ -99,5 +130,26 @@ impl Drop for SessionFolder {
     /// were, so the next queue of this folder (here or in the CLI) brings them back.
     fn drop(&mut self) {
         self.transfers.stop_all();
+        if let Ok((service, _)) = &self.sync {
+            let service = service.clone();
+            tauri::async_runtime::spawn(async move { service.stop().await });
+        }
     }
+}
+
+/// The sync pairs the app runs for `storage`'s folder, started.
+fn start_sync(storage: &Storage, paths: &AppPaths) -> Result<SyncService> {
+    let (db, recovered) = SyncDb::open(&paths.sync_db)?;
+    if let Some(note) = recovered {
+        tracing::warn!("{note}");
+    }
+    let transfer_state = StateDb::open(&paths.sync_transfer_state)?;
+    let options = ServiceOptions {
+        holder: holder_name("the Cubby app"),
+        locks: paths.sync_locks.clone(),
+        protected: paths.protected.clone(),
+        sync: SyncOptions::default(),
+        watch: cubby_core::sync::WatchOptions::default(),
+    };
+    SyncService::start(storage.clone(), db, transfer_state, options)
 }

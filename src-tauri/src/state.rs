@@ -10,6 +10,7 @@ use cubby_core::secrets::SecretStore;
 use cubby_core::session::Session;
 use cubby_core::settings::Settings;
 use cubby_core::storage::Storage;
+use cubby_core::sync::SyncService;
 use cubby_core::{Error, ErrorCode, Result};
 use cubby_localcloud::LocalCloud;
 use serde::Serialize;
@@ -79,7 +80,14 @@ pub struct AppState {
     pub drops: Drops,
     /// Told when a long run of transfers ends (the app notifies when it is in the background).
     pub on_run_ended: SyncMutex<Option<RunEndedHook>>,
+    /// The sync pairs of the signed-in folder, for the tray and the window's close button.
+    pub sync: SyncMutex<Option<SyncService>>,
+    /// Told when a folder's sync pairs start (the tray and notifications follow them).
+    pub on_sync_started: SyncMutex<Option<SyncStartedHook>>,
 }
+
+/// Told when a folder's sync service starts.
+pub type SyncStartedHook = Arc<dyn Fn(&SyncService) + Send + Sync>;
 
 impl AppState {
     /// The state for files at `paths`, keeping secrets in `store`; nothing starts yet.
@@ -96,6 +104,8 @@ impl AppState {
             listings: SyncMutex::default(),
             drops: Drops::default(),
             on_run_ended: SyncMutex::default(),
+            sync: SyncMutex::default(),
+            on_sync_started: SyncMutex::default(),
         };
         (state, problem)
     }
@@ -216,13 +226,26 @@ impl AppState {
         }
         let concurrency = self.settings.lock().expect("settings lock").concurrency;
         let hook = self.on_run_ended.lock().expect("hook lock").clone();
-        Ok(Arc::new(SessionFolder::open(
-            storage,
-            &info.identity_id,
-            &self.paths,
-            concurrency,
-            hook,
-        )?))
+        let folder =
+            SessionFolder::open(storage, &info.identity_id, &self.paths, concurrency, hook)?;
+        let service = folder.sync().ok();
+        if let (Some(service), Some(started)) = (
+            &service,
+            self.on_sync_started.lock().expect("hook lock").clone(),
+        ) {
+            started(service);
+        }
+        *self.sync.lock().expect("sync lock") = service;
+        Ok(Arc::new(folder))
+    }
+
+    /// Whether sync pairs run for the signed-in folder (closing the window then only hides it).
+    pub fn syncing_in_background(&self) -> bool {
+        self.sync
+            .lock()
+            .expect("sync lock")
+            .as_ref()
+            .is_some_and(SyncService::has_pairs)
     }
 
     /// Makes the listing or search of the window `label` the one running there, ending the
@@ -252,13 +275,21 @@ impl AppState {
 
     /// After a sign-out or a session that ended: no folder until the next sign-in.
     pub async fn signed_out(&self) {
+        let service = self.sync.lock().expect("sync lock").take();
+        if let Some(service) = service {
+            service.stop().await;
+        }
         if let Some(current) = self.current.lock().await.as_mut() {
             current.folder = None;
         }
     }
 
-    /// Stops the sandbox, waiting for its server to end.
+    /// Stops the sync pairs at a safe point and the sandbox, waiting for both.
     pub async fn shut_down(&self) {
+        let service = self.sync.lock().expect("sync lock").take();
+        if let Some(service) = service {
+            service.stop().await;
+        }
         if let Some(sandbox) = self.sandbox.lock().await.take() {
             sandbox.shutdown().await;
         }

@@ -19,7 +19,7 @@ fn channel() -> Value {
 }
 
 /// Every command the app registers.
-const COMMANDS: [Command; 39] = [
+const COMMANDS: [Command; 50] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
@@ -74,6 +74,20 @@ const COMMANDS: [Command; 39] = [
         "set_settings",
         || json!({ "settings": { "concurrency": 4, "theme": "dark" } }),
     ),
+    ("watch_sync", || json!({ "onSnapshot": channel() })),
+    ("pick_sync_folder", || json!({})),
+    (
+        "add_sync_pair",
+        || json!({ "local": "/tmp/a", "remoteDir": "a", "mode": "two-way" }),
+    ),
+    ("remove_sync_pair", || json!({ "id": 1 })),
+    ("pause_sync_pair", || json!({ "id": 1 })),
+    ("resume_sync_pair", || json!({ "id": 1 })),
+    ("sync_pair_now", || json!({ "id": 1 })),
+    ("allow_sync_deletions", || json!({ "id": 1 })),
+    ("keep_sync_files", || json!({ "id": 1 })),
+    ("open_sync_folder", || json!({ "id": 1 })),
+    ("show_conflict", || json!({ "id": 1, "path": "a.txt" })),
 ];
 
 /// A profile form the config file's checks accept.
@@ -108,6 +122,10 @@ impl TestApp {
             sandbox: dir.path().join("sandbox"),
             open_cache: dir.path().join("opened"),
             transfer_state: dir.path().join("transfers.sqlite"),
+            sync_db: dir.path().join("sync.sqlite"),
+            sync_transfer_state: dir.path().join("sync-transfers.sqlite"),
+            sync_locks: dir.path().join("sync-locks"),
+            protected: vec![dir.path().join("app-data")],
         };
         let app = with_commands(mock_builder())
             .build(context())
@@ -187,7 +205,10 @@ fn settings_are_checked_saved_and_read_back() {
             json!({ "settings": { "concurrency": 3, "theme": "light" } }),
         )
         .expect("valid settings save");
-    assert_eq!(saved, json!({ "concurrency": 3, "theme": "light" }));
+    assert_eq!(
+        saved,
+        json!({ "concurrency": 3, "theme": "light", "start_at_login": false })
+    );
     assert_eq!(app.invoke("get_settings", json!({})).unwrap(), saved);
     assert!(app.dir.path().join("settings.toml").is_file());
     let err = app

@@ -33,6 +33,9 @@ pub struct Settings {
     pub concurrency: usize,
     /// The app's appearance.
     pub theme: Theme,
+    /// Whether the app starts (in the background) when the person logs in; off unless
+    /// chosen, and absent from files older than the switch.
+    pub start_at_login: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
         Self {
             concurrency: TransferOptions::default().files_in_flight,
             theme: Theme::default(),
+            start_at_login: false,
         }
     }
 }
@@ -121,6 +125,7 @@ mod tests {
         let chosen = Settings {
             concurrency: 3,
             theme: Theme::Dark,
+            start_at_login: true,
         };
         assert_eq!(chosen.clone().save(&path).unwrap(), chosen);
         let (loaded, problem) = Settings::load(&path);
@@ -129,11 +134,29 @@ mod tests {
         let err = Settings {
             concurrency: 0,
             theme: Theme::Light,
+            start_at_login: false,
         }
         .save(&path)
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::ConfigInvalid);
         assert!(err.message.contains("between 1 and 64"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_file_from_before_start_at_login_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "concurrency = 2\ntheme = \"dark\"\n").unwrap();
+        let (settings, problem) = Settings::load(&path);
+        assert!(problem.is_none(), "{problem:?}");
+        assert_eq!(
+            settings,
+            Settings {
+                concurrency: 2,
+                theme: Theme::Dark,
+                start_at_login: false,
+            }
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod e2e;
 pub mod files;
 pub mod profiles;
 pub mod settings;
+pub mod sync;
 pub mod transfers;
 pub mod uploads;
 

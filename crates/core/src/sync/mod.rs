@@ -25,7 +25,9 @@ mod plan;
 mod remote_scan;
 mod renames;
 mod report;
+mod service;
 mod state_db;
+mod status;
 mod trash;
 mod watch;
 
@@ -43,7 +45,12 @@ pub use paths::{local_path, remote_path};
 pub use plan::{PlanOptions, plan};
 pub use remote_scan::{RemoteScan, scan_remote};
 pub use report::{Summary, SyncEvent};
-pub use state_db::{PairRecord, PairSpec, SyncDb};
+pub use service::{ServiceOptions, SyncService};
+pub use state_db::{PairRecord, PairSpec, SyncDb, WatchedPair};
+pub use status::{
+    ACTIVITY_KEPT, ShownError, SyncActivity, SyncConflict, SyncOverall, SyncPairStatus,
+    SyncSnapshot, SyncState, overall,
+};
 pub use trash::Trash;
 pub use watch::{WatchOptions, watch, watch_events};
 

@@ -39,8 +39,14 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID;
 ";
 
+/// Version 2: which pairs the desktop app runs, and which of them the person paused.
+const MIGRATE_TO_2: &str = "
+ALTER TABLE pairs ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pairs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+";
+
 /// The schema's version in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Which two folders a pair joins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,8 +173,12 @@ impl SyncDb {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(|e| db_error(path, e))?;
         conn.execute_batch(SCHEMA).map_err(|e| db_error(path, e))?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(|e| db_error(path, e))?;
+        if version < 2 {
+            // One transaction with the version, so a crash never leaves half a migration.
+            let batch =
+                format!("BEGIN; {MIGRATE_TO_2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;");
+            conn.execute_batch(&batch).map_err(|e| db_error(path, e))?;
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -330,6 +340,57 @@ impl SyncDb {
     }
 }
 
+/// A pair the desktop app runs: `watched` in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchedPair {
+    /// The pair.
+    pub record: PairRecord,
+    /// Whether the person paused it (it stays paused across restarts).
+    pub paused: bool,
+}
+
+impl SyncDb {
+    /// The pairs the desktop app runs, oldest first.
+    pub fn watched_pairs(&self) -> Result<Vec<WatchedPair>> {
+        let flags: std::collections::HashMap<i64, bool> = self.with(|conn| {
+            let mut stmt = conn.prepare("SELECT id, paused FROM pairs WHERE watched = 1")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get::<_, bool>(1)?)))?;
+            rows.collect()
+        })?;
+        Ok(self
+            .pairs()?
+            .into_iter()
+            .filter_map(|record| {
+                let paused = *flags.get(&record.id)?;
+                Some(WatchedPair { record, paused })
+            })
+            .collect())
+    }
+
+    /// Makes the app run the pair (`true`, running) or no longer run it (`false`); its merge
+    /// base stays, so adding it again never starts from nothing.
+    pub fn set_watched(&self, pair: i64, watched: bool) -> Result<()> {
+        self.with(|conn| {
+            conn.execute(
+                "UPDATE pairs SET watched = ?2, paused = 0 WHERE id = ?1",
+                params![pair, watched],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records whether the person paused the pair.
+    pub fn set_paused(&self, pair: i64, paused: bool) -> Result<()> {
+        self.with(|conn| {
+            conn.execute(
+                "UPDATE pairs SET paused = ?2 WHERE id = ?1",
+                params![pair, paused],
+            )
+            .map(drop)
+        })
+    }
+}
+
 /// Cubby's data directory, where the sync database and pair locks live.
 pub(super) fn data_dir() -> Result<PathBuf> {
     directories::ProjectDirs::from("app", "Cubby", "cubby")
@@ -456,6 +517,42 @@ mod tests {
             .filter(|n| n.contains("unreadable"))
             .collect();
         assert_eq!(aside.len(), 1, "{aside:?}");
+    }
+
+    #[test]
+    fn a_version_1_database_migrates_keeping_its_pairs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sync.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute(
+            "INSERT INTO pairs (local_path, bucket, folder, remote_dir, mode, last_status)
+             VALUES ('/home/a', 'bucket', 'me/', 'docs', 'two-way', 'ok')",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        drop(conn);
+        let (db, note) = SyncDb::open(&path).unwrap();
+        assert_eq!(note, None);
+        let pairs = db.pairs().unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].last_status.as_deref(), Some("ok"));
+        assert!(
+            db.watched_pairs().unwrap().is_empty(),
+            "nothing is watched after the migration"
+        );
+        db.set_watched(pairs[0].id, true).unwrap();
+        db.set_paused(pairs[0].id, true).unwrap();
+        drop(db);
+        let (db, _) = SyncDb::open(&path).unwrap();
+        let watched = db.watched_pairs().unwrap();
+        assert_eq!(watched.len(), 1);
+        assert!(watched[0].paused);
+        let version: i64 = db
+            .with(|conn| conn.query_row("PRAGMA user_version", [], |row| row.get(0)))
+            .unwrap();
+        assert_eq!(version, 2);
     }
 
     #[test]
