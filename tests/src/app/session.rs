@@ -117,6 +117,17 @@ impl AppDriver {
         Self::attach(driver, tools, env, turn).await
     }
 
+    /// Closes the app's window as its close button would (with sync pairs, the app stays).
+    pub async fn close_window(&self) {
+        self.answer("closing the window", self.client.close_window())
+            .await;
+    }
+
+    /// Whether the app's process is still running.
+    pub fn app_running(&self) -> bool {
+        !self.driver.group().members_running(&self.tools.app).is_empty()
+    }
+
     /// Opens a WebDriver session on `driver`, which starts the app, and waits for its page.
     async fn attach(
         driver: TauriDriver,
