@@ -99,16 +99,19 @@ pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
 
 /// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
 fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    // A walked path is already `/`-separated here: one copy, no list of parts.
-    #[cfg(unix)]
-    return rel.to_str().map(str::to_owned);
-    #[cfg(not(unix))]
-    {
-        let parts: Option<Vec<&str>> =
-            rel.components().map(|c| c.as_os_str().to_str()).collect();
-        Some(parts?.join("/"))
-    }
+    slashed(path.strip_prefix(root).ok()?)
+}
+
+/// A walked relative path is `/`-separated already here: one copy, no list of parts.
+#[cfg(unix)]
+fn slashed(rel: &Path) -> Option<String> {
+    rel.to_str().map(str::to_owned)
+}
+
+#[cfg(not(unix))]
+fn slashed(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {

@@ -42,7 +42,9 @@ pub async fn scan_remote(
     }
     let mut scan = RemoteScan::default();
     storage
-        .for_each_version(dir, |entry, etag| add_entry(&mut scan, dir, filter, entry, etag))
+        .for_each_version(dir, |entry, etag| {
+            add_entry(&mut scan, dir, filter, entry, etag)
+        })
         .await?;
     Ok(scan)
 }
@@ -55,8 +57,7 @@ fn add_entry(
     entry: Entry,
     etag: Option<String>,
 ) {
-    let relative =
-        |path: &RemotePath| path.relative_to(dir).unwrap_or(path.as_str()).to_owned();
+    let relative = |path: &RemotePath| path.relative_to(dir).unwrap_or(path.as_str()).to_owned();
     match entry.kind {
         EntryKind::Unusable(unusable) => {
             let readable = unusable.key.readable();
