@@ -279,6 +279,8 @@ impl Storage {
             upload_id: upload_id.to_owned(),
             parts: done,
         };
-        self.complete_multipart(doing, &complete, |_, _| {}).await
+        self.complete_multipart(doing, &complete, |_, _| {})
+            .await
+            .map(|_| ())
     }
 }

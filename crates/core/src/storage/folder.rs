@@ -9,7 +9,8 @@ use std::time::Duration;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 use super::object_client::{
-    AbortMultipartUploadParams, CompleteMultipartUploadParams, ObjectClient,
+    AbortMultipartUploadParams, CompleteMultipartUploadParams, CompleteMultipartUploadResult,
+    ObjectClient,
 };
 use super::remote_path::{FolderRoot, RemotePath};
 use super::retry::RetryPolicy;
@@ -156,14 +157,13 @@ impl Storage {
         doing: &str,
         params: &CompleteMultipartUploadParams,
         on_retry: impl FnMut(&Error, Duration),
-    ) -> Result<()> {
+    ) -> Result<CompleteMultipartUploadResult> {
         self.send_reporting(
             doing,
             || self.client.complete_multipart_upload(params),
             on_retry,
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Drops an unfinished multipart upload (or copy). Best effort and tried once: it runs when

@@ -211,23 +211,35 @@ impl Storage {
             .await
     }
 
-    /// Every file and folder marker below `dir`, each file with its ETag: what a sync compares
-    /// with the previous listing to find what changed without reading any object.
-    pub async fn list_all_versions(
+    /// Every file and folder marker below `dir`, each file with its ETag, handed to `each`
+    /// page by page (only one page is held at a time): what a sync compares with the previous
+    /// listing to find what changed without reading any object.
+    pub async fn for_each_version(
         &self,
         dir: &RemotePath,
-    ) -> Result<Vec<(Entry, Option<String>)>> {
+        mut each: impl FnMut(Entry, Option<String>),
+    ) -> Result<()> {
         let prefix = self.folder().dir_prefix(dir)?;
         let doing = format!("listing {dir}");
-        let mut versions = Vec::new();
-        for object in self.objects_below(&prefix, &doing).await? {
-            if object.key == prefix {
-                continue; // the marker of the listed folder itself
+        let mut token = None;
+        loop {
+            let page = self
+                .list_objects_page(&prefix, token, None, None, &doing)
+                .await?;
+            for object in page.objects {
+                if object.key == prefix {
+                    continue; // the marker of the listed folder itself
+                }
+                each(
+                    self.entry(&object.key, object.size, object.last_modified)?,
+                    object.etag,
+                );
             }
-            let entry = self.entry(&object.key, object.size, object.last_modified)?;
-            versions.push((entry, object.etag));
+            match page.next_continuation_token {
+                Some(next) => token = Some(next),
+                None => return Ok(()),
+            }
         }
-        Ok(versions)
     }
 
     /// Every object whose key starts with `prefix` (a folder's prefix or a listed key), as

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::stream::FuturesUnordered;
-use futures::{StreamExt, stream};
+use futures::{FutureExt, StreamExt, stream};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::Action;
@@ -25,7 +25,7 @@ use super::state_db::SyncDb;
 use super::trash::Trash;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::RemotePath;
-use crate::transfer::{Direction, TransferHandle, Transfers};
+use crate::transfer::{Direction, Moved, TransferHandle, Transfers};
 
 /// Remote requests (moves, deletions) at once.
 const REMOTE_AT_ONCE: usize = 16;
@@ -436,20 +436,39 @@ impl Executor<'_> {
             .into_iter()
             .zip(handles)
             .map(|(queued, handle): (Queued, TransferHandle)| async move {
-                let result = handle.wait().await;
+                let result = handle.wait_moved().await;
                 (queued, result)
             })
             .collect();
-        while let Some((queued, result)) = running.next().await {
-            let recorded = match result {
-                Ok(_) => self.record_transfer(&queued).await,
-                Err(err) => Err(err),
-            };
-            match recorded {
-                Ok(()) if matches!(queued.action, Action::Conflict { .. }) => {}
-                Ok(()) => self.done(&queued.action, summary),
-                Err(err) if err.code == ErrorCode::SyncStateDb => return Err(err),
-                Err(err) => self.failed(&queued.path, &err, summary),
+        while let Some(first) = running.next().await {
+            // Transfers that ended meanwhile are recorded in the same transaction: one write
+            // per batch rather than per file, and none recorded later than before.
+            let mut ended = vec![first];
+            while let Some(Some(more)) = running.next().now_or_never() {
+                ended.push(more);
+            }
+            let mut records = Vec::with_capacity(ended.len());
+            let mut finished = Vec::with_capacity(ended.len());
+            for (queued, result) in ended {
+                let base = match result {
+                    Ok(moved) => self.base_after(&queued, moved).await,
+                    Err(err) => Err(err),
+                };
+                match base {
+                    Ok(base) => {
+                        if let Some(item) = base {
+                            records.push((queued.path.clone(), Some(item)));
+                        }
+                        finished.push(queued);
+                    }
+                    Err(err) => self.failed(&queued.path, &err, summary),
+                }
+            }
+            self.db.update_base(self.pair, &records)?;
+            for queued in finished {
+                if !matches!(queued.action, Action::Conflict { .. }) {
+                    self.done(&queued.action, summary);
+                }
             }
         }
         Ok(())
@@ -510,32 +529,29 @@ impl Executor<'_> {
         }
     }
 
-    async fn record_transfer(&self, queued: &Queued) -> Result<()> {
+    /// The base to record for a transfer that ended well; `None` when what moved is not what
+    /// the scan saw (the next run compares it).
+    async fn base_after(&self, queued: &Queued, moved: Moved) -> Result<Option<BaseItem>> {
         match queued.direction {
             Direction::Upload => {
                 let scanned = queued.scanned.as_ref().expect("uploads are scanned");
-                let info = self.transfers.storage().head(&queued.remote).await?;
-                // Only our upload is recorded: the stored time and size are the file's as
-                // scanned. Anything else (the file changed before it was read, or someone
-                // wrote the object since) is left for the next run to compare.
-                let stored_mtime = info
-                    .modified
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_nanos() as i64);
-                if info.size != scanned.size || stored_mtime != Some(scanned.mtime_ns) {
-                    return Ok(());
+                let uploaded = moved.object.ok_or_else(|| {
+                    Error::internal(format!("the upload of {} made no object", queued.path))
+                })?;
+                // Only the file as scanned is recorded: one that changed before it was read is
+                // left for the next run to compare. The ETag is the one our upload was given,
+                // so a later write by someone else shows up as a remote change.
+                if uploaded.size != scanned.size || uploaded.mtime_ns != scanned.mtime_ns {
+                    return Ok(None);
                 }
-                self.record(
-                    &queued.path,
-                    Some(BaseItem {
-                        kind: Kind::File,
-                        size: scanned.size,
-                        mtime_ns: scanned.mtime_ns,
-                        inode: scanned.inode,
-                        etag: info.etag,
-                        crc: info.content_crc64,
-                    }),
-                )
+                Ok(Some(BaseItem {
+                    kind: Kind::File,
+                    size: scanned.size,
+                    mtime_ns: scanned.mtime_ns,
+                    inode: scanned.inode,
+                    etag: uploaded.etag,
+                    crc: Some(uploaded.crc),
+                }))
             }
             Direction::Download => {
                 let meta = std::fs::symlink_metadata(&queued.local)
@@ -548,17 +564,14 @@ impl Executor<'_> {
                         (info.etag, info.content_crc64)
                     }
                 };
-                self.record(
-                    &queued.path,
-                    Some(BaseItem {
-                        kind: Kind::File,
-                        size: meta.len(),
-                        mtime_ns: mtime_ns(&meta),
-                        inode: inode(&meta),
-                        etag,
-                        crc,
-                    }),
-                )
+                Ok(Some(BaseItem {
+                    kind: Kind::File,
+                    size: meta.len(),
+                    mtime_ns: mtime_ns(&meta),
+                    inode: inode(&meta),
+                    etag,
+                    crc,
+                }))
             }
         }
     }

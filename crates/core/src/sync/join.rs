@@ -47,20 +47,21 @@ fn two_way(
     out: &mut Joined,
 ) {
     use Change::*;
-    let path = state.path.to_owned();
+    // Most paths are unchanged: the path is copied only into an action.
+    let path = || state.path.to_owned();
     match (local, remote) {
         (Deleted, Deleted | Absent) | (Absent, Deleted) => {
-            out.actions.push(Action::Forget { path });
+            out.actions.push(Action::Forget { path: path() });
         }
         (l, r) if l.is_edit() && r.is_edit() => both_edited(state, Mode::TwoWay, copy_name, out),
         (l, _) if l.is_edit() => push(state, true, out),
         (_, r) if r.is_edit() => pull(state, out),
         (Deleted, Unchanged) => out.actions.push(Action::DeleteRemote {
-            path,
+            path: path(),
             kind: state.remote.expect("unchanged remote").kind,
         }),
         (Unchanged, Deleted) => out.actions.push(Action::DeleteLocal {
-            path,
+            path: path(),
             kind: state.local.expect("unchanged local").kind,
         }),
         _ => {}
@@ -76,23 +77,24 @@ fn one_way(
     out: &mut Joined,
 ) {
     use Change::*;
-    let path = state.path.to_owned();
+    // Most paths are unchanged: the path is copied only into an action.
+    let path = || state.path.to_owned();
     let deletes_remotely = mode == Mode::Mirror;
     match (local, remote) {
         (Deleted, Deleted | Absent) | (Absent, Deleted) => {
-            out.actions.push(Action::Forget { path });
+            out.actions.push(Action::Forget { path: path() });
         }
         (l, r) if l.is_edit() && r.is_edit() => both_edited(state, mode, copy_name, out),
         (l, _) if l.is_edit() => push(state, deletes_remotely, out),
         // A remote copy deleted behind a backup's back is put back.
         (Unchanged, Deleted) => push(state, deletes_remotely, out),
         (Deleted, Unchanged) if deletes_remotely => out.actions.push(Action::DeleteRemote {
-            path,
+            path: path(),
             kind: state.remote.expect("unchanged remote").kind,
         }),
         (_, r) if r.is_edit() => {
             out.left = Some(Left {
-                path,
+                path: path(),
                 reason: format!(
                     "changed in the remote folder; a {} does not bring remote changes to this computer",
                     mode.as_str()

@@ -3,12 +3,12 @@
 //! names that cannot be remote paths are reported as issues, and their paths are blocked so
 //! that what could not be seen is never taken for deleted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use super::action::Issue;
 use super::file_facts::{inode, mtime_ns};
@@ -99,7 +99,17 @@ pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
 
 /// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
 fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
+    slashed(path.strip_prefix(root).ok()?)
+}
+
+/// A walked relative path is `/`-separated already here: one copy, no list of parts.
+#[cfg(unix)]
+fn slashed(rel: &Path) -> Option<String> {
+    rel.to_str().map(str::to_owned)
+}
+
+#[cfg(not(unix))]
+fn slashed(rel: &Path) -> Option<String> {
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
 }
@@ -158,39 +168,42 @@ fn examine(root: &Path, entry: &ignore::DirEntry) -> Option<Found> {
 }
 
 /// Keys every found name by its NFC spelling; two names with one key, or a name that is not a
-/// clean remote path, become issues.
+/// clean remote path, become issues. Sorted once and built in bulk: no map of lists on the way,
+/// and a compact tree (a watched folder keeps one per run).
 fn collect(found: Vec<Found>) -> LocalScan {
     let mut scan = LocalScan::default();
-    let mut by_key: BTreeMap<String, Vec<(String, LocalItem)>> = BTreeMap::new();
+    // (key, the name on disk when it is not the key, item)
+    let mut keyed: Vec<(String, Option<String>, LocalItem)> = Vec::with_capacity(found.len());
     for found in found {
         match found {
             Found::Issue(path, problem) => scan.issue(path, problem),
-            Found::Item(name, item) => {
-                let key: String = name.nfc().collect();
-                by_key.entry(key).or_default().push((name, item));
-            }
+            // Most names are NFC already and are their own key.
+            Found::Item(name, item) if is_nfc(&name) => keyed.push((name, None, item)),
+            Found::Item(name, item) => keyed.push((name.nfc().collect(), Some(name), item)),
         }
     }
-    for (key, mut names) in by_key {
-        if names.len() > 1 {
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut items = Vec::with_capacity(keyed.len());
+    let mut keyed = keyed.into_iter().peekable();
+    while let Some((key, on_disk, mut item)) = keyed.next() {
+        if keyed.next_if(|next| next.0 == key).is_some() {
+            while keyed.next_if(|next| next.0 == key).is_some() {}
             scan.issue(
                 key,
                 "two names in this folder are the same name in Unicode (composed and decomposed spellings); rename one of them".to_owned(),
             );
             continue;
         }
-        let (name, mut item) = names.pop().expect("one name");
         match RemotePath::parse(&key) {
             Ok(path) if path.as_str() == key => {
-                if name != key {
-                    item.on_disk = Some(name);
-                }
-                scan.items.insert(key, item);
+                item.on_disk = on_disk;
+                items.push((key, item));
             }
             Ok(_) => scan.issue(key, "its name cannot be a path in your folder".to_owned()),
             Err(err) => scan.issue(key, err.message),
         }
     }
+    scan.items = Tree::from_iter(items);
     scan
 }
 

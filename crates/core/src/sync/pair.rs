@@ -201,16 +201,26 @@ impl SyncPair {
     async fn run(&self) -> Result<RunReport> {
         let storage = self.transfers.storage();
         let filter = Filter::load(&self.root)?;
+        // The local walk, the remote listing and the read of the base all at once.
         let local = {
             let (root, filter) = (self.root.clone(), filter.clone());
             tokio::task::spawn_blocking(move || scan_local(&root, &filter))
+        };
+        let base = {
+            let (db, pair, filter) = (self.db.clone(), self.record.id, filter.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut base = db.base(pair)?;
+                base.retain(|path, item| !filter.ignores(path, item.kind == Kind::Folder));
+                Ok::<_, Error>(base)
+            })
         };
         let remote = scan_remote(storage, &self.remote_dir, &filter).await?;
         let local = local
             .await
             .map_err(|e| Error::internal(format!("local scan task: {e}")))??;
-        let mut base = self.db.base(self.record.id)?;
-        base.retain(|path, item| !filter.ignores(path, item.kind == Kind::Folder));
+        let base = base
+            .await
+            .map_err(|e| Error::internal(format!("base reading task: {e}")))??;
         let first_run = base.is_empty();
         let mut snapshot = Snapshot {
             local: local.items,

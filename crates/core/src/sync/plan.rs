@@ -84,6 +84,14 @@ pub(super) fn is_below_any(path: &str, set: &BTreeSet<String>) -> bool {
 /// Turns each action that would make a local name the disk cannot hold (a reserved name, or a
 /// name that folds onto another one there) into an issue, with everything below it.
 fn refuse_unholdable_names(plan: &mut Plan, snapshot: &Snapshot, names: NameRules) {
+    // Most runs make no new local name; they need no folded copy of every local path.
+    if plan
+        .actions
+        .iter()
+        .all(|action| new_local_names(action, snapshot).is_empty())
+    {
+        return;
+    }
     let deleted_locally: BTreeSet<&str> = plan
         .actions
         .iter()
@@ -102,23 +110,7 @@ fn refuse_unholdable_names(plan: &mut Plan, snapshot: &Snapshot, names: NameRule
     let mut refused: BTreeSet<String> = BTreeSet::new();
     let mut kept = Vec::with_capacity(plan.actions.len());
     for action in std::mem::take(&mut plan.actions) {
-        let new_local_names: Vec<&str> = match &action {
-            Action::Download { path } | Action::CreateLocalFolder { path }
-                if !snapshot.local.contains_key(path) =>
-            {
-                vec![path]
-            }
-            Action::Conflict {
-                path,
-                loser,
-                copy,
-                copy_to_both,
-            } => match (loser, copy_to_both) {
-                (Side::Remote, true) => vec![copy, path],
-                _ => vec![path],
-            },
-            _ => Vec::new(),
-        };
+        let new_local_names = new_local_names(&action, snapshot);
         let problem = new_local_names.iter().find_map(|name| {
             if is_below_any(name, &refused) {
                 return Some("a folder above it cannot be made on this computer".to_owned());
@@ -152,4 +144,25 @@ fn refuse_unholdable_names(plan: &mut Plan, snapshot: &Snapshot, names: NameRule
         }
     }
     plan.actions = kept;
+}
+
+/// The local names `action` makes that the local side does not hold yet.
+fn new_local_names<'a>(action: &'a Action, snapshot: &Snapshot) -> Vec<&'a str> {
+    match action {
+        Action::Download { path } | Action::CreateLocalFolder { path }
+            if !snapshot.local.contains_key(path) =>
+        {
+            vec![path]
+        }
+        Action::Conflict {
+            path,
+            loser,
+            copy,
+            copy_to_both,
+        } => match (loser, copy_to_both) {
+            (Side::Remote, true) => vec![copy, path],
+            _ => vec![path],
+        },
+        _ => Vec::new(),
+    }
 }

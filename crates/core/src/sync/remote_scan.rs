@@ -9,7 +9,7 @@ use super::action::Issue;
 use super::filter::Filter;
 use super::model::{Kind, RemoteItem, Side, Tree};
 use crate::error::{Error, ErrorCode, Result};
-use crate::storage::{EntryKind, RemotePath, Storage};
+use crate::storage::{Entry, EntryKind, RemotePath, Storage};
 
 /// What the remote scan found.
 #[derive(Debug, Default)]
@@ -41,62 +41,74 @@ pub async fn scan_remote(
         }
     }
     let mut scan = RemoteScan::default();
-    for (entry, etag) in storage.list_all_versions(dir).await? {
-        let relative =
-            |path: &RemotePath| path.relative_to(dir).unwrap_or(path.as_str()).to_owned();
-        match entry.kind {
-            EntryKind::Unusable(unusable) => {
-                let readable = unusable.key.readable();
-                let path = match dir.as_str() {
-                    "" => readable,
-                    prefix => readable
-                        .strip_prefix(prefix)
-                        .and_then(|r| r.strip_prefix('/'))
-                        .unwrap_or(&readable)
-                        .to_owned(),
-                };
-                if filter.ignores(&path, unusable.key.is_folder()) {
-                    continue;
-                }
-                scan.blocked.insert(path.clone());
-                scan.issues.push(Issue {
-                    path,
-                    side: Side::Remote,
-                    problem: format!(
-                        "{}, so it cannot be synced; rename or delete it in your folder (cubby rm --key '{}')",
-                        unusable.key.problem().explain(),
-                        unusable.key.exact()
-                    ),
-                });
+    storage
+        .for_each_version(dir, |entry, etag| {
+            add_entry(&mut scan, dir, filter, entry, etag)
+        })
+        .await?;
+    Ok(scan)
+}
+
+/// Adds one listed entry (and the folders above it) to `scan`, unless `filter` ignores it.
+fn add_entry(
+    scan: &mut RemoteScan,
+    dir: &RemotePath,
+    filter: &Filter,
+    entry: Entry,
+    etag: Option<String>,
+) {
+    let relative = |path: &RemotePath| path.relative_to(dir).unwrap_or(path.as_str()).to_owned();
+    match entry.kind {
+        EntryKind::Unusable(unusable) => {
+            let readable = unusable.key.readable();
+            let path = match dir.as_str() {
+                "" => readable,
+                prefix => readable
+                    .strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .unwrap_or(&readable)
+                    .to_owned(),
+            };
+            if filter.ignores(&path, unusable.key.is_folder()) {
+                return;
             }
-            EntryKind::Folder => {
-                let path = relative(&entry.path);
-                if !filter.ignores(&path, true) {
-                    add_folders(&mut scan.items, &path, true);
-                }
-            }
-            EntryKind::File { size, modified } => {
-                let path = relative(&entry.path);
-                if filter.ignores(&path, false) {
-                    continue;
-                }
-                add_folders(&mut scan.items, &path, false);
-                scan.items.insert(
-                    path,
-                    RemoteItem {
-                        kind: Kind::File,
-                        size,
-                        mtime_ns: modified
-                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| d.as_nanos() as i64),
-                        etag,
-                        crc: None,
-                    },
-                );
+            scan.blocked.insert(path.clone());
+            scan.issues.push(Issue {
+                path,
+                side: Side::Remote,
+                problem: format!(
+                    "{}, so it cannot be synced; rename or delete it in your folder (cubby rm --key '{}')",
+                    unusable.key.problem().explain(),
+                    unusable.key.exact()
+                ),
+            });
+        }
+        EntryKind::Folder => {
+            let path = relative(&entry.path);
+            if !filter.ignores(&path, true) {
+                add_folders(&mut scan.items, &path, true);
             }
         }
+        EntryKind::File { size, modified } => {
+            let path = relative(&entry.path);
+            if filter.ignores(&path, false) {
+                return;
+            }
+            add_folders(&mut scan.items, &path, false);
+            scan.items.insert(
+                path,
+                RemoteItem {
+                    kind: Kind::File,
+                    size,
+                    mtime_ns: modified
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as i64),
+                    etag,
+                    crc: None,
+                },
+            );
+        }
     }
-    Ok(scan)
 }
 
 /// Records the folders above `path` (and `path` itself when `itself` is set) as folders,

@@ -16,6 +16,7 @@ use super::events::{Direction, EventKind, Reporter, TransferEvent, TransferId};
 use super::job::{Job, JobContext};
 use super::kept::discard_kept;
 use super::limiter::Limiter;
+use super::moved::Moved;
 use super::options::TransferOptions;
 use super::queue_db::{QueueName, QueueState, Unfinished};
 use super::state_db::StateDb;
@@ -89,7 +90,7 @@ pub struct TransferHandle {
     /// Names the transfer in events.
     pub id: TransferId,
     cancel: CancellationToken,
-    task: JoinHandle<Result<u64>>,
+    task: JoinHandle<Result<Moved>>,
 }
 
 impl TransferHandle {
@@ -106,6 +107,11 @@ impl TransferHandle {
 
     /// Waits for the end; the number of bytes moved.
     pub async fn wait(self) -> Result<u64> {
+        Ok(self.wait_moved().await?.bytes)
+    }
+
+    /// Waits for the end; what moved, with the object an upload made.
+    pub async fn wait_moved(self) -> Result<Moved> {
         self.task
             .await
             .map_err(|e| Error::internal(format!("transfer task {} stopped: {e}", self.id)))?
@@ -497,7 +503,9 @@ impl Transfers {
                 // not the tens of kilobytes of a running one's request futures.
                 match direction {
                     Direction::Upload => Box::pin(upload::run(&job, &local, &remote)).await,
-                    Direction::Download => Box::pin(download::run(&job, &remote, &local)).await,
+                    Direction::Download => Box::pin(download::run(&job, &remote, &local))
+                        .await
+                        .map(Moved::downloaded),
                 }
             }
             .await;
@@ -529,7 +537,7 @@ impl Transfers {
             }
             job.reporter.send(match &result {
                 _ if paused => EventKind::Paused,
-                Ok(bytes) => EventKind::Finished { bytes: *bytes },
+                Ok(moved) => EventKind::Finished { bytes: moved.bytes },
                 Err(err) if err.code == ErrorCode::TransferCancelled => EventKind::Cancelled,
                 Err(err) => EventKind::Failed {
                     code: err.code,
@@ -551,7 +559,7 @@ fn unknown(id: TransferId) -> Error {
 
 /// Records how the transfer in `row` ended: gone from the queue when it finished or was
 /// cancelled, held when it was paused, failed (and so brought back) otherwise.
-fn record_end(state: &StateDb, row: i64, result: Result<u64>, paused: bool) -> Result<u64> {
+fn record_end(state: &StateDb, row: i64, result: Result<Moved>, paused: bool) -> Result<Moved> {
     match &result {
         Err(_) if paused => {
             state.set_queue_state(row, QueueState::Held, None)?;

@@ -18,6 +18,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use super::blocking::blocking;
 use super::checksum::{combine_all, crc64, crc64_file};
 use super::job::Job;
+use super::moved::{Moved, Uploaded};
 use super::part_size::part_size_for;
 use super::positional::read_exact_at;
 use super::state_db::{PartRecord, UploadRecord};
@@ -44,10 +45,23 @@ impl FileState {
             .map(|d| d.as_nanos() as i64)
             .unwrap_or_default()
     }
+
+    /// The end of an upload of the file in this state, with `crc` and the server's `etag`.
+    fn made(&self, crc: u64, etag: Option<String>) -> Moved {
+        Moved {
+            bytes: self.size,
+            object: Some(Uploaded {
+                size: self.size,
+                mtime_ns: self.mtime_ns(),
+                crc,
+                etag,
+            }),
+        }
+    }
 }
 
-/// Uploads `local` to `remote`; the number of bytes sent.
-pub(crate) async fn run(job: &Job, local: &Path, remote: &RemotePath) -> Result<u64> {
+/// Uploads `local` to `remote`; the bytes sent and the object made.
+pub(crate) async fn run(job: &Job, local: &Path, remote: &RemotePath) -> Result<Moved> {
     let upload = FileUpload {
         job,
         local,
@@ -72,7 +86,7 @@ struct FileUpload<'a> {
 }
 
 impl FileUpload<'_> {
-    async fn whole(&self, state: FileState) -> Result<u64> {
+    async fn whole(&self, state: FileState) -> Result<Moved> {
         let job = self.job;
         let _slot = job
             .context
@@ -92,13 +106,14 @@ impl FileUpload<'_> {
         };
         let doing = format!("uploading {}", self.remote);
         let client = job.storage().client();
-        job.cancellable(job.send(&doing, || client.put_object(&params)))
+        let sent = job
+            .cancellable(job.send(&doing, || client.put_object(&params)))
             .await?;
         job.reporter.add(state.size);
-        Ok(state.size)
+        Ok(state.made(crc, sent.etag))
     }
 
-    async fn in_parts(&self, state: FileState) -> Result<u64> {
+    async fn in_parts(&self, state: FileState) -> Result<Moved> {
         let job = self.job;
         let part_size = part_size_for(state.size, job.context.options.part_size)?;
         let content_crc = hash_file(self.local).await?;
@@ -133,13 +148,14 @@ impl FileUpload<'_> {
             parts: parts.iter().map(|p| (p.number, p.etag.clone())).collect(),
         };
         let doing = format!("finishing the upload of {}", self.remote);
-        job.storage()
+        let completed = job
+            .storage()
             .complete_multipart(&doing, &complete, |err, delay| {
                 job.reporter.retrying(err, delay)
             })
             .await?;
         job.context.state.forget_upload(&upload.upload_id)?;
-        Ok(state.size)
+        Ok(state.made(content_crc, completed.etag))
     }
 
     /// The upload to continue: the recorded one when the file is unchanged and the server
