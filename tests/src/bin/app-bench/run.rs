@@ -160,8 +160,8 @@ pub async fn all() -> Vec<Figure> {
     memory.phase("drop upload");
     app.press(Key::Backspace, false).await;
     app.row("big").await;
-    let desk = app.env().dir().join("desk");
-    let small = desk.join("small");
+    // Beside the cloud, not in the app's home, which goes with the app before `cubby put`.
+    let small = cloud.dir.path().join("desk/small");
     for i in 0..DROPPED_FILES {
         write_file(&small.join(format!("f{i:04}.bin")), DROPPED_SIZE, i as u8);
     }
