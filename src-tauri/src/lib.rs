@@ -147,7 +147,7 @@ fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         transfers::pause_all_transfers,
         transfers::resume_all_transfers,
         transfers::clear_finished_transfers,
-        #[cfg(debug_assertions)]
+        #[cfg(any(debug_assertions, feature = "e2e"))]
         commands::e2e::e2e_drop,
         profiles::list_profiles,
         profiles::select_profile,

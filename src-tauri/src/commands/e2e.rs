@@ -1,7 +1,8 @@
-//! For the end-to-end tests only (debug builds started with `CUBBY_E2E=1`): WebDriver cannot
-//! drop OS files on a window, so this records a drop exactly as a real one is recorded and
-//! sends the web view the events a real drop sends it; it can also stop at the hover (for a
-//! screenshot of the drop overlay) and end one with a leave.
+//! For the end-to-end tests only (debug builds, or release builds with the `e2e` feature for
+//! bench/app.sh; either answers only when started with `CUBBY_E2E=1`): WebDriver cannot drop OS
+//! files on a window, so this records a drop exactly as a real one is recorded and sends the web
+//! view the events a real drop sends it; it can also stop at the hover (for a screenshot of the
+//! drop overlay) and end one with a leave.
 
 use std::path::PathBuf;
 

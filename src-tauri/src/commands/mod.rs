@@ -4,7 +4,7 @@
 
 pub mod app;
 pub mod auth;
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, feature = "e2e"))]
 pub mod e2e;
 pub mod files;
 pub mod profiles;
