@@ -6,7 +6,7 @@ use std::path::Path;
 use cubby_core::sync::{Mode, SyncPairStatus, SyncSnapshot};
 use cubby_core::{Error, ErrorCode, Result};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
 
@@ -34,12 +34,18 @@ pub async fn pick_sync_folder<R: Runtime>(
 ) -> Result<Option<String>> {
     state.folder().await?; // signed in, before a picker opens
     let (chosen, picked) = oneshot::channel();
-    app.dialog()
+    let mut dialog = app
+        .dialog()
         .file()
-        .set_title("Choose a folder to keep in sync")
-        .pick_folder(move |folder| {
-            let _ = chosen.send(folder);
-        });
+        .set_title("Choose a folder to keep in sync");
+    // The folders people sync live in their home; without a start GTK opens on Recent files,
+    // where no folder can be chosen.
+    if let Ok(home) = app.path().home_dir() {
+        dialog = dialog.set_directory(home);
+    }
+    dialog.pick_folder(move |folder| {
+        let _ = chosen.send(folder);
+    });
     let Some(folder) = picked.await.ok().flatten() else {
         return Ok(None);
     };

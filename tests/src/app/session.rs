@@ -117,15 +117,24 @@ impl AppDriver {
         Self::attach(driver, tools, env, turn).await
     }
 
-    /// Closes the app's window as its close button would (with sync pairs, the app stays).
+    /// Closes the app's window as its close button does: a close request the app may turn
+    /// down (with sync pairs it hides the window instead). WebDriver's own close destroys the
+    /// web view without asking, and there is no window manager under Xvfb to press the button.
     pub async fn close_window(&self) {
-        self.answer("closing the window", self.client.close_window())
-            .await;
+        self.invoke(
+            "plugin:window|close",
+            serde_json::json!({ "label": "main" }),
+        )
+        .await;
     }
 
     /// Whether the app's process is still running.
     pub fn app_running(&self) -> bool {
-        !self.driver.group().members_running(&self.tools.app).is_empty()
+        !self
+            .driver
+            .group()
+            .members_running(&self.tools.app)
+            .is_empty()
     }
 
     /// Opens a WebDriver session on `driver`, which starts the app, and waits for its page.
