@@ -143,6 +143,8 @@ async fn the_guard_waits_then_keep_copies_back_and_allow_deletes() {
     let waiting = SyncState::Waiting {
         deletions: 3,
         synced: 4,
+        local: 0,
+        remote: 3,
     };
     until(&mut snapshots, "the guard's question", |s| {
         *state(s) == waiting

@@ -62,7 +62,7 @@ describe('SyncPairCard', () => {
       [{ state: 'scanning' }, 'Looking for changes…', { progress: false, resume: false, syncNow: false }],
       [{ state: 'syncing', done: 3, total: 12 }, 'Syncing 3 of 12', { progress: true, resume: false, syncNow: false }],
       [{ state: 'paused' }, 'Paused', { progress: false, resume: true, syncNow: false }],
-      [{ state: 'waiting', deletions: 40, synced: 50 }, 'Waiting for your answer', { progress: false, resume: false, syncNow: false }],
+      [{ state: 'waiting', deletions: 40, synced: 50, local: 0, remote: 40 }, 'Waiting for your answer', { progress: false, resume: false, syncNow: false }],
       [{ state: 'error', error: { code: 'sync.locked', message: 'cubby sync holds it' } }, 'Stopped', { progress: false, resume: false, syncNow: true }],
     ];
     for (const [status, text, expected] of cases) {
@@ -89,7 +89,7 @@ describe('SyncPairCard', () => {
   it('asks the deletion guard’s question and sends one answer', async () => {
     const answer = deferred<null>();
     vi.mocked(ipc.allowSyncDeletions).mockReturnValue(answer.promise);
-    const root = show(pairIn({ state: 'waiting', deletions: 40, synced: 50 }));
+    const root = show(pairIn({ state: 'waiting', deletions: 40, synced: 50, local: 0, remote: 40 }));
     expect(byId(root, 'sync-guard')?.textContent).toContain('This sync would delete 40 of 50 synced files');
 
     byId(root, 'sync-allow-deletions')?.click();

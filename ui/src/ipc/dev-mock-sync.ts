@@ -54,7 +54,7 @@ function samplePairs(now: number): SyncPairStatus[] {
       local: '/home/ada/Pictures',
       remote_dir: 'Backups/Pictures',
       mode: 'mirror',
-      status: { state: 'waiting', deletions: 412, synced: 530 },
+      status: { state: 'waiting', deletions: 412, synced: 530, local: 0, remote: 412 },
       last_sync_ms: now - 2 * 60 * MINUTE,
       synced_files: 530,
       activity: [

@@ -222,7 +222,15 @@ export type SyncState =
   | { state: 'scanning' }
   | { state: 'syncing'; done: number; total: number }
   | { state: 'paused' }
-  | { state: 'waiting'; deletions: number; synced: number }
+  | {
+      state: 'waiting';
+      deletions: number;
+      synced: number;
+      /** Of the deletions, files on this computer (they would go to the trash). */
+      local: number;
+      /** Of the deletions, files in the person's Cubby folder. */
+      remote: number;
+    }
   | { state: 'error'; error: AppError };
 
 /** One thing a run did or tried (newest first in `SyncPairStatus.activity`). */

@@ -21,7 +21,7 @@ describe('statusWords', () => {
     expect(shown({ state: 'scanning' })).toEqual(['Looking for changes…', 'busy']);
     expect(shown({ state: 'syncing', done: 3, total: 12 })).toEqual(['Syncing 3 of 12', 'busy']);
     expect(shown({ state: 'paused' })).toEqual(['Paused', 'muted']);
-    expect(shown({ state: 'waiting', deletions: 40, synced: 50 })).toEqual([
+    expect(shown({ state: 'waiting', deletions: 40, synced: 50, local: 0, remote: 40 })).toEqual([
       'Waiting for your answer',
       'warning',
     ]);
@@ -42,12 +42,17 @@ describe('statusWords', () => {
 describe('guardQuestion', () => {
   it('asks only while the guard waits, with the counts', () => {
     expect(guardQuestion({ state: 'idle' })).toBeNull();
-    expect(guardQuestion({ state: 'waiting', deletions: 40, synced: 50 })?.question).toBe(
-      'This sync would delete 40 of 50 synced files',
+    expect(guardQuestion({ state: 'waiting', deletions: 40, synced: 50, local: 0, remote: 40 })?.question).toBe(
+      'This sync would delete 40 of 50 synced files in your Cubby folder',
     );
-    expect(guardQuestion({ state: 'waiting', deletions: 1, synced: 1 })?.question).toBe(
-      'This sync would delete 1 of 1 synced file',
+    expect(guardQuestion({ state: 'waiting', deletions: 1, synced: 1, local: 1, remote: 0 })?.question).toBe(
+      'This sync would delete 1 of 1 synced file on this computer',
     );
+    const both = guardQuestion({ state: 'waiting', deletions: 5, synced: 9, local: 2, remote: 3 });
+    expect(both?.question).toBe(
+      'This sync would delete 5 of 9 synced files (2 on this computer, 3 in your Cubby folder)',
+    );
+    expect(both?.deleteAnswer).toContain('trash');
   });
 });
 
@@ -57,7 +62,7 @@ describe('canSyncNow', () => {
     expect(canSyncNow({ state: 'error', error: { code: 'internal', message: 'x' } })).toBe(true);
     expect(canSyncNow({ state: 'syncing', done: 1, total: 2 })).toBe(false);
     expect(canSyncNow({ state: 'paused' })).toBe(false);
-    expect(canSyncNow({ state: 'waiting', deletions: 1, synced: 2 })).toBe(false);
+    expect(canSyncNow({ state: 'waiting', deletions: 1, synced: 2, local: 1, remote: 0 })).toBe(false);
   });
 });
 

@@ -57,9 +57,26 @@ export interface GuardQuestion {
 export function guardQuestion(status: SyncState): GuardQuestion | null {
   if (status.state !== 'waiting') return null;
   const files = status.synced === 1 ? 'file' : 'files';
+  const asked = `This sync would delete ${String(status.deletions)} of ${String(status.synced)} synced ${files}`;
+  if (status.local === 0) {
+    return {
+      question: `${asked} in your Cubby folder`,
+      deleteAnswer: 'The files removed from this computer are deleted from your Cubby folder too.',
+      keepAnswer: 'Nothing is deleted: the missing files are copied back here on the next sync.',
+    };
+  }
+  if (status.remote === 0) {
+    return {
+      question: `${asked} on this computer`,
+      deleteAnswer:
+        'The files removed from your Cubby folder are moved to this computer\'s trash too.',
+      keepAnswer: 'Nothing is deleted: the missing files are copied back to Cubby on the next sync.',
+    };
+  }
   return {
-    question: `This sync would delete ${String(status.deletions)} of ${String(status.synced)} synced ${files}`,
-    deleteAnswer: 'The files removed on one side are deleted on the other side too.',
+    question: `${asked} (${String(status.local)} on this computer, ${String(status.remote)} in your Cubby folder)`,
+    deleteAnswer:
+      'The files removed on one side are deleted on the other too (on this computer, to the trash).',
     keepAnswer: 'Nothing is deleted: the missing files are copied back on the next sync.',
   };
 }

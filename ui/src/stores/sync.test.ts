@@ -81,7 +81,7 @@ describe('the deletion guard’s consent', () => {
     const answer = deferred<null>();
     vi.mocked(ipc.allowSyncDeletions).mockReturnValue(answer.promise);
     store.watch();
-    send({ pairs: [pair(7, { state: 'waiting', deletions: 40, synced: 50 })], overall: 'paused' });
+    send({ pairs: [pair(7, { state: 'waiting', deletions: 40, synced: 50, local: 0, remote: 40 })], overall: 'paused' });
 
     const first = store.allowDeletions(7);
     expect(store.answering.has(7)).toBe(true);

@@ -626,8 +626,21 @@ async fn guarded(
             return retry_or(shared, controls).await;
         }
     };
+    let local = plan
+        .actions
+        .iter()
+        .filter(|a| a.deletes_a_file() && matches!(a, Action::DeleteLocal { .. }))
+        .count();
     let deletions = plan.file_deletions();
-    shared.set_state(id, SyncState::Waiting { deletions, synced });
+    shared.set_state(
+        id,
+        SyncState::Waiting {
+            deletions,
+            synced,
+            local,
+            remote: deletions - local,
+        },
+    );
     let answer = next(shared, controls).await;
     if answer == Some(Control::Keep) {
         let forgotten: Vec<(String, Option<BaseItem>)> = plan

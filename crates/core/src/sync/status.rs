@@ -57,6 +57,10 @@ pub enum SyncState {
         deletions: usize,
         /// Files the pair had synced.
         synced: usize,
+        /// Of the deletions, files here (they would go to the trash).
+        local: usize,
+        /// Of the deletions, files in the person's folder.
+        remote: usize,
     },
     /// The latest run failed; the next one tries again.
     Error {
@@ -374,6 +378,8 @@ mod tests {
         let waiting = pair(SyncState::Waiting {
             deletions: 3,
             synced: 4,
+            local: 0,
+            remote: 3,
         });
         assert_eq!(overall(&[]), SyncOverall::Idle);
         assert_eq!(overall(std::slice::from_ref(&paused)), SyncOverall::Paused);
@@ -387,13 +393,15 @@ mod tests {
         let status = pair(SyncState::Waiting {
             deletions: 3,
             synced: 4,
+            local: 0,
+            remote: 3,
         });
         let json = serde_json::to_value(SyncSnapshot::of(vec![status])).unwrap();
         assert_eq!(json["overall"], "error");
         let pair = &json["pairs"][0];
         assert_eq!(
             pair["status"],
-            serde_json::json!({"state": "waiting", "deletions": 3, "synced": 4})
+            serde_json::json!({"state": "waiting", "deletions": 3, "synced": 4, "local": 0, "remote": 3})
         );
         assert_eq!(pair["mode"], "two-way");
         assert_eq!(pair["local"], "/home/a");
