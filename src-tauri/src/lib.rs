@@ -354,4 +354,6 @@ fn focus_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
 }
 
 #[cfg(test)]
+mod sample_pair;
+#[cfg(test)]
 mod tests;

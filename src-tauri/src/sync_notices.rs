@@ -118,25 +118,12 @@ fn name(pair: &SyncPairStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sample_pair::sample_pair;
     use cubby_core::ErrorCode;
-    use cubby_core::sync::{Mode, PairRecord, PairSpec, ShownError, Side, SyncConflict};
+    use cubby_core::sync::{ShownError, Side, SyncConflict};
 
     fn pair(id: i64) -> SyncPairStatus {
-        let record = PairRecord {
-            id,
-            spec: PairSpec {
-                local: format!("/home/me/Folder{id}").into(),
-                bucket: "b".into(),
-                folder: "me/".into(),
-                remote_dir: String::new(),
-                mode: Mode::TwoWay,
-            },
-            last_run_ms: None,
-            last_status: None,
-            last_error: None,
-            synced_paths: 0,
-        };
-        SyncPairStatus::new(&record, SyncState::Scanning)
+        sample_pair(id, SyncState::Scanning)
     }
 
     fn conflict(n: usize) -> SyncConflict {

@@ -293,25 +293,7 @@ fn clicked<R: Runtime>(app: &AppHandle<R>, id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cubby_core::sync::{Mode, PairRecord, PairSpec, SyncPairStatus};
-
-    fn pair(id: i64, status: SyncState) -> SyncPairStatus {
-        let record = PairRecord {
-            id,
-            spec: PairSpec {
-                local: format!("/home/me/folder{id}").into(),
-                bucket: "b".into(),
-                folder: "me/".into(),
-                remote_dir: String::new(),
-                mode: Mode::TwoWay,
-            },
-            last_run_ms: None,
-            last_status: None,
-            last_error: None,
-            synced_paths: 0,
-        };
-        SyncPairStatus::new(&record, status)
-    }
+    use crate::sample_pair::sample_pair as pair;
 
     fn actions(entries: &[Entry]) -> Vec<TrayAction> {
         entries
