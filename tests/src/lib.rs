@@ -6,7 +6,7 @@
 pub mod app;
 
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{ExitStatus, Output, Stdio};
 use std::time::Duration;
 
 use cubby_localcloud::{LocalCloud, LocalCloudConfig};
@@ -143,5 +143,46 @@ pub async fn run(command: &mut Command) -> Output {
     tokio::time::timeout(Duration::from_secs(120), command.output())
         .await
         .expect("the command finished in time")
+        .unwrap()
+}
+
+/// Runs `login`, a `cubby login --no-browser`, as a person without a browser on that machine
+/// does: opens the address it prints elsewhere (the robot signs in as `email`), pastes back the
+/// address the browser ended on, and waits for it to end (two minutes at most).
+pub async fn login_by_pasting(login: &mut Command, email: &str, password: &str) -> ExitStatus {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let mut login = login
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cubby login starts");
+    let mut stderr = BufReader::new(login.stderr.take().unwrap()).lines();
+    let authorize = tokio::time::timeout(Duration::from_secs(120), async {
+        loop {
+            let line = stderr.next_line().await.unwrap().expect("the sign-in URL");
+            if let Ok(url) = url::Url::parse(line.trim())
+                && url.path().ends_with("/oauth2/authorize")
+            {
+                return url;
+            }
+        }
+    })
+    .await
+    .expect("cubby printed the sign-in URL");
+    let callback = cubby_localcloud::robot::sign_in(&authorize, email, password)
+        .await
+        .unwrap();
+    let mut stdin = login.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{callback}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    tokio::time::timeout(Duration::from_secs(120), login.wait())
+        .await
+        .expect("cubby login ended in time")
         .unwrap()
 }

@@ -11,11 +11,11 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use cubby_e2e::{Setup, cubby_binary, run, stderr_of, without_keyring};
+use cubby_e2e::{Setup, cubby_binary, login_by_pasting, run, stderr_of, without_keyring};
 use cubby_test_support::keyring::require_secret_service;
 use cubby_test_support::{ALICE, BOB};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,39 +131,12 @@ fn aws(config: &Path, home: &Path) -> Command {
 async fn login_without_browser_takes_the_pasted_address() {
     require_secret_service();
     let setup = Setup::start().await;
-    let mut login = setup
-        .cubby(&["login", "--no-browser"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(login.stderr.take().unwrap()).lines();
-    let authorize_url = loop {
-        let line = stderr
-            .next_line()
-            .await
-            .unwrap()
-            .expect("cubby printed the URL");
-        if let Ok(url) = url::Url::parse(line.trim())
-            && url.path() == "/oauth2/authorize"
-        {
-            break url;
-        }
-    };
-    let callback = cubby_localcloud::robot::sign_in(&authorize_url, ALICE.email, ALICE.password)
-        .await
-        .unwrap();
-    let mut stdin = login.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{callback}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    let status = tokio::time::timeout(Duration::from_secs(60), login.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = login_by_pasting(
+        &mut setup.cubby(&["login", "--no-browser"]),
+        ALICE.email,
+        ALICE.password,
+    )
+    .await;
     assert!(status.success());
     let whoami = run(&mut setup.cubby(&["whoami", "--json"])).await;
     assert!(whoami.status.success(), "{}", stderr_of(&whoami));

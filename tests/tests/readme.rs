@@ -12,14 +12,13 @@ use std::time::Duration;
 
 use cubby_core::config::Config;
 use cubby_e2e::app::ProcessGroup;
-use cubby_e2e::{Setup, cubby_binary, stderr_of};
+use cubby_e2e::{Setup, cubby_binary, login_by_pasting, stderr_of};
 use cubby_test_support::ALICE;
 use cubby_test_support::aws::{admin_credentials, s3_client};
 use cubby_test_support::bucket_admin::BucketAdmin;
 use cubby_test_support::keyring::require_secret_service;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 /// Commands the READMEs show that this test does not run, and who does.
@@ -238,44 +237,13 @@ impl<'a> Person<'a> {
     /// `cubby login --no-browser`: the person opens the printed address and pastes back where
     /// the browser ended (the sandbox's demo account, as scripts/sandbox prints it).
     async fn login_without_browser(&self) {
-        let mut login = Command::new(cubby_binary())
+        let mut login = Command::new(cubby_binary());
+        login
             .args(["login", "--no-browser"])
             .current_dir(&self.work)
             .env("CUBBY_CONFIG", &self.config)
-            .env_remove("CUBBY_PROFILE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(login.stderr.take().unwrap()).lines();
-        let authorize = tokio::time::timeout(COMMAND, async {
-            loop {
-                let line = stderr.next_line().await.unwrap().expect("the sign-in URL");
-                if let Ok(url) = url::Url::parse(line.trim())
-                    && url.path().ends_with("/oauth2/authorize")
-                {
-                    return url;
-                }
-            }
-        })
-        .await
-        .expect("cubby printed the sign-in URL");
-        let callback =
-            cubby_localcloud::robot::sign_in(&authorize, "demo@cubby.local", "cubby-demo")
-                .await
-                .unwrap();
-        let mut stdin = login.stdin.take().unwrap();
-        stdin
-            .write_all(format!("{callback}\n").as_bytes())
-            .await
-            .unwrap();
-        drop(stdin);
-        let status = tokio::time::timeout(COMMAND, login.wait())
-            .await
-            .unwrap()
-            .unwrap();
+            .env_remove("CUBBY_PROFILE");
+        let status = login_by_pasting(&mut login, "demo@cubby.local", "cubby-demo").await;
         assert!(status.success(), "cubby login --no-browser failed");
     }
 
