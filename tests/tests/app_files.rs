@@ -236,9 +236,15 @@ async fn a_file_opens_in_the_desktop_s_default_app() {
     app.drop_files(&[&desk.join("letter.txt")], "[data-testid=\"folder-view\"]")
         .await;
     app.row("letter.txt").await;
+    // Opening downloads the file: the upload must have landed first.
+    app.shown(
+        "[data-testid=\"transfer-row\"][data-state=\"finished\"]",
+        "the upload of letter.txt, finished",
+    )
+    .await;
 
-    app.click_row("letter.txt").await;
-    app.press(Key::Enter, false).await;
+    app.context_menu("letter.txt").await;
+    app.click("menu-open").await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let path = loop {
         let log = std::fs::read_to_string(&opened).unwrap_or_default();
@@ -247,7 +253,8 @@ async fn a_file_opens_in_the_desktop_s_default_app() {
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the default app was not started in 30 s"
+            "the default app was not started in 30 s; the app's log:\n{}",
+            std::fs::read_to_string(app.env().app_log()).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
