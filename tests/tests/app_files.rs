@@ -226,11 +226,14 @@ async fn upload_with_the_button_and_download_to_a_chosen_folder() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_opens_in_the_desktop_s_default_app() {
     let cloud = TestCloud::start().await;
-    let app = signed_in_app(&cloud).await;
-    let opened = app.env().set_default_app("text/plain");
+    let env = AppEnv::new(ALICE)
+        .with_config(&cloud.profile.to_toml("cloud"))
+        .with_default_app("text/plain");
+    let opened = env.opened_log();
+    let app = signed_in_app_in(env).await;
     let desk = app.env().dir().join("desk");
-    // Text, so the desktop takes it for text/plain.
-    let letter = "Dear Grace,\n".repeat(250).into_bytes();
+    // Plain text without commas: `file`, which xdg-open asks, takes lines with commas for CSV.
+    let letter = "Dear Grace\n".repeat(250).into_bytes();
     std::fs::create_dir_all(&desk).unwrap();
     std::fs::write(desk.join("letter.txt"), &letter).unwrap();
     app.drop_files(&[&desk.join("letter.txt")], "[data-testid=\"folder-view\"]")
@@ -267,7 +270,11 @@ async fn a_file_opens_in_the_desktop_s_default_app() {
 
 /// The app on `cloud`, signed in as [`ALICE`] through the browser, showing her folder.
 async fn signed_in_app(cloud: &TestCloud) -> AppDriver {
-    let env = AppEnv::new(ALICE).with_config(&cloud.profile.to_toml("cloud"));
+    signed_in_app_in(AppEnv::new(ALICE).with_config(&cloud.profile.to_toml("cloud"))).await
+}
+
+/// The app launched in `env`, signed in as its person through the browser, showing her folder.
+async fn signed_in_app_in(env: AppEnv) -> AppDriver {
     let app = AppDriver::launch(env).await;
     app.wait_for_screen("sign-in").await;
     app.click("sign-in-button").await;

@@ -49,15 +49,18 @@ impl AppEnv {
     }
 
     /// Makes a script the desktop's default app for files of `mime_type` (through a desktop
-    /// entry and `mimeapps.list`, which xdg-open reads); returns the file where the script
-    /// writes each path it is asked to open.
-    pub fn set_default_app(&self, mime_type: &str) -> PathBuf {
+    /// entry and `mimeapps.list`, which xdg-open reads); [`Self::opened_log`] lists each path it
+    /// is asked to open. Set before the launch: the app registers its `cubby://` handler in the
+    /// same `mimeapps.list` as it starts, and a write after that would race it.
+    pub fn with_default_app(self, mime_type: &str) -> Self {
         use std::os::unix::fs::PermissionsExt;
-        let log = self.dir().join("opened.log");
         let script = self.dir().join("default-app.sh");
         std::fs::write(
             &script,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                self.opened_log().display()
+            ),
         )
         .expect("the default app's script can be written");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
@@ -77,7 +80,12 @@ impl AppEnv {
             format!("[Default Applications]\n{mime_type}=cubby-test-default-app.desktop\n"),
         )
         .expect("mimeapps.list can be written");
-        log
+        self
+    }
+
+    /// Where the default app of [`Self::with_default_app`] writes each path it opens.
+    pub fn opened_log(&self) -> PathBuf {
+        self.dir().join("opened.log")
     }
 
     /// The person the browser signs in as.
