@@ -18,12 +18,33 @@ fn one_part_at_a_time() -> TransferOptions {
     }
 }
 
-fn second_request_waits(operation: &str) -> FaultRule {
-    FaultRule::new(
+/// Holds up the second `operation` request for 4 s; returns the rule, for [`held_up`].
+fn second_request_waits(backend: &Backend, operation: &str) -> u64 {
+    let rule = FaultRule::new(
         Some(operation),
         Trigger::Nth { n: 2 },
         FaultAction::Delay { millis: 4000 },
+    );
+    backend.cloud.faults().add(rule).unwrap()
+}
+
+/// Once the held-up request has arrived: the first part or range is done, the second waits.
+async fn held_up(backend: &Backend, rule: u64) {
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        backend.cloud.faults().fired(rule, 1),
     )
+    .await
+    .expect("the second request came");
+}
+
+/// A 12 MiB file written with `seed` in `backend`'s folder "up", whose second part's upload
+/// is held up (see [`second_request_waits`]): the file, its bytes and the rule.
+fn big_file_held_up(backend: &Backend, seed: u8) -> (std::path::PathBuf, Vec<u8>, u64) {
+    let rule = second_request_waits(backend, "UploadPart");
+    let file = backend.local_dir("up").join("big");
+    let data = write_file(&file, 12 * MIB as usize, seed);
+    (file, data, rule)
 }
 
 /// The next event of `id` that `pick` accepts, skipping the others.
@@ -70,18 +91,11 @@ fn paused(kind: &EventKind) -> Option<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_upload_keeps_its_parts_and_resumes_under_its_id() {
     let backend = Backend::localcloud("pause-up@example.com").await;
-    backend
-        .cloud
-        .faults()
-        .add(second_request_waits("UploadPart"))
-        .unwrap();
+    let (file, data, rule) = big_file_held_up(&backend, 7);
     let (transfers, mut events) = backend.transfers(one_part_at_a_time());
-    let dir = backend.local_dir("up");
-    let data = write_file(&dir.join("big"), 12 * MIB as usize, 7);
-    let remote = RemotePath::parse("big").unwrap();
-    let id = transfers.upload(dir.join("big"), remote).id;
+    let id = transfers.upload(file, RemotePath::parse("big").unwrap()).id;
 
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    held_up(&backend, rule).await;
     transfers.pause_transfer(id).unwrap();
     next_of(&mut events, id, paused).await;
     assert_eq!(
@@ -111,11 +125,7 @@ async fn a_paused_download_keeps_its_partial_file_and_resumes_under_its_id() {
     let key = format!("{}/big", backend.identity_id);
     let data: Vec<u8> = (0..12 * MIB).map(|i| (i % 251) as u8).collect();
     backend.admin.put(&key, &data).await;
-    backend
-        .cloud
-        .faults()
-        .add(second_request_waits("GetObject"))
-        .unwrap();
+    let rule = second_request_waits(&backend, "GetObject");
     let (transfers, mut events) = backend.transfers(one_part_at_a_time());
     let dir = backend.local_dir("down");
     let target = dir.join("big");
@@ -123,7 +133,7 @@ async fn a_paused_download_keeps_its_partial_file_and_resumes_under_its_id() {
         .download(RemotePath::parse("big").unwrap(), target.clone())
         .id;
 
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    held_up(&backend, rule).await;
     transfers.pause_transfer(id).unwrap();
     next_of(&mut events, id, paused).await;
     assert!(
@@ -146,18 +156,10 @@ async fn a_paused_download_keeps_its_partial_file_and_resumes_under_its_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_transfer_cancelled_drops_what_it_kept() {
     let backend = Backend::localcloud("pause-cancel@example.com").await;
-    backend
-        .cloud
-        .faults()
-        .add(second_request_waits("UploadPart"))
-        .unwrap();
+    let (file, _, rule) = big_file_held_up(&backend, 3);
     let (transfers, mut events) = backend.transfers(one_part_at_a_time());
-    let dir = backend.local_dir("up");
-    write_file(&dir.join("big"), 12 * MIB as usize, 3);
-    let id = transfers
-        .upload(dir.join("big"), RemotePath::parse("big").unwrap())
-        .id;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let id = transfers.upload(file, RemotePath::parse("big").unwrap()).id;
+    held_up(&backend, rule).await;
     transfers.pause_transfer(id).unwrap();
     next_of(&mut events, id, paused).await;
 
@@ -179,21 +181,15 @@ async fn a_held_transfer_cancelled_drops_what_it_kept() {
 async fn a_stopped_queue_leaves_its_transfers_for_the_next_one() {
     use cubby_core::transfer::{QueueState, StateDb, Transfers};
     let backend = Backend::localcloud("stop-all@example.com").await;
-    backend
-        .cloud
-        .faults()
-        .add(second_request_waits("UploadPart"))
-        .unwrap();
+    let (file, data, rule) = big_file_held_up(&backend, 9);
     let db = backend.dir.path().join("transfers.sqlite");
-    let dir = backend.local_dir("up");
-    let data = write_file(&dir.join("big"), 12 * MIB as usize, 9);
     let (first, _events) = Transfers::new(
         backend.storage(),
         StateDb::open(&db).unwrap(),
         one_part_at_a_time(),
     );
-    let handle = first.upload(dir.join("big"), RemotePath::parse("big").unwrap());
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let handle = first.upload(file, RemotePath::parse("big").unwrap());
+    held_up(&backend, rule).await;
     first.stop_all();
     assert!(handle.wait().await.is_err());
     let unfinished = first.unfinished().unwrap();
@@ -217,14 +213,8 @@ async fn a_stopped_queue_leaves_its_transfers_for_the_next_one() {
 async fn a_held_transfer_comes_back_held_after_a_restart() {
     use cubby_core::transfer::{QueueState, StateDb, Transfers};
     let backend = Backend::localcloud("held-restart@example.com").await;
-    backend
-        .cloud
-        .faults()
-        .add(second_request_waits("UploadPart"))
-        .unwrap();
+    let (file, data, rule) = big_file_held_up(&backend, 5);
     let db = backend.dir.path().join("transfers.sqlite");
-    let dir = backend.local_dir("up");
-    let data = write_file(&dir.join("big"), 12 * MIB as usize, 5);
     let queue = || {
         Transfers::new(
             backend.storage(),
@@ -233,10 +223,8 @@ async fn a_held_transfer_comes_back_held_after_a_restart() {
         )
     };
     let (first, mut events) = queue();
-    let id = first
-        .upload(dir.join("big"), RemotePath::parse("big").unwrap())
-        .id;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let id = first.upload(file, RemotePath::parse("big").unwrap()).id;
+    held_up(&backend, rule).await;
     first.pause_transfer(id).unwrap();
     next_of(&mut events, id, paused).await;
     drop(first);

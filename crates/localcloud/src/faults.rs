@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 
 /// Which requests a rule applies to, and how often it fires.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +87,8 @@ struct ActiveRule {
 #[derive(Debug, Default)]
 pub struct Faults {
     rules: Mutex<(u64, Vec<ActiveRule>)>,
+    /// Woken each time a rule fires, for [`Faults::fired`].
+    firing: Notify,
 }
 
 impl Faults {
@@ -128,6 +131,18 @@ impl Faults {
         guard.1.iter().map(|r| r.status.clone()).collect()
     }
 
+    /// Waits until rule `id` has caused `times` faults: a test acts at the moment a held-up
+    /// request arrives, not after a guessed sleep.
+    pub async fn fired(&self, id: u64, times: u64) {
+        loop {
+            let woken = self.firing.notified();
+            if self.status().iter().any(|r| r.id == id && r.fired >= times) {
+                return;
+            }
+            woken.await;
+        }
+    }
+
     /// The fault to apply to one request of this operation, if any (the first rule that fires).
     pub fn decide(&self, operation: &str) -> Option<FaultAction> {
         let mut guard = self.rules.lock().expect("faults poisoned");
@@ -151,6 +166,10 @@ impl Faults {
                 status.fired += 1;
                 chosen = Some(status.rule.action);
             }
+        }
+        drop(guard);
+        if chosen.is_some() {
+            self.firing.notify_waiters();
         }
         chosen
     }
@@ -179,6 +198,30 @@ mod tests {
         assert_eq!(faults.decide("PutObject"), None);
         let status = &faults.status()[0];
         assert_eq!((status.id, status.matched, status.fired), (id, 3, 1));
+    }
+
+    #[tokio::test]
+    async fn fired_waits_for_the_rule_to_fire() {
+        let faults = std::sync::Arc::new(Faults::default());
+        let id = faults
+            .add(FaultRule::new(
+                Some("UploadPart"),
+                Trigger::Nth { n: 2 },
+                FaultAction::Delay { millis: 1 },
+            ))
+            .unwrap();
+        let waiting = tokio::spawn({
+            let faults = faults.clone();
+            async move { faults.fired(id, 1).await }
+        });
+        faults.decide("UploadPart");
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "the first request does not fire");
+        faults.decide("UploadPart");
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+            .await
+            .expect("the second request fires")
+            .unwrap();
     }
 
     #[test]
