@@ -300,11 +300,11 @@ fn follow_sync<R: Runtime>(app: &AppHandle<R>, service: &SyncService) {
     let app = app.clone();
     let mut snapshots = service.snapshots();
     tauri::async_runtime::spawn(async move {
-        let mut shown_menu = Vec::new();
+        let mut shown = tray::Shown::default();
         let mut notices = sync_notices::SyncNotices::default();
         loop {
             let snapshot = snapshots.borrow_and_update().clone();
-            tray::show(&app, &snapshot, &mut shown_menu);
+            tray::show(&app, &snapshot, &mut shown);
             notices.observe(&snapshot, std::time::Instant::now());
             let due = notices.due_at();
             let told = async {
@@ -325,7 +325,7 @@ fn follow_sync<R: Runtime>(app: &AppHandle<R>, service: &SyncService) {
         tray::show(
             &app,
             &cubby_core::sync::SyncSnapshot::of(Vec::new()),
-            &mut shown_menu,
+            &mut shown,
         );
     });
 }

@@ -204,7 +204,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) {
         let menu = build_menu(app, &menu(&SyncSnapshot::of(Vec::new())))?;
         TrayIconBuilder::with_id(TRAY)
             .icon(icon)
-            .tooltip("Cubby")
+            .tooltip(tooltip(&SyncSnapshot::of(Vec::new())))
             .menu(&menu)
             .on_menu_event(|app, event| clicked(app, event.id().as_ref()))
             .build(app)
@@ -214,23 +214,48 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Shows `snapshot` in the tray: the icon, and the menu when it changed since `shown`.
-pub fn show<R: Runtime>(app: &AppHandle<R>, snapshot: &SyncSnapshot, shown: &mut Vec<Entry>) {
+/// What the tray shows, so that a snapshot that changes neither the icon nor the menu (most
+/// of them: one comes per file synced) leaves the tray alone.
+#[derive(Debug, Default)]
+pub struct Shown {
+    overall: Option<SyncOverall>,
+    entries: Vec<Entry>,
+}
+
+/// The tray's tooltip for `snapshot` (macOS and Windows show it).
+pub fn tooltip(snapshot: &SyncSnapshot) -> &'static str {
+    if snapshot.pairs.is_empty() {
+        return "Cubby";
+    }
+    match snapshot.overall {
+        SyncOverall::Idle => "Cubby: up to date",
+        SyncOverall::Syncing => "Cubby: syncing",
+        SyncOverall::Paused => "Cubby: sync paused",
+        SyncOverall::Error => "Cubby: a sync needs your attention",
+    }
+}
+
+/// Shows `snapshot` in the tray: the icon and tooltip when the overall state changed since
+/// `shown`, the menu when it did.
+pub fn show<R: Runtime>(app: &AppHandle<R>, snapshot: &SyncSnapshot, shown: &mut Shown) {
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
+    if shown.overall != Some(snapshot.overall) {
+        let updated = icon(snapshot.overall)
+            .and_then(|icon| tray.set_icon(Some(icon)))
+            .and_then(|()| tray.set_tooltip(Some(tooltip(snapshot))));
+        match updated {
+            Ok(()) => shown.overall = Some(snapshot.overall),
+            Err(err) => tracing::info!(%err, "the tray icon could not be updated"),
+        }
+    }
     let entries = menu(snapshot);
-    let updated = icon(snapshot.overall)
-        .and_then(|icon| tray.set_icon(Some(icon)))
-        .and_then(|()| {
-            if entries == *shown {
-                return Ok(());
-            }
-            tray.set_menu(Some(build_menu(app, &entries)?))
-        });
-    match updated {
-        Ok(()) => *shown = entries,
-        Err(err) => tracing::info!(%err, "the tray icon could not be updated"),
+    if entries != shown.entries {
+        match build_menu(app, &entries).and_then(|menu| tray.set_menu(Some(menu))) {
+            Ok(()) => shown.entries = entries,
+            Err(err) => tracing::info!(%err, "the tray menu could not be updated"),
+        }
     }
 }
 
@@ -390,6 +415,15 @@ mod tests {
         assert_eq!(&syncing[..4], &rgba[..4], "the top left stays");
         let error = badged(&rgba, width, SyncOverall::Error);
         assert_eq!(&error[corner..corner + 4], &[0xdc, 0x26, 0x26, 0xff]);
+    }
+
+    #[test]
+    fn the_tooltip_says_the_state_once_there_are_pairs() {
+        assert_eq!(tooltip(&SyncSnapshot::of(Vec::new())), "Cubby");
+        let paused = SyncSnapshot::of(vec![pair(1, SyncState::Paused)]);
+        assert_eq!(tooltip(&paused), "Cubby: sync paused");
+        let both = SyncSnapshot::of(vec![pair(1, SyncState::Paused), pair(2, SyncState::Idle)]);
+        assert_eq!(tooltip(&both), "Cubby: up to date");
     }
 
     #[test]
