@@ -1,7 +1,8 @@
 //! The app's sync service through the real engine on localcloud: a pair added runs and shows
 //! what it did, conflicts and the deletion guard's question show in its status, both answers
-//! do what they say, a pause survives a restart of the service, removing a pair touches no
-//! file, and folders that overlap a pair or the app's data are refused.
+//! do what they say, a pause stops a run at once and survives a restart of the service,
+//! removing a pair touches no file, and folders that overlap a pair or the app's data are
+//! refused.
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use cubby_core::sync::{
     WatchOptions,
 };
 use cubby_core::transfer::StateDb;
+use cubby_localcloud::{FaultAction, FaultRule, Trigger};
 use cubby_test_support::Backend;
 use cubby_test_support::sync_folders::SyncFolders;
 use tokio::sync::watch::Receiver;
@@ -195,6 +197,48 @@ async fn a_paused_pair_stays_paused_after_a_restart() {
     })
     .await;
     again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_stops_the_run_in_progress_at_once() {
+    let folders = SyncFolders::new(Backend::localcloud("service-pause-now@example.com").await);
+    std::fs::create_dir_all(&folders.root).unwrap();
+    let (service, mut snapshots, id) = added(&folders).await;
+    // The server holds the upload for a minute: only a pause that stops the run ends sooner.
+    let faults = folders.backend.cloud.faults();
+    let held = faults
+        .add(FaultRule::new(
+            Some("PutObject"),
+            Trigger::Nth { n: 1 },
+            FaultAction::Delay { millis: 60_000 },
+        ))
+        .unwrap();
+    folders.write_local("news.txt", "held up");
+    tokio::time::timeout(DEADLINE, faults.fired(held, 1))
+        .await
+        .expect("the upload reached the server");
+
+    service.pause(id).unwrap();
+    let paused = snapshots.wait_for(|s| *state(s) == SyncState::Paused);
+    tokio::time::timeout(Duration::from_secs(10), paused)
+        .await
+        .expect("paused within 10 s, not once the held upload ends")
+        .unwrap();
+    faults.clear();
+    service.resume(id).unwrap();
+    until(&mut snapshots, "the file synced after resuming", |s| {
+        idle(s)
+            && s.pairs[0]
+                .activity
+                .iter()
+                .any(|a| a.kind == "upload" && a.path == "news.txt")
+    })
+    .await;
+    assert_eq!(
+        folders.remote_files().await,
+        [("news.txt".to_owned(), "held up".to_owned())]
+    );
+    service.stop().await;
 }
 
 fn service_restarted(folders: &SyncFolders) -> SyncService {

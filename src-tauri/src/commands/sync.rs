@@ -79,7 +79,7 @@ pub async fn remove_sync_pair(state: State<'_, AppState>, id: i64) -> Result<()>
     state.folder().await?.sync()?.remove(id)
 }
 
-/// Holds the pair; it stays paused across restarts.
+/// Holds the pair at once (a run in progress stops); it stays paused across restarts.
 #[tauri::command]
 pub async fn pause_sync_pair(state: State<'_, AppState>, id: i64) -> Result<()> {
     state.folder().await?.sync()?.pause(id)

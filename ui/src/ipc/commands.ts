@@ -176,7 +176,7 @@ export const addSyncPair = (
 ): Promise<SyncPairStatus> => call('add_sync_pair', { local, remoteDir, mode });
 /** Stops syncing the pair and forgets it; no file on either side is touched. */
 export const removeSyncPair = (id: number): Promise<null> => call('remove_sync_pair', { id });
-/** Holds the pair after the transfer in flight; stays paused across restarts. */
+/** Holds the pair at once (a run in progress stops); stays paused across restarts. */
 export const pauseSyncPair = (id: number): Promise<null> => call('pause_sync_pair', { id });
 export const resumeSyncPair = (id: number): Promise<null> => call('resume_sync_pair', { id });
 /** Runs the pair now instead of at its next change or rescan. */

@@ -158,7 +158,8 @@ impl SyncService {
         Ok(())
     }
 
-    /// Holds the pair after the run in progress; it stays paused across restarts.
+    /// Holds the pair at once (a run in progress stops, its transfers with it; the next run
+    /// goes on from what it recorded); it stays paused across restarts.
     pub fn pause(&self, id: i64) -> Result<()> {
         self.shared.db.set_paused(id, true)?;
         self.send(id, Control::Pause)
@@ -547,7 +548,17 @@ async fn run_round(
                 guarded |= finished(shared, id, result);
             }
             control = controls.recv(), if asked.is_none() => {
-                asked = Some(control.unwrap_or(Control::Remove));
+                let control = control.unwrap_or(Control::Remove);
+                // "Sync now" during a run: that run is the sync asked for; ending the round
+                // would drop it.
+                let running = matches!(
+                    shared.state(id),
+                    SyncState::Scanning | SyncState::Syncing { .. }
+                );
+                if control == Control::SyncNow && running {
+                    continue;
+                }
+                asked = Some(control);
                 round.cancel();
             }
             result = &mut watching => {

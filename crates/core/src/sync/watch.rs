@@ -33,7 +33,7 @@ impl Default for WatchOptions {
 }
 
 /// Syncs `pair` until `stop`, handing each run's result to `on_run` (a failing run does not
-/// end the watch: the next one tries again).
+/// end the watch: the next one tries again). A run in progress when `stop` comes is dropped.
 pub async fn watch(
     pair: &SyncPair,
     options: WatchOptions,
@@ -75,7 +75,13 @@ pub async fn watch_events(
     mut on_run: impl FnMut(Result<RunReport>),
 ) -> Result<()> {
     loop {
-        on_run(pair.run_once().await);
+        tokio::select! {
+            biased;
+            // A stop (a pause, a removal, Ctrl-C, quitting) ends the run in progress at once,
+            // its transfers with it: as after a crash, the next run rescans and goes on.
+            () = stop.cancelled() => return Ok(()),
+            result = pair.run_once() => on_run(result),
+        }
         tokio::select! {
             () = stop.cancelled() => return Ok(()),
             () = tokio::time::sleep(jittered(options.rescan_every)) => {}
