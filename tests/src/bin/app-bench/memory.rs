@@ -1,7 +1,8 @@
 //! The app's memory through the whole run: every [`PERIOD`], the resident set (RSS, and PSS,
-//! which shares each shared page out among its users) of every `cubby-desktop` process and all
-//! its descendants (WebKitWebProcess, WebKitNetworkProcess, their bubblewrap and D-Bus proxies),
-//! read from /proc.
+//! which shares each shared page out among its users) of every `cubby-desktop` process this
+//! bench started (through tauri-driver) and all its descendants (WebKitWebProcess,
+//! WebKitNetworkProcess, their bubblewrap and D-Bus proxies), read from /proc. Apps this bench
+//! did not start (another desktop session's on a shared machine) are not this app.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -80,11 +81,13 @@ impl Sampler {
     }
 }
 
-/// The process id of the app started last, if one runs.
+/// The process id of the app this bench started last, if one runs.
 pub fn app_pid() -> Option<u32> {
-    all_processes()
-        .into_iter()
-        .filter(|p| p.name == APP)
+    let all = all_processes();
+    let ancestry = Ancestry::of(&all);
+    let bench = std::process::id();
+    all.iter()
+        .filter(|p| p.name == APP && ancestry.descends(p.pid, |pid| pid == bench))
         .max_by(|a, b| started_after_boot(a.pid).total_cmp(&started_after_boot(b.pid)))
         .map(|p| p.pid)
 }
@@ -119,29 +122,41 @@ struct Process {
     pss_kib: u64,
 }
 
-/// The app's processes and their descendants.
-fn app_processes() -> Vec<Process> {
-    let all = all_processes();
-    let parents: HashMap<u32, u32> = all.iter().map(|p| (p.pid, p.parent)).collect();
-    let roots: Vec<u32> = all
-        .iter()
-        .filter(|p| p.name == APP)
-        .map(|p| p.pid)
-        .collect();
-    let under_app = |mut pid: u32| {
+/// Who started whom, among the processes read.
+struct Ancestry(HashMap<u32, u32>);
+
+impl Ancestry {
+    fn of(all: &[Process]) -> Self {
+        Self(all.iter().map(|p| (p.pid, p.parent)).collect())
+    }
+
+    /// Whether `pid`, or a process it descends from, is one `is_root` picks.
+    fn descends(&self, mut pid: u32, is_root: impl Fn(u32) -> bool) -> bool {
         for _ in 0..64 {
-            if roots.contains(&pid) {
+            if is_root(pid) {
                 return true;
             }
-            match parents.get(&pid) {
+            match self.0.get(&pid) {
                 Some(&parent) if parent > 1 => pid = parent,
                 _ => return false,
             }
         }
         false
-    };
+    }
+}
+
+/// The processes of the apps this bench started, and their descendants.
+fn app_processes() -> Vec<Process> {
+    let all = all_processes();
+    let ancestry = Ancestry::of(&all);
+    let bench = std::process::id();
+    let roots: Vec<u32> = all
+        .iter()
+        .filter(|p| p.name == APP && ancestry.descends(p.pid, |pid| pid == bench))
+        .map(|p| p.pid)
+        .collect();
     all.into_iter()
-        .filter(|p| under_app(p.pid))
+        .filter(|p| ancestry.descends(p.pid, |pid| roots.contains(&pid)))
         .map(|mut p| {
             p.rss_kib = status_kib(p.pid, "VmRSS:");
             p.pss_kib = rollup_kib(p.pid, "Pss:");

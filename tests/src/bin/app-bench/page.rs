@@ -121,6 +121,55 @@ pub async fn scroll_frames(app: &AppDriver, seconds: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Where a drop onto the element `selector` lands: its middle, in the physical pixels the OS
+/// reports a drop in.
+pub async fn drop_point(app: &AppDriver, selector: &str) -> (f64, f64) {
+    let script = format!(
+        r#"
+        const box = document.querySelector({selector}).getBoundingClientRect();
+        const scale = window.devicePixelRatio;
+        return [(box.left + box.width / 2) * scale, (box.top + box.height / 2) * scale];"#,
+        selector = serde_json::to_string(selector).expect("a string serializes"),
+    );
+    let point = app.run_script(&script).await;
+    (number(&point[0]), number(&point[1]))
+}
+
+/// Starts watching the transfers panel for `count` transfers done and none left; see
+/// [`transfers_done`].
+pub async fn watch_transfers_done(app: &AppDriver, count: usize) {
+    let script = format!(
+        r#"
+        const bench = window.__bench = {{}};
+        const done = () => document.querySelector('[data-testid="transfers-summary"]')
+            ?.textContent.trim() === '{count} done';
+        const watch = new MutationObserver(() => {{
+            if (bench.done === undefined && done()) {{
+                bench.done = null;
+                watch.disconnect();
+                requestAnimationFrame(() => setTimeout(() => {{
+                    bench.done = performance.timeOrigin + performance.now();
+                }}));
+            }}
+        }});
+        watch.observe(document.documentElement, {{ subtree: true, childList: true, characterData: true }});
+        return true;"#
+    );
+    app.run_script(&script).await;
+}
+
+/// When the transfers panel showed every transfer done (the frame that drew it, then one
+/// task), in epoch milliseconds, once [`watch_transfers_done`]'s watcher saw it.
+pub async fn transfers_done(app: &AppDriver) -> f64 {
+    let done = poll(
+        app,
+        "the transfers panel showing every transfer done",
+        "return window.__bench.done ?? null",
+    )
+    .await;
+    number(&done)
+}
+
 /// Milliseconds of one WebDriver script round trip (the median of a few).
 pub async fn round_trip(app: &AppDriver) -> f64 {
     let mut times = Vec::new();
