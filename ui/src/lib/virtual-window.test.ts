@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { revealRow, rowWindow, rowsPerPage } from './virtual-window';
+import { revealRow, rowWindow, rowsPerPage, windowSlots } from './virtual-window';
 
 describe('rowWindow', () => {
   it('renders nothing for an empty list', () => {
@@ -63,5 +63,18 @@ describe('rowsPerPage', () => {
   it('moves one row less than a screenful, at least one', () => {
     expect(rowsPerPage(32, 640)).toBe(19);
     expect(rowsPerPage(32, 10)).toBe(1);
+  });
+});
+
+describe('windowSlots', () => {
+  it('gives every row of any window its own slot', () => {
+    for (const viewportHeight of [0, 35, 36, 500, 721]) {
+      const slots = windowSlots(36, viewportHeight);
+      for (let scrollTop = 0; scrollTop < 5000; scrollTop += 7) {
+        const { start, end } = rowWindow({ count: 1000, rowHeight: 36, scrollTop, viewportHeight });
+        const used = new Set(Array.from({ length: end - start }, (_, i) => (start + i) % slots));
+        expect(used.size).toBe(end - start);
+      }
+    }
   });
 });

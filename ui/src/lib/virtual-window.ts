@@ -20,12 +20,14 @@ export interface WindowInput {
   overscan?: number;
 }
 
+const OVERSCAN = 8;
+
 export function rowWindow({
   count,
   rowHeight,
   scrollTop,
   viewportHeight,
-  overscan = 8,
+  overscan = OVERSCAN,
 }: WindowInput): RowWindow {
   const height = count * rowHeight;
   if (count === 0 || rowHeight <= 0) return { start: 0, end: 0, offset: 0, height };
@@ -55,4 +57,10 @@ export function revealRow(
 /** How many whole rows a page (PageUp/PageDown) moves. */
 export function rowsPerPage(rowHeight: number, viewportHeight: number): number {
   return Math.max(Math.floor(viewportHeight / rowHeight) - 1, 1);
+}
+
+/** How many distinct row slots a window of `rowWindow` (default overscan) needs at most: rows
+ * keyed by their index modulo this never share a key within one window. */
+export function windowSlots(rowHeight: number, viewportHeight: number): number {
+  return Math.ceil(Math.max(viewportHeight, 0) / Math.max(rowHeight, 1)) + 2 * OVERSCAN + 2;
 }

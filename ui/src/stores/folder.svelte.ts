@@ -18,6 +18,18 @@ export function isOffline(error: AppError | null): boolean {
   return error?.code.startsWith('net.') ?? false;
 }
 
+/** Whether two listings hold the same entries in the same order (a refresh that changed nothing). */
+export function sameEntries(shown: readonly Entry[], listed: readonly Entry[]): boolean {
+  if (shown.length !== listed.length) return false;
+  return shown.every((entry, index) => {
+    const other = listed[index];
+    if (other?.path !== entry.path || other.type !== entry.type) return false;
+    if (entry.type === 'folder' || other.type === 'folder') return true;
+    if (entry.type === 'unusable' || other.type === 'unusable') return JSON.stringify(entry) === JSON.stringify(other);
+    return entry.size === other.size && entry.modified === other.modified;
+  });
+}
+
 /** How often the open folder refreshes by itself, at least; a folder that takes long to list waits
  * several times its listing time, so huge folders do not list back to back. */
 const REFRESH_EVERY_MS = 5000;
@@ -45,6 +57,8 @@ export class FolderStore {
   #request = 0;
   #listing: Promise<void> | null = null;
   #lastListingMs = 0;
+  /** When the last listing ended (performance.now()), so an auto-refresh waits from then. */
+  #lastListedAt = 0;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #landedTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -89,15 +103,17 @@ export class FolderStore {
       this.complete = false;
       this.entries = [];
     }
-    let pages: Entry[] = [];
+    // Pages are appended in place (concatenating copies every row per page: quadratic for
+    // 100,000 rows); the list gets a copy, since it tells a new listing by a new array.
+    const pages: Entry[] = [];
     let published = 0;
     const publish = (): void => {
-      this.entries = pages;
+      this.entries = pages.slice();
       published = performance.now();
     };
     const onPage = (page: Entry[]): void => {
       if (request !== this.#request) return;
-      pages = pages.concat(page);
+      for (const entry of page) pages.push(entry);
       // A refresh swaps only once complete; a fresh listing shows its first page at once.
       const every = PUBLISH_EVERY_MS + pages.length * PUBLISH_MS_PER_ROW;
       if (!keepRows && (published === 0 || performance.now() - published >= every)) {
@@ -110,18 +126,21 @@ export class FolderStore {
           ? ipc.searchFolder(path, mode.query, onPage)
           : ipc.listFolder(path, onPage));
         if (request !== this.#request) return;
-        publish();
+        // A refresh that found the folder as it was keeps the rows on show: re-sorting and
+        // redrawing 100,000 unchanged rows every few seconds makes scrolling stutter.
+        if (!keepRows || !sameEntries(this.entries, pages)) publish();
         this.status = 'loaded';
         this.complete = true;
         this.error = null;
-        this.#lastListingMs = performance.now() - started;
+        this.#lastListedAt = performance.now();
+        this.#lastListingMs = this.#lastListedAt - started;
       } catch (reason) {
         if (request !== this.#request) return;
         const error = ipc.toAppError(reason);
         this.status = 'failed';
         this.error = error;
         // A failed refresh keeps the rows on show; a failed first listing shows what arrived.
-        if (!keepRows) this.entries = pages;
+        if (!keepRows) publish();
         if (SESSION_GONE.has(error.code)) this.#onSessionLost(error);
       } finally {
         if (request === this.#request) this.#listing = null;
@@ -141,16 +160,20 @@ export class FolderStore {
   }
 
   /** Refreshes by itself every few seconds while `visible()` says the window shows, never two
-   * listings at once; returns the function that stops it. */
+   * listings at once, and never sooner than that after any listing ended (a folder just opened is
+   * fresh); returns the function that stops it. */
   autoRefresh(visible: () => boolean): () => void {
     let stopped = false;
+    const wait = (): number => Math.max(REFRESH_EVERY_MS, this.#lastListingMs * REFRESH_LISTING_FACTOR);
     const schedule = (): void => {
-      const wait = Math.max(REFRESH_EVERY_MS, this.#lastListingMs * REFRESH_LISTING_FACTOR);
-      this.#refreshTimer = setTimeout(tick, wait);
+      this.#refreshTimer = setTimeout(tick, wait());
     };
     const tick = (): void => {
       if (stopped) return;
-      if (visible() && !this.busy && this.status !== 'idle' && this.mode.kind === 'folder') {
+      const fresh = this.#lastListedAt + wait() - performance.now();
+      if (fresh > 0 && this.status === 'loaded') {
+        this.#refreshTimer = setTimeout(tick, fresh);
+      } else if (visible() && !this.busy && this.status !== 'idle' && this.mode.kind === 'folder') {
         void this.refresh().finally(() => {
           if (!stopped) schedule();
         });

@@ -74,6 +74,19 @@ describe('FolderStore', () => {
     expect(names(store)).toEqual(['new']);
   });
 
+  it('keeps the very rows on show when a refresh finds the folder unchanged', async () => {
+    listing([folder('a'), file('b')]);
+    await store.open('');
+    const shown = store.entries;
+    listing([folder('a')], [file('b')]);
+    await store.refresh();
+    expect(store.entries).toBe(shown);
+    listing([folder('a'), { path: 'b', type: 'file', size: 2, modified: null }]);
+    await store.refresh();
+    expect(store.entries).not.toBe(shown);
+    expect(store.entries[1]).toMatchObject({ size: 2 });
+  });
+
   it('keeps the rows when a refresh finds the network down, and says so', async () => {
     listing([file('kept')]);
     await store.open('');
@@ -154,6 +167,22 @@ describe('FolderStore', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(ipc.listFolder).toHaveBeenCalledTimes(2);
     held.resolve(null);
+    stop();
+  });
+
+  it('waits the refresh time from the end of the last listing, so a folder just opened is not listed again at once', async () => {
+    vi.useFakeTimers();
+    listing([file('a')]);
+    await store.open('');
+    const stop = store.autoRefresh(() => true);
+    await vi.advanceTimersByTimeAsync(4000);
+    await store.open('Photos');
+    expect(ipc.listFolder).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(ipc.listFolder).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(ipc.listFolder).toHaveBeenCalledTimes(3);
+    expect(ipc.listFolder).toHaveBeenLastCalledWith('Photos', expect.any(Function));
     stop();
   });
 

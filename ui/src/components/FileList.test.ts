@@ -1,0 +1,103 @@
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Entry } from '../ipc';
+import { BY_NAME } from '../lib/entries';
+import { NOTHING } from '../lib/selection';
+import FileList from './FileList.svelte';
+
+const ROW_HEIGHT = 36;
+const entries: Entry[] = Array.from({ length: 1000 }, (_, i) => ({
+  path: `huge/file-${String(i).padStart(4, '0')}.txt`,
+  type: 'file',
+  size: i,
+  modified: null,
+}));
+
+let list: ReturnType<typeof mount> | null = null;
+afterEach(() => {
+  if (list) void unmount(list);
+  list = null;
+});
+
+function show(renaming: string | null = null): HTMLElement {
+  const target = document.createElement('div');
+  document.body.replaceChildren(target);
+  const ignore = (): void => undefined;
+  list = mount(FileList, {
+    target,
+    props: {
+      entries,
+      selection: NOTHING,
+      sort: BY_NAME,
+      label: 'Files',
+      showFolder: false,
+      renaming,
+      dropTarget: null,
+      onselect: ignore,
+      onsort: ignore,
+      onopen: ignore,
+      onup: ignore,
+      ondelete: ignore,
+      onrename: ignore,
+      onpreview: ignore,
+      onrenamed: ignore,
+      onrenamecancel: ignore,
+      onmenu: ignore,
+      ondragover: ignore,
+      onmove: ignore,
+    },
+  });
+  flushSync();
+  return target;
+}
+
+function scrollTo(target: HTMLElement, top: number): void {
+  const grid = target.querySelector<HTMLElement>('[data-testid="file-grid"]');
+  if (!grid) throw new Error('no grid');
+  grid.scrollTop = top;
+  grid.dispatchEvent(new Event('scroll'));
+  flushSync();
+}
+
+const rows = (target: HTMLElement): HTMLElement[] => [
+  ...target.querySelectorAll<HTMLElement>('[data-testid="entry-row"]'),
+];
+
+function rowOf(target: HTMLElement, path: string): HTMLElement {
+  const row = rows(target).find((element) => element.dataset.path === path);
+  if (!row) throw new Error(`no row for ${path}`);
+  return row;
+}
+
+describe('FileList', () => {
+  it('draws each row in view with its own entry wherever the list is scrolled', () => {
+    const target = show();
+    for (const top of [0, 36 * 3, 36 * 500, 36 * 17, 36 * 990, 0]) {
+      scrollTo(target, top);
+      const drawn = rows(target);
+      expect(drawn.length).toBeGreaterThan(0);
+      for (const row of drawn) {
+        const index = Number(row.getAttribute('aria-rowindex')) - 2;
+        expect(row.dataset.path).toBe(entries[index]?.path);
+        expect(row.style.top).toBe(`${String(index * ROW_HEIGHT)}px`);
+        expect(row.querySelector('.text')?.textContent).toBe(entries[index]?.path.slice(5));
+        expect(row.querySelector('.size')?.textContent.trim()).toMatch(
+          index === 1 ? /^1 byte$/ : new RegExp(`^${String(index)} bytes$`),
+        );
+      }
+    }
+  });
+
+  it('keeps a row that stays in view, and the name being typed in it, through a scroll', () => {
+    const target = show('huge/file-0010.txt');
+    scrollTo(target, 36 * 5);
+    const row = rowOf(target, 'huge/file-0010.txt');
+    const input = row.querySelector('input');
+    if (!input) throw new Error('no rename field');
+    input.value = 'typed so far';
+    scrollTo(target, 36 * 8);
+    expect(rowOf(target, 'huge/file-0010.txt')).toBe(row);
+    expect(row.querySelector('input')?.value).toBe('typed so far');
+    expect(rows(target).filter((element) => element.querySelector('input'))).toHaveLength(1);
+  });
+});
