@@ -72,11 +72,11 @@ impl From<ModeArg> for Mode {
 }
 
 pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
-    let (db, recovered) = SyncDb::open(&SyncDb::default_path()?)?;
-    if let Some(note) = recovered {
-        show(&SyncEvent::Note { message: note }, args.json);
-    }
     if args.list {
+        let (db, recovered) = SyncDb::open(&SyncDb::default_path()?)?;
+        if let Some(note) = recovered {
+            show(&SyncEvent::Note { message: note }, args.json);
+        }
         return list(&db, args.json);
     }
     let local = args
@@ -87,8 +87,20 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         Some(remote) => RemotePath::parse(remote)?,
         None => default_remote(&local)?,
     };
-    let (_session, storage) = context.open_storage().await?;
-    let state = StateDb::open(&SyncDb::transfer_state_path()?)?;
+    // The databases are opened (and checked) while the session is restored: both wait on
+    // something else (the disk; the keyring and the network) and neither needs the other.
+    let databases = tokio::task::spawn_blocking(|| {
+        let (db, recovered) = SyncDb::open(&SyncDb::default_path()?)?;
+        let state = StateDb::open(&SyncDb::transfer_state_path()?)?;
+        Ok::<_, Error>((db, recovered, state))
+    });
+    let (session, databases) = tokio::join!(context.open_storage(), databases);
+    let (db, recovered, state) =
+        databases.map_err(|e| Error::internal(format!("database opening task: {e}")))??;
+    if let Some(note) = recovered {
+        show(&SyncEvent::Note { message: note }, args.json);
+    }
+    let (_session, storage) = session?;
     let (transfers, transfer_events) = Transfers::new(storage, state, TransferOptions::default());
     let options = SyncOptions {
         mode: args.mode.into(),
@@ -151,9 +163,17 @@ async fn watch_pair(pair: &SyncPair, json: bool) -> Result<()> {
         on_signal.cancel();
     });
     let mut last_error: Option<String> = None;
-    watch(pair, WatchOptions::default(), stop, |result| match result {
+    watch(pair, WatchOptions::default(), stop, |result| {
+        show_run(result, json, &mut last_error)
+    })
+    .await
+}
+
+/// What a run of a watched pair says: its summary when it did something, its error once.
+fn show_run(result: Result<RunReport>, json: bool, last_error: &mut Option<String>) {
+    match result {
         Ok(report) => {
-            last_error = None;
+            *last_error = None;
             if report.plan.actions.iter().any(|a| a.changes_anything())
                 || !report.plan.issues.is_empty()
             {
@@ -167,11 +187,10 @@ async fn watch_pair(pair: &SyncPair, json: bool) -> Result<()> {
             } else {
                 eprintln!("cubby: {err} [{}]; trying again", err.code);
             }
-            last_error = Some(err.message);
+            *last_error = Some(err.message);
         }
         Err(_) => {}
-    })
-    .await
+    }
 }
 
 /// The exit status of one run: failures and issues fail the command (after the summary).

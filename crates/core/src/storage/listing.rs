@@ -211,37 +211,6 @@ impl Storage {
             .await
     }
 
-    /// Every file and folder marker below `dir`, each file with its ETag, handed to `each`
-    /// page by page (only one page is held at a time): what a sync compares with the previous
-    /// listing to find what changed without reading any object.
-    pub async fn for_each_version(
-        &self,
-        dir: &RemotePath,
-        mut each: impl FnMut(Entry, Option<String>),
-    ) -> Result<()> {
-        let prefix = self.folder().dir_prefix(dir)?;
-        let doing = format!("listing {dir}");
-        let mut token = None;
-        loop {
-            let page = self
-                .list_objects_page(&prefix, token, None, None, &doing)
-                .await?;
-            for object in page.objects {
-                if object.key == prefix {
-                    continue; // the marker of the listed folder itself
-                }
-                each(
-                    self.entry(&object.key, object.size, object.last_modified)?,
-                    object.etag,
-                );
-            }
-            match page.next_continuation_token {
-                Some(next) => token = Some(next),
-                None => return Ok(()),
-            }
-        }
-    }
-
     /// Every object whose key starts with `prefix` (a folder's prefix or a listed key), as
     /// listed: for operations on everything under a prefix, clean or not.
     pub(super) async fn objects_below(
@@ -320,7 +289,7 @@ impl Storage {
     }
 
     /// The entry a listed key (an object, or a common prefix ending in `/`) stands for.
-    fn entry(
+    pub(super) fn entry(
         &self,
         key: &str,
         size: u64,
@@ -347,7 +316,7 @@ impl Storage {
         })
     }
 
-    async fn list_objects_page(
+    pub(super) async fn list_objects_page(
         &self,
         prefix: &str,
         token: Option<String>,
@@ -360,6 +329,7 @@ impl Storage {
             delimiter: delimiter.map(str::to_owned),
             continuation_token: token,
             max_keys,
+            start_after: None,
         };
         self.send(doing, || self.client().list_objects(&params))
             .await

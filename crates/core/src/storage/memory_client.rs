@@ -190,7 +190,7 @@ impl ObjectClient for MemoryClient {
             Some(token) if token.starts_with('p') => (&token[1..], true),
             Some(token) if token.starts_with('k') => (&token[1..], false),
             Some(_) => return Err(s3_error(400, "InvalidArgument")),
-            None => ("", false),
+            None => (params.start_after.as_deref().unwrap_or(""), false),
         };
         let mut page = ListObjectsResult::default();
         let mut last = None;

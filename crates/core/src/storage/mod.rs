@@ -25,6 +25,7 @@ mod search;
 mod share;
 #[cfg(test)]
 mod test_folder;
+mod tree_listing;
 mod unusable_keys;
 
 pub use delete::{DeleteFailure, DeleteReport};

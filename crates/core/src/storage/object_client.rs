@@ -105,6 +105,8 @@ pub struct ListObjectsParams {
     pub delimiter: Option<String>,
     /// Where the previous page ended.
     pub continuation_token: Option<String>,
+    /// Only keys after this one (S3's StartAfter; a continuation token takes precedence).
+    pub start_after: Option<String>,
     /// At most this many keys and common prefixes (the server's default, 1,000, when `None`).
     pub max_keys: Option<u32>,
 }

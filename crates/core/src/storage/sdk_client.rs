@@ -225,6 +225,7 @@ impl ObjectClient for SdkClient {
             .prefix(&params.prefix)
             .set_delimiter(params.delimiter.clone())
             .set_continuation_token(params.continuation_token.clone())
+            .set_start_after(params.start_after.clone())
             .set_max_keys(params.max_keys.map(|n| n.min(i32::MAX as u32) as i32))
             .send()
             .await

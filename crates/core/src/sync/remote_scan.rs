@@ -28,25 +28,31 @@ pub async fn scan_remote(
     dir: &RemotePath,
     filter: &Filter,
 ) -> Result<RemoteScan> {
-    if !dir.is_root() {
-        match storage.head(dir).await {
-            Ok(_) => {
-                return Err(Error::new(
-                    ErrorCode::SyncInvalidPair,
-                    format!("{dir} is a file in your folder; sync a folder, or rename the file"),
-                ));
-            }
-            Err(err) if err.code == ErrorCode::StorageNotFound => {}
-            Err(err) => return Err(err),
-        }
-    }
     let mut scan = RemoteScan::default();
-    storage
-        .for_each_version(dir, |entry, etag| {
-            add_entry(&mut scan, dir, filter, entry, etag)
-        })
-        .await?;
+    // The check that `dir` is no file goes along with the listing: one round trip fewer.
+    let listing = storage.for_each_version(dir, |entry, etag| {
+        add_entry(&mut scan, dir, filter, entry, etag)
+    });
+    let (is_file, ()) = futures::try_join!(is_a_file(storage, dir), listing)?;
+    if is_file {
+        return Err(Error::new(
+            ErrorCode::SyncInvalidPair,
+            format!("{dir} is a file in your folder; sync a folder, or rename the file"),
+        ));
+    }
     Ok(scan)
+}
+
+/// Whether `dir` names a file rather than a folder.
+async fn is_a_file(storage: &Storage, dir: &RemotePath) -> Result<bool> {
+    if dir.is_root() {
+        return Ok(false);
+    }
+    match storage.head(dir).await {
+        Ok(_) => Ok(true),
+        Err(err) if err.code == ErrorCode::StorageNotFound => Ok(false),
+        Err(err) => Err(err),
+    }
 }
 
 /// Adds one listed entry (and the folders above it) to `scan`, unless `filter` ignores it.

@@ -1,0 +1,251 @@
+//! The listing of a whole tree for a sync: every object below a folder, with its ETag. A tree
+//! of one page costs one request. A larger one whose first page spans only a few top-level
+//! folders (large folders) is listed by those folders, several at once: page after page,
+//! 20,000 files cost 20 round trips one after another, most of a sync that found nothing to do.
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+
+use super::entry::Entry;
+use super::folder::Storage;
+use super::object_client::{ListObjectsParams, ListedObject};
+use super::remote_path::RemotePath;
+use crate::error::Result;
+
+/// Top-level folders listed at once.
+const FOLDERS_AT_ONCE: usize = 8;
+
+/// A first page that spans at most this many top-level folders means folders of hundreds of
+/// files or more: listing each on its own costs few more requests than paging through them.
+/// Smaller folders are paged through in order (a request each would cost more than it saves).
+const SPLIT_WHEN_PAGE_SPANS: usize = 4;
+
+impl Storage {
+    /// Every file and folder marker below `dir`, each file with its ETag, handed to `each` a
+    /// page at a time (only a few pages are held at once), in no particular order: what a sync
+    /// compares with the previous listing to find what changed without reading any object.
+    pub async fn for_each_version(
+        &self,
+        dir: &RemotePath,
+        mut each: impl FnMut(Entry, Option<String>),
+    ) -> Result<()> {
+        let prefix = self.folder().dir_prefix(dir)?;
+        let doing = format!("listing {dir}");
+        let first = self
+            .list_objects_page(&prefix, None, None, None, &doing)
+            .await?;
+        let last = first.objects.last().map(|o| o.key.clone());
+        let spanned = top_folders_spanned(&prefix, &first.objects);
+        self.hand_over(&prefix, first.objects, &mut each)?;
+        let (Some(token), Some(last)) = (first.next_continuation_token, last) else {
+            return Ok(());
+        };
+        if spanned > SPLIT_WHEN_PAGE_SPANS {
+            let rest = self.pages(prefix.clone(), Some(token), None, &doing);
+            return self.hand_over_all(&prefix, rest, &mut each).await;
+        }
+        // What the first page did not reach: the top-level files and folders after its last
+        // key (the folder it ended in from that key on).
+        let folders = self
+            .top_level_after(&prefix, &last, &doing, &mut each)
+            .await?;
+        let below = folders.into_iter().map(|folder| {
+            let after = last.starts_with(&folder).then(|| last.clone());
+            Box::pin(self.pages(folder, None, after, &doing))
+        });
+        let pages = stream::iter(below).flatten_unordered(FOLDERS_AT_ONCE);
+        self.hand_over_all(&prefix, pages, &mut each).await
+    }
+
+    /// Hands the files directly in `prefix` after `after` to `each`; the top-level folders
+    /// holding keys after `after`.
+    async fn top_level_after(
+        &self,
+        prefix: &str,
+        after: &str,
+        doing: &str,
+        each: &mut impl FnMut(Entry, Option<String>),
+    ) -> Result<Vec<String>> {
+        let mut folders = Vec::new();
+        let mut cursor = (None, Some(after.to_owned()));
+        loop {
+            let params = ListObjectsParams {
+                prefix: prefix.to_owned(),
+                delimiter: Some("/".to_owned()),
+                continuation_token: cursor.0,
+                start_after: cursor.1,
+                max_keys: None,
+            };
+            let page = self
+                .send(doing, || self.client().list_objects(&params))
+                .await?;
+            self.hand_over(prefix, page.objects, each)?;
+            folders.extend(page.common_prefixes);
+            match page.next_continuation_token {
+                Some(token) => cursor = (Some(token), None),
+                None => return Ok(folders),
+            }
+        }
+    }
+
+    /// The pages of the recursive listing of `prefix`, from `token` or after the key `after`.
+    fn pages<'a>(
+        &'a self,
+        prefix: String,
+        token: Option<String>,
+        after: Option<String>,
+        doing: &'a str,
+    ) -> impl Stream<Item = Result<Vec<ListedObject>>> + 'a {
+        stream::try_unfold(Some((token, after)), move |cursor| {
+            let prefix = prefix.clone();
+            async move {
+                let Some((continuation_token, start_after)) = cursor else {
+                    return Ok(None);
+                };
+                let params = ListObjectsParams {
+                    prefix,
+                    delimiter: None,
+                    continuation_token,
+                    start_after,
+                    max_keys: None,
+                };
+                let page = self
+                    .send(doing, || self.client().list_objects(&params))
+                    .await?;
+                let next = page
+                    .next_continuation_token
+                    .map(|token| (Some(token), None));
+                Ok(Some((page.objects, next)))
+            }
+        })
+    }
+
+    async fn hand_over_all(
+        &self,
+        prefix: &str,
+        pages: impl Stream<Item = Result<Vec<ListedObject>>>,
+        each: &mut impl FnMut(Entry, Option<String>),
+    ) -> Result<()> {
+        let mut pages = std::pin::pin!(pages);
+        while let Some(objects) = pages.try_next().await? {
+            self.hand_over(prefix, objects, each)?;
+        }
+        Ok(())
+    }
+
+    /// Hands each listed object below `prefix` to `each` (not the folder's own marker).
+    fn hand_over(
+        &self,
+        prefix: &str,
+        objects: Vec<ListedObject>,
+        each: &mut impl FnMut(Entry, Option<String>),
+    ) -> Result<()> {
+        for object in objects {
+            if object.key == prefix {
+                continue;
+            }
+            each(
+                self.entry(&object.key, object.size, object.last_modified)?,
+                object.etag,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// How many top-level folders below `prefix` the keys of `objects` (in key order) lie in.
+fn top_folders_spanned(prefix: &str, objects: &[ListedObject]) -> usize {
+    let mut spanned = 0;
+    let mut current: Option<&str> = None;
+    for object in objects {
+        let rest = object.key.strip_prefix(prefix).unwrap_or(&object.key);
+        if let Some(at) = rest.find('/') {
+            let folder = &rest[..at];
+            if current != Some(folder) {
+                spanned += 1;
+                current = Some(folder);
+            }
+        }
+    }
+    spanned
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::storage::{FolderRoot, MemoryClient, ObjectClient, PutObjectParams};
+
+    async fn storage_holding(keys: &[String]) -> Storage {
+        let client = Arc::new(MemoryClient::new("bucket"));
+        for key in keys {
+            let params = PutObjectParams {
+                key: key.clone(),
+                body: bytes::Bytes::from_static(b"abc"),
+                ..Default::default()
+            };
+            client.put_object(&params).await.unwrap();
+        }
+        Storage::with_client(client, FolderRoot::new("me/").unwrap())
+    }
+
+    async fn listed(storage: &Storage, dir: &str) -> BTreeMap<String, Option<String>> {
+        let mut found = BTreeMap::new();
+        let dir = RemotePath::parse(dir).unwrap();
+        storage
+            .for_each_version(&dir, |entry, etag| {
+                let path = entry
+                    .path
+                    .relative_to(&dir)
+                    .expect("listed below the folder");
+                let fresh = found.insert(path.to_owned(), etag).is_none();
+                assert!(fresh, "{} listed twice", entry.path);
+            })
+            .await
+            .unwrap();
+        found
+    }
+
+    /// Large folders (listed apart) and small ones (paged through), each with files directly
+    /// inside too: every key once, with its ETag, and nothing from beside the folder.
+    #[tokio::test]
+    async fn every_key_is_listed_once_whichever_way_the_tree_is_split() {
+        for (folders, per_folder) in [(3, 900), (40, 60), (1, 2500)] {
+            let mut keys = vec!["me/sync/".to_owned(), "me/other/x.txt".to_owned()];
+            keys.extend((0..5).map(|i| format!("me/sync/top{i}.txt")));
+            for f in 0..folders {
+                keys.push(format!("me/sync/d{f:03}/"));
+                keys.extend((0..per_folder).map(|i| format!("me/sync/d{f:03}/f{i:05}.bin")));
+            }
+            keys.push("me/sync/zz-last.txt".to_owned());
+            let storage = storage_holding(&keys).await;
+            let found = listed(&storage, "sync").await;
+            let expected: Vec<String> = keys
+                .iter()
+                .filter_map(|k| k.strip_prefix("me/sync/"))
+                .filter(|k| !k.is_empty())
+                .map(|k| k.trim_end_matches('/').to_owned())
+                .collect();
+            assert_eq!(found.len(), expected.len(), "{folders} x {per_folder}");
+            for path in expected {
+                let etag = found.get(&path).unwrap_or_else(|| panic!("{path} missing"));
+                assert!(etag.is_some(), "{path} without its ETag");
+            }
+        }
+    }
+
+    #[test]
+    fn the_folders_a_page_spans_are_counted_in_order() {
+        let objects: Vec<ListedObject> = ["p/a.txt", "p/d1/x", "p/d1/y", "p/d2/x", "p/d3/z/w"]
+            .into_iter()
+            .map(|key| ListedObject {
+                key: key.to_owned(),
+                size: 0,
+                last_modified: None,
+                etag: None,
+            })
+            .collect();
+        assert_eq!(top_folders_spanned("p/", &objects), 3);
+    }
+}
