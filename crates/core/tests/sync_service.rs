@@ -238,6 +238,16 @@ async fn a_pause_stops_the_run_in_progress_at_once() {
         folders.remote_files().await,
         [("news.txt".to_owned(), "held up".to_owned())]
     );
+    let notes: Vec<String> = service.snapshot().pairs[0]
+        .activity
+        .iter()
+        .filter(|a| a.kind == "note")
+        .map(|a| a.text.clone())
+        .collect();
+    assert!(
+        notes.iter().all(|note| !note.contains("interrupted")),
+        "a pause is no interruption: {notes:?}"
+    );
     service.stop().await;
 }
 

@@ -471,7 +471,10 @@ async fn run_pair(
         drop(pair);
         match end {
             RoundEnd::Stopped | RoundEnd::Asked(Control::Remove) => return,
-            RoundEnd::Asked(Control::Pause) => paused = true,
+            RoundEnd::Asked(Control::Pause) => {
+                shared.paused_mid_run(id);
+                paused = true;
+            }
             RoundEnd::Asked(_) => {}
             RoundEnd::Guarded => match guarded(&shared, &spec, id, &mut controls).await {
                 Some(Control::Pause) => paused = true,
@@ -489,6 +492,17 @@ async fn run_pair(
 }
 
 impl Shared {
+    /// A run the person paused is not a crash: its record says "paused", so the next run does
+    /// not report an interrupted one.
+    fn paused_mid_run(&self, id: i64) {
+        let running = self
+            .record(id)
+            .is_some_and(|record| record.last_status.as_deref() == Some("running"));
+        if running && let Err(err) = self.db.finish_run(id, "paused", None) {
+            tracing::warn!(%err, "the paused run could not be recorded; the next run rescans");
+        }
+    }
+
     fn state(&self, id: i64) -> SyncState {
         self.statuses
             .lock()
