@@ -43,11 +43,14 @@ async fn a_synced_folder_shows_its_work_and_syncs_with_the_window_closed() {
     app.answer_file_dialog("Choose a folder to keep in sync", &local)
         .await;
     // The remote name the panel suggests is the chosen folder's (WebKitWebDriver reads no text
-    // from inside a modal <dialog>, so the shown path is checked through its title).
-    let chosen = app
-        .run_script("return document.querySelector('[data-testid=\"sync-local\"]').title")
-        .await;
-    assert_eq!(chosen.as_str(), Some(local.to_str().unwrap()));
+    // from inside a modal <dialog>, so the shown path is checked through its title). The
+    // choice reaches the page a moment after the OS dialog closes.
+    app.wait_for_script(
+        "return document.querySelector('[data-testid=\"sync-local\"]')?.title",
+        &serde_json::json!(local.to_str().unwrap()),
+        "the chosen folder in the add dialog",
+    )
+    .await;
     assert_eq!(app.value("sync-remote").await, "Work");
     // GTK's folder chooser selects a typed folder with no files at once (it would open one
     // with files instead), so the first file arrives once the folder is chosen.

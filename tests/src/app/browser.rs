@@ -221,6 +221,19 @@ impl AppDriver {
         }
     }
 
+    /// Waits until `source` (a function body run in the page) returns `expected`: for what the
+    /// page shows only after an answer of the shell arrives.
+    pub async fn wait_for_script(&self, source: &str, expected: &Value, what: &str) {
+        self.wait(what, || async {
+            match self.script(source).await {
+                Ok(value) if &value == expected => Probe::Ready(()),
+                Ok(value) => Probe::NotYet(format!("the page returned {value}")),
+                Err(err) => Probe::NotYet(err),
+            }
+        })
+        .await
+    }
+
     /// Invokes a command of the shell from the page, as the UI does, and returns its answer;
     /// a refusal fails the test.
     pub async fn invoke(&self, command: &str, args: Value) -> Value {
