@@ -88,6 +88,7 @@ async fn a_synced_folder_shows_its_work_and_syncs_with_the_window_closed() {
     app.shown(&pair_in("idle"), "the pair, synced after the conflict")
         .await;
     app.assert_accessible("sync panel with a conflict").await;
+    panel_in_both_themes(&app).await;
     let copy = conflict_copy(&local);
     let mut versions = vec![
         std::fs::read_to_string(local.join("plan.txt")).unwrap(),
@@ -105,6 +106,36 @@ async fn a_synced_folder_shows_its_work_and_syncs_with_the_window_closed() {
         b"still syncing"
     );
     assert!(app.app_running(), "the app quit when its window closed");
+}
+
+/// Photographs the panel in the light theme, then in the dark one chosen in settings; the
+/// pictures stay in the test's scratch folder to look at.
+async fn panel_in_both_themes(app: &AppDriver) {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app_sync");
+    std::fs::create_dir_all(&shots).unwrap();
+    let light = app.screenshot(&shots.join("sync-light.png")).await;
+    app.click("account-menu").await;
+    app.click("open-settings").await;
+    app.wait_for_screen("settings").await;
+    app.click("theme-dark").await;
+    app.wait_for_script(
+        "return document.documentElement.dataset.theme",
+        &serde_json::json!("dark"),
+        "the dark theme",
+    )
+    .await;
+    app.click("close-settings").await;
+    app.wait_for_screen("sync").await;
+    app.shown(&pair_in("idle"), "the pair, after settings")
+        .await;
+    let dark = app.screenshot(&shots.join("sync-dark.png")).await;
+    assert!(
+        light.brightness > 160 && dark.brightness < 96,
+        "the panel is not light, then dark (brightness {} then {}; see {})",
+        light.brightness,
+        dark.brightness,
+        shots.display()
+    );
 }
 
 /// The selector of the pair in `state` (the panel has one pair here).

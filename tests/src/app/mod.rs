@@ -15,6 +15,7 @@ mod driver;
 mod env;
 mod prerequisites;
 mod process_group;
+mod screenshot;
 mod session;
 mod wait;
 
@@ -22,4 +23,5 @@ pub use browser::row_selector;
 pub use env::AppEnv;
 pub use fantoccini::key::Key;
 pub use process_group::ProcessGroup;
-pub use session::{AppDriver, Screenshot};
+pub use screenshot::Screenshot;
+pub use session::AppDriver;

@@ -16,6 +16,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use super::driver::TauriDriver;
 use super::env::AppEnv;
 use super::prerequisites::Tools;
+use super::screenshot::Screenshot;
 use super::wait::{self, Probe};
 use crate::test_browser;
 
@@ -42,17 +43,6 @@ pub struct AppDriver {
     tools: Tools,
     env: AppEnv,
     _turn: OwnedMutexGuard<()>,
-}
-
-/// What [`AppDriver::screenshot`] wrote: a PNG of the window's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Screenshot {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Size of the file in bytes.
-    pub bytes: usize,
 }
 
 impl AppDriver {
@@ -253,12 +243,13 @@ impl AppDriver {
         let png = self
             .answer("taking a screenshot", self.client.screenshot())
             .await;
-        let Some(shot) = png_size(&png) else {
-            self.fail(&format!(
-                "the screenshot is not a PNG ({} bytes starting {:?})",
+        let shot = match Screenshot::from_png(&png) {
+            Ok(shot) => shot,
+            Err(why) => self.fail(&format!(
+                "the screenshot is not a readable PNG ({why}; {} bytes starting {:?})",
                 png.len(),
                 &png[..png.len().min(16)]
-            ))
+            )),
         };
         if let Err(err) = std::fs::write(path, &png) {
             self.fail(&format!("cannot write {}: {err}", path.display()));
@@ -498,18 +489,4 @@ fn with_log(message: &str, log: &Path) -> String {
         "{message}\n--- the last lines of {} (tauri-driver, WebKitWebDriver, the app) ---\n{tail}",
         log.display()
     )
-}
-
-/// Width and height from a PNG's header, or `None` when it is not a PNG.
-fn png_size(png: &[u8]) -> Option<Screenshot> {
-    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-    if png.len() < 24 || !png.starts_with(SIGNATURE) || &png[12..16] != b"IHDR" {
-        return None;
-    }
-    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
-    Some(Screenshot {
-        width: number(16),
-        height: number(20),
-        bytes: png.len(),
-    })
 }
