@@ -7,6 +7,7 @@
 
 #![cfg(target_os = "linux")]
 
+use std::path::Path;
 use std::time::Duration;
 
 use cubby_e2e::app::{AppDriver, AppEnv};
@@ -109,6 +110,68 @@ async fn a_profile_file_is_imported_through_the_file_dialog() {
         .await;
     app.wait_for_text_of("profile-list", "work", str::to_owned)
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_at_login_is_a_switch_for_the_desktop_s_login_entry() {
+    let app = AppDriver::launch(AppEnv::new(ALICE)).await;
+    app.wait_for_screen("sign-in").await;
+    app.click("sign-in-button").await;
+    app.wait_for_screen("folder").await;
+    let autostart = app.env().home().join(".config/autostart");
+    assert_eq!(
+        login_entries(&autostart),
+        Vec::<String>::new(),
+        "off by default: no login entry before the switch"
+    );
+
+    app.click("account-menu").await;
+    app.click("open-settings").await;
+    app.wait_for_screen("settings").await;
+    app.click("start-at-login").await;
+    let entries = wait_for_login_entries(&autostart, 1).await;
+    let exec = entries[0]
+        .lines()
+        .find_map(|line| line.strip_prefix("Exec="))
+        .unwrap_or_default();
+    assert!(
+        exec.contains("cubby-desktop") && exec.ends_with(" --background"),
+        "the login entry starts {exec:?}"
+    );
+
+    app.click("start-at-login").await;
+    wait_for_login_entries(&autostart, 0).await;
+}
+
+/// The desktop entries in the XDG autostart folder `dir`.
+fn login_entries(dir: &Path) -> Vec<String> {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    listing
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "desktop"))
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect()
+}
+
+/// The desktop entries in `dir` once there are `count` of them (the switch saves through the
+/// shell; the file system announces nothing the test could await).
+async fn wait_for_login_entries(dir: &Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let entries = login_entries(dir);
+        if entries.len() == count {
+            return entries;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} login entries in {} after 10 s, not {count}",
+            entries.len(),
+            dir.display()
+        );
+        sleep_until(Instant::now() + Duration::from_millis(100)).await;
+    }
 }
 
 /// Opens Account & settings from the account menu; checks the signed-in person, closes it

@@ -150,7 +150,8 @@ impl AppEnv {
         vars
     }
 
-    fn home(&self) -> PathBuf {
+    /// The home folder the app runs with.
+    pub fn home(&self) -> PathBuf {
         self.dir().join("home")
     }
 
