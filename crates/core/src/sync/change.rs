@@ -1,7 +1,7 @@
 //! Each side's change against the merge base, found per side before the two are joined (as
 //! rclone bisync does): new, modified, deleted, type changed, unchanged, or absent all along.
-//! A local file is unchanged while its size and modification time are; a remote one while its
-//! ETag is.
+//! A local file is unchanged while its inode, size and modification time are; a remote one
+//! while its ETag is.
 
 use serde::Serialize;
 
@@ -32,11 +32,17 @@ impl Change {
     }
 }
 
-/// The local side's change.
+/// The local side's change. Another file moved into a path (an editor's save through a
+/// temporary file, a rename over it) has another inode: modified, even when its size and its
+/// time, which the disk keeps only to a few milliseconds, are the old file's.
 pub fn local_change(item: Option<&LocalItem>, base: Option<&BaseItem>) -> Change {
     classify(item.map(|i| i.kind), base, |base| {
         let item = item.expect("classified as present");
-        item.size == base.size && item.mtime_ns == base.mtime_ns
+        let same_file = match (item.inode, base.inode) {
+            (Some(now), Some(then)) => now == then,
+            _ => true,
+        };
+        same_file && item.size == base.size && item.mtime_ns == base.mtime_ns
     })
 }
 

@@ -298,6 +298,17 @@ fn a_touched_file_with_the_same_content_is_recorded_not_sent() {
 }
 
 #[test]
+fn another_file_moved_over_a_synced_one_is_sent_even_with_its_size_and_time() {
+    // The disk keeps times to a few milliseconds: two writes in one tick look alike.
+    let mut snapshot = snapshot_of(&[("p.txt", F(1), F(1), F(1))]);
+    let moved_over = snapshot.local.get_mut("p.txt").unwrap();
+    moved_over.inode = Some(7);
+    moved_over.crc = Some(2);
+    let actions = plan(&snapshot, &BTreeSet::new(), &options(Mode::TwoWay)).actions;
+    assert_eq!(actions, vec![up()]);
+}
+
+#[test]
 fn renames_become_remote_moves_by_inode_or_by_facts() {
     // Same inode (content unchanged).
     let snapshot = snapshot_of(&[("old.txt", F(1), No, F(1)), ("new.txt", No, F(1), No)]);
