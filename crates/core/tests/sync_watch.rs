@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use cubby_core::sync::{Mode, RunReport, SyncEvent, WatchOptions, watch, watch_events};
+use cubby_core::sync::{Mode, RunReport, Scope, SyncEvent, WatchOptions, watch, watch_events};
 use cubby_test_support::Backend;
 use cubby_test_support::sync_folders::SyncFolders;
 use notify_debouncer_full::notify::event::{Event, EventKind, Flag};
@@ -158,5 +158,71 @@ async fn a_watcher_out_of_kernel_watches_rescans_and_says_what_to_raise() {
             "new folder/unwatched.txt".to_owned(),
             "unwatched".to_owned()
         )]
+    );
+}
+
+/// What the watcher reports for a file created or changed at `path` of `folders`.
+fn changed(folders: &SyncFolders, path: &str) -> DebounceEventResult {
+    let event = Event::new(EventKind::Any).add_path(folders.local(path));
+    Ok(vec![DebouncedEvent::new(event, Instant::now())])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_is_synced_by_a_run_over_its_folder_and_a_deletion_by_a_full_one() {
+    let folders = SyncFolders::new(Backend::localcloud("scope@example.com").await);
+    folders.write_local("docs/plan.txt", "plan");
+    folders.write_local("music/list.txt", "list");
+    folders.sync(Mode::TwoWay).await;
+    watched_by_hand(&folders, async |events, ran, sync_events| {
+        // Changed elsewhere meanwhile: a run over docs/ does not look there.
+        folders.write_remote("music/list.txt", "list, edited").await;
+
+        folders.write_local("docs/notes.txt", "notes");
+        events.send(changed(&folders, "docs/notes.txt")).unwrap();
+        let (report, _) = next_run(ran, sync_events).await;
+        assert_eq!(
+            report.scope,
+            Scope::Part {
+                entries_of: ["docs".to_owned()].into(),
+                trees: Default::default(),
+            },
+            "{:?}",
+            report.plan.actions
+        );
+        assert_eq!((report.summary.uploaded, report.summary.downloaded), (1, 0));
+
+        // At the top: the top's own entries, not what its folders hold.
+        folders.write_local("top.txt", "top");
+        events.send(changed(&folders, "top.txt")).unwrap();
+        let (report, _) = next_run(ran, sync_events).await;
+        assert_eq!(
+            report.scope,
+            Scope::Part {
+                entries_of: ["".to_owned()].into(),
+                trees: Default::default(),
+            }
+        );
+        assert_eq!((report.summary.uploaded, report.summary.downloaded), (1, 0));
+
+        // A deletion is decided over both whole sides: the run widens, and finds the edit too.
+        std::fs::remove_file(folders.local("docs/plan.txt")).unwrap();
+        events.send(changed(&folders, "docs/plan.txt")).unwrap();
+        let (report, _) = next_run(ran, sync_events).await;
+        assert_eq!(report.scope, Scope::Everything);
+        assert_eq!(
+            (report.summary.deleted, report.summary.downloaded),
+            (1, 1),
+            "{:?}",
+            report.summary
+        );
+    })
+    .await;
+    assert_eq!(
+        folders.remote_files().await,
+        [
+            ("docs/notes.txt".to_owned(), "notes".to_owned()),
+            ("music/list.txt".to_owned(), "list, edited".to_owned()),
+            ("top.txt".to_owned(), "top".to_owned()),
+        ]
     );
 }

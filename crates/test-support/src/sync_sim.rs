@@ -2,7 +2,8 @@
 //! random edits on both sides of a pair interleaved with sync runs, some of them crashed at a
 //! random point, then the invariants: every version a person wrote and nobody replaced exists
 //! somewhere (at its place, as a conflict copy, or in the trash); once edits stop both sides
-//! converge; a first run deletes nothing. Any bucket behind [`ObjectClient`] will do: one in
+//! converge; a first run deletes nothing. Half the runs after local edits look only at the
+//! folders edited, as a watcher's runs do. Any bucket behind [`ObjectClient`] will do: one in
 //! memory for thousands of seeds, localcloud (with its faults) for a share of them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,7 @@ use cubby_core::storage::{
     PutObjectParams, RemotePath, Storage,
 };
 use cubby_core::sync::{
-    DeletionLimit, Mode, NameRules, RunReport, SyncDb, SyncOptions, SyncPair, Trash,
+    DeletionLimit, Mode, NameRules, RunReport, Scope, SyncDb, SyncOptions, SyncPair, Trash,
 };
 use cubby_core::transfer::{StateDb, TransferOptions, Transfers};
 use futures::TryStreamExt;
@@ -46,6 +47,9 @@ struct World {
     /// them.
     synced: BTreeSet<String>,
     log: Vec<String>,
+    /// Local paths changed since the last run, as a watcher would report them; `None` after a
+    /// crash, when the next start runs over everything.
+    touched: Option<Vec<PathBuf>>,
 }
 
 /// Runs seed `seed` for `steps` steps over `client`'s bucket below `folder`; the error names
@@ -74,6 +78,7 @@ pub async fn run_seed(
         replaced: BTreeSet::new(),
         synced: BTreeSet::new(),
         log: Vec::new(),
+        touched: Some(Vec::new()),
     };
     world.run(steps).await.map_err(|err| {
         format!(
@@ -92,6 +97,8 @@ impl World {
         for _ in 0..self.rng.gen_range(0..4) {
             self.edit_remote().await?;
         }
+        // A watch starts with a full run.
+        self.touched = None;
         let first = self.sync(false).await?;
         if first.plan.file_deletions() != 0 || !first.first_run {
             return Err(format!("the first run deleted: {:?}", first.plan.actions));
@@ -129,6 +136,7 @@ impl World {
     fn edit_local(&mut self) -> Result<(), String> {
         let name = NAMES[self.rng.gen_range(0..NAMES.len())];
         let file = self.local_file(name);
+        self.touch(&file);
         if let Ok(old) = std::fs::read_to_string(&file) {
             self.replaced.insert(old);
         }
@@ -151,9 +159,29 @@ impl World {
         }
         self.log.push(format!("local rename {from} -> {to}"));
         let target = self.local_file(to);
+        self.touch(&self.local_file(from));
+        self.touch(&target);
         std::fs::create_dir_all(target.parent().expect("below the root"))
             .map_err(|e| e.to_string())?;
         std::fs::rename(self.local_file(from), target).map_err(|e| e.to_string())
+    }
+
+    fn touch(&mut self, path: &Path) {
+        if let Some(touched) = &mut self.touched {
+            touched.push(path.to_owned());
+        }
+    }
+
+    /// What the next run looks at: half the time, as a watcher's run would, the folders
+    /// changed locally since the last one; otherwise, and after a crash, everything.
+    fn next_scope(&mut self) -> Scope {
+        let touched = self.touched.replace(Vec::new());
+        match touched {
+            Some(paths) if !paths.is_empty() && self.rng.gen_bool(0.5) => {
+                Scope::of_changes(&self.root, paths.iter().map(PathBuf::as_path))
+            }
+            _ => Scope::Everything,
+        }
     }
 
     fn key(&self, name: &str) -> String {
@@ -270,10 +298,13 @@ impl World {
             "the simulation",
         )
         .map_err(|e| e.message)?;
+        let scope = self.next_scope();
         if crash {
             let polls = self.rng.gen_range(1..40);
-            self.log.push(format!("sync, crashed after {polls} polls"));
-            let mut run = Box::pin(pair.run_once());
+            self.log
+                .push(format!("sync {scope:?}, crashed after {polls} polls"));
+            self.touched = None;
+            let mut run = Box::pin(pair.run_within(&scope));
             for _ in 0..polls {
                 if futures::poll!(run.as_mut()).is_ready() {
                     break;
@@ -286,10 +317,11 @@ impl World {
                 plan: Default::default(),
                 summary: Default::default(),
                 first_run: false,
+                scope,
             });
         }
-        self.log.push("sync".to_owned());
-        let report = pair.run_once().await;
+        self.log.push(format!("sync {scope:?}"));
+        let report = pair.run_within(&scope).await;
         // A run may fail as a whole (an injected fault on a listing); the next one goes on.
         Ok(report.unwrap_or_else(|err| {
             self.log.push(format!("  the run failed: {}", err.message));
@@ -297,6 +329,7 @@ impl World {
                 plan: Default::default(),
                 summary: Default::default(),
                 first_run: false,
+                scope: Scope::Everything,
             }
         }))
     }

@@ -46,7 +46,7 @@ impl Storage {
         // What the first page did not reach: the top-level files and folders after its last
         // key (the folder it ended in from that key on).
         let folders = self
-            .top_level_after(&prefix, &last, &doing, &mut each)
+            .top_level_after(&prefix, Some(&last), &doing, &mut each)
             .await?;
         let below = folders.into_iter().map(|folder| {
             let after = last.starts_with(&folder).then(|| last.clone());
@@ -56,17 +56,36 @@ impl Storage {
         self.hand_over_all(&prefix, pages, &mut each).await
     }
 
-    /// Hands the files directly in `prefix` after `after` to `each`; the top-level folders
-    /// holding keys after `after`.
+    /// One level of [`Self::for_each_version`]: the files directly in `dir`, each with its
+    /// ETag, and its folders (as folder entries), handed to `each`; what a sync needs to see
+    /// one folder that changed.
+    pub async fn for_each_version_in(
+        &self,
+        dir: &RemotePath,
+        mut each: impl FnMut(Entry, Option<String>),
+    ) -> Result<()> {
+        let prefix = self.folder().dir_prefix(dir)?;
+        let doing = format!("listing {dir}");
+        for folder in self
+            .top_level_after(&prefix, None, &doing, &mut each)
+            .await?
+        {
+            each(self.entry(&folder, 0, None)?, None);
+        }
+        Ok(())
+    }
+
+    /// Hands the files directly in `prefix` (after the key `after`, if given) to `each`; the
+    /// top-level folders holding keys after `after`.
     async fn top_level_after(
         &self,
         prefix: &str,
-        after: &str,
+        after: Option<&str>,
         doing: &str,
         each: &mut impl FnMut(Entry, Option<String>),
     ) -> Result<Vec<String>> {
         let mut folders = Vec::new();
-        let mut cursor = (None, Some(after.to_owned()));
+        let mut cursor = (None, after.map(str::to_owned));
         loop {
             let params = ListObjectsParams {
                 prefix: prefix.to_owned(),
@@ -233,6 +252,40 @@ mod tests {
                 assert!(etag.is_some(), "{path} without its ETag");
             }
         }
+    }
+
+    /// One level: the files directly in the folder with their ETags, and each folder once
+    /// (with a marker or only files below it); nothing deeper, nothing beside.
+    #[tokio::test]
+    async fn one_level_is_the_folder_s_own_files_and_folders() {
+        let keys = [
+            "me/sync/",
+            "me/sync/a.txt",
+            "me/sync/b/",
+            "me/sync/b/x.txt",
+            "me/sync/c/deep/y.txt",
+            "me/synced.txt",
+            "me/other/z.txt",
+        ]
+        .map(str::to_owned);
+        let storage = storage_holding(&keys).await;
+        let dir = RemotePath::parse("sync").unwrap();
+        let mut found = BTreeMap::new();
+        storage
+            .for_each_version_in(&dir, |entry, etag| {
+                let is_folder = matches!(entry.kind, crate::storage::EntryKind::Folder);
+                let path = entry.path.relative_to(&dir).unwrap().to_owned();
+                found.insert(path, (is_folder, etag.is_some()));
+            })
+            .await
+            .unwrap();
+        let expected = [
+            ("a.txt", (false, true)),
+            ("b", (true, false)),
+            ("c", (true, false)),
+        ]
+        .map(|(path, seen)| (path.to_owned(), seen));
+        assert_eq!(found, BTreeMap::from(expected));
     }
 
     #[test]

@@ -105,6 +105,15 @@ impl Action {
         )
     }
 
+    /// Whether it deletes or moves something on either side: a decision only a run over both
+    /// whole sides may make.
+    pub fn deletes_or_moves(&self) -> bool {
+        matches!(
+            self,
+            Action::DeleteLocal { .. } | Action::DeleteRemote { .. } | Action::MoveRemote { .. }
+        )
+    }
+
     /// Whether the action changes either side (a dry run lists these).
     pub fn changes_anything(&self) -> bool {
         !matches!(self, Self::Record { .. } | Self::Forget { .. })

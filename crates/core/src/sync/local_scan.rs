@@ -4,7 +4,7 @@
 //! that what could not be seen is never taken for deleted.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
@@ -14,6 +14,7 @@ use super::action::Issue;
 use super::file_facts::{inode, mtime_ns};
 use super::filter::Filter;
 use super::model::{Kind, LocalItem, Side, Tree};
+use super::scope::Scope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::RemotePath;
 
@@ -36,6 +37,12 @@ enum Found {
 
 /// Scans `root` (blocking: call from a blocking task).
 pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
+    scan_local_within(root, filter, &Scope::Everything)
+}
+
+/// Scans what `scope` holds of `root` (blocking: call from a blocking task). A folder of the
+/// scope that is gone, ignored, or no longer a folder holds nothing here.
+pub fn scan_local_within(root: &Path, filter: &Filter, scope: &Scope) -> Result<LocalScan> {
     let meta = std::fs::metadata(root).map_err(|e| {
         Error::new(
             ErrorCode::SyncInvalidPair,
@@ -49,8 +56,42 @@ pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
         ));
     }
     let found = Mutex::new(Vec::new());
+    match scope {
+        Scope::Everything => walk(root, &[root.to_owned()], None, filter, &found)?,
+        Scope::Part { entries_of, trees } => {
+            let entered = |folders: &BTreeSet<String>| -> Vec<PathBuf> {
+                folders
+                    .iter()
+                    .filter(|folder| entered_by_a_full_walk(root, filter, folder))
+                    .map(|folder| root.join(folder))
+                    .collect()
+            };
+            walk(root, &entered(entries_of), Some(1), filter, &found)?;
+            walk(root, &entered(trees), None, filter, &found)?;
+        }
+    }
+    Ok(collect(found.into_inner().expect("scan lock")))
+}
+
+/// Walks `starts` (below `root`) down to `max_depth`, adding what it finds below each start
+/// to `found`.
+fn walk(
+    root: &Path,
+    starts: &[PathBuf],
+    max_depth: Option<usize>,
+    filter: &Filter,
+    found: &Mutex<Vec<Found>>,
+) -> Result<()> {
+    let Some((first, others)) = starts.split_first() else {
+        return Ok(());
+    };
     let fatal = Mutex::new(None);
-    let walker = WalkBuilder::new(root)
+    let mut walker = WalkBuilder::new(first);
+    for start in others {
+        walker.add(start);
+    }
+    let walker = walker
+        .max_depth(max_depth)
         .standard_filters(false)
         .follow_links(false)
         .threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(8)))
@@ -88,17 +129,31 @@ pub fn scan_local(root: &Path, filter: &Filter) -> Result<LocalScan> {
             WalkState::Continue
         })
     });
-    if let Some(err) = fatal.into_inner().expect("scan lock") {
-        return Err(Error::new(
+    match fatal.into_inner().expect("scan lock") {
+        Some(err) => Err(Error::new(
             ErrorCode::TransferLocalRead,
             format!("scanning {}: {err}", root.display()),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(collect(found.into_inner().expect("scan lock")))
+}
+
+/// Whether a walk of all of `root` would enter `folder` (relative; `""` is the root): it and
+/// every folder holding it are folders, not links, and not ignored.
+fn entered_by_a_full_walk(root: &Path, filter: &Filter, folder: &str) -> bool {
+    folder.is_empty()
+        || folder
+            .match_indices('/')
+            .map(|(at, _)| &folder[..at])
+            .chain([folder])
+            .all(|prefix| {
+                !filter.ignores(prefix, true)
+                    && std::fs::symlink_metadata(root.join(prefix)).is_ok_and(|m| m.is_dir())
+            })
 }
 
 /// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
-fn relative(root: &Path, path: &Path) -> Option<String> {
+pub(super) fn relative(root: &Path, path: &Path) -> Option<String> {
     slashed(path.strip_prefix(root).ok()?)
 }
 

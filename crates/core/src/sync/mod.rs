@@ -25,6 +25,7 @@ mod plan;
 mod remote_scan;
 mod renames;
 mod report;
+mod scope;
 mod service;
 mod state_db;
 mod status;
@@ -45,6 +46,7 @@ pub use paths::{local_path, remote_path};
 pub use plan::{PlanOptions, plan};
 pub use remote_scan::{RemoteScan, scan_remote};
 pub use report::{Summary, SyncEvent};
+pub use scope::Scope;
 pub use service::{ServiceOptions, SyncService};
 pub use state_db::{PairRecord, PairSpec, SyncDb, WatchedPair};
 pub use status::{

@@ -1,6 +1,7 @@
 //! One pair of folders being synced: [`SyncPair::run_once`] scans both sides, plans, checks the
-//! deletion guard and runs the plan. Every run rescans both sides, so an interrupted run, a
-//! lost state database or a missed watcher event needs nothing but the next run.
+//! deletion guard and runs the plan. Every full run rescans both sides, so an interrupted run, a
+//! lost state database or a missed watcher event needs nothing but the next one; a run after a
+//! local change ([`SyncPair::run_within`]) looks at the folders that changed only.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -9,19 +10,20 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use super::action::Plan;
+use super::action::{Action, Issue, Plan};
 use super::checksums;
 use super::conflict_name::ConflictStamp;
 use super::executor::Executor;
 use super::filter::Filter;
 use super::guard::DeletionLimit;
-use super::local_scan::scan_local;
+use super::local_scan::scan_local_within;
 use super::lock::PairLock;
 use super::model::{Kind, Mode, Snapshot};
 use super::names::NameRules;
 use super::plan::{PlanOptions, plan};
-use super::remote_scan::scan_remote;
+use super::remote_scan::scan_remote_within;
 use super::report::{Summary, SyncEvent};
+use super::scope::Scope;
 use super::state_db::{PairRecord, PairSpec, SyncDb, data_dir};
 use super::trash::Trash;
 use crate::error::{Error, ErrorCode, Result};
@@ -67,6 +69,8 @@ pub struct RunReport {
     pub summary: Summary,
     /// Whether the pair had no merge base (nothing is deleted then).
     pub first_run: bool,
+    /// What it looked at: the plan and its issues are about this part of the pair.
+    pub scope: Scope,
 }
 
 /// A pair of folders, locked for this process while the value lives.
@@ -167,13 +171,21 @@ impl SyncPair {
     /// fails, when the deletion guard stops the plan, or when the state cannot be recorded;
     /// actions that fail are reported as events and counted, and tried again next run.
     pub async fn run_once(&self) -> Result<RunReport> {
+        self.run_within(&Scope::Everything).await
+    }
+
+    /// [`Self::run_once`] over what `scope` holds only (what the watcher saw change). A run
+    /// that would delete or move anything is done over everything instead: a deletion is
+    /// only ever decided on both whole sides, where a move's other end is seen.
+    pub async fn run_within(&self, scope: &Scope) -> Result<RunReport> {
         let id = self.record.id;
-        let interrupted = self
+        let previous = self
             .db
             .pairs()?
             .into_iter()
-            .any(|p| p.id == id && p.last_status.as_deref() == Some("running"));
-        if interrupted {
+            .find(|p| p.id == id)
+            .and_then(|p| p.last_status);
+        if previous.as_deref() == Some("running") {
             self.note(
                 "the last run of this pair was interrupted; both folders were rescanned and the sync goes on from where it stopped".to_owned(),
             );
@@ -181,11 +193,16 @@ impl SyncPair {
         if !self.options.dry_run {
             self.db.finish_run(id, "running", None)?;
         }
-        let result = self.run().await;
+        let result = self.run(scope).await;
         if !self.options.dry_run {
             let (status, error) = match &result {
                 Ok(report) if report.summary.complete() && report.plan.issues.is_empty() => {
-                    ("ok", None)
+                    // A part found clean says nothing of the rest, which the last full run
+                    // found incomplete.
+                    match previous.as_deref() {
+                        Some("incomplete") if !report.scope.is_everything() => ("incomplete", None),
+                        _ => ("ok", None),
+                    }
                 }
                 Ok(_) => ("incomplete", None),
                 Err(err) if err.code == ErrorCode::SyncDeletionGuard => {
@@ -198,13 +215,27 @@ impl SyncPair {
         result
     }
 
-    async fn run(&self) -> Result<RunReport> {
-        let storage = self.transfers.storage();
+    async fn run(&self, scope: &Scope) -> Result<RunReport> {
         let filter = Filter::load(&self.root)?;
+        if !scope.is_everything() {
+            let scanned = self.scan(&filter, scope).await?;
+            let plan = self.plan(&scanned);
+            if !plan.actions.iter().any(Action::deletes_or_moves) {
+                return self.carry_out(scanned, plan, scope.clone()).await;
+            }
+        }
+        let scanned = self.scan(&filter, &Scope::Everything).await?;
+        let plan = self.plan(&scanned);
+        self.carry_out(scanned, plan, Scope::Everything).await
+    }
+
+    /// Both sides and the merge base, as far as `scope` reaches.
+    async fn scan(&self, filter: &Filter, scope: &Scope) -> Result<Scanned> {
+        let storage = self.transfers.storage();
         // The local walk, the remote listing and the read of the base all at once.
         let local = {
-            let (root, filter) = (self.root.clone(), filter.clone());
-            tokio::task::spawn_blocking(move || scan_local(&root, &filter))
+            let (root, filter, scope) = (self.root.clone(), filter.clone(), scope.clone());
+            tokio::task::spawn_blocking(move || scan_local_within(&root, &filter, &scope))
         };
         let base = {
             let (db, pair, filter) = (self.db.clone(), self.record.id, filter.clone());
@@ -214,31 +245,49 @@ impl SyncPair {
                 Ok::<_, Error>(base)
             })
         };
-        let remote = scan_remote(storage, &self.remote_dir, &filter).await?;
+        let remote = scan_remote_within(storage, &self.remote_dir, filter, scope).await?;
         let local = local
             .await
             .map_err(|e| Error::internal(format!("local scan task: {e}")))??;
-        let base = base
+        let mut base = base
             .await
             .map_err(|e| Error::internal(format!("base reading task: {e}")))??;
+        // The guard counts against every synced file, not the scope's.
         let first_run = base.is_empty();
+        let synced_files = base.values().filter(|b| b.kind == Kind::File).count();
+        base.retain(|path, _| scope.contains(path));
         let mut snapshot = Snapshot {
             local: local.items,
             remote: remote.items,
             base,
         };
         checksums::fill(&mut snapshot, &self.root, storage, &self.remote_dir).await?;
-        let blocked: BTreeSet<String> = local.blocked.into_iter().chain(remote.blocked).collect();
+        let mut issues = local.issues;
+        issues.extend(remote.issues);
+        Ok(Scanned {
+            snapshot,
+            blocked: local.blocked.into_iter().chain(remote.blocked).collect(),
+            issues,
+            first_run,
+            synced_files,
+        })
+    }
+
+    fn plan(&self, scanned: &Scanned) -> Plan {
         let options = PlanOptions {
             mode: self.options.mode,
             names: self.names,
             stamp: ConflictStamp::now(),
         };
-        let mut plan = plan(&snapshot, &blocked, &options);
-        let mut issues = local.issues;
-        issues.extend(remote.issues);
+        let mut plan = plan(&scanned.snapshot, &scanned.blocked, &options);
+        let mut issues = scanned.issues.clone();
         issues.append(&mut plan.issues);
         plan.issues = issues;
+        plan
+    }
+
+    /// Reports `plan`, checks it against the deletion guard and (unless a dry run) runs it.
+    async fn carry_out(&self, scanned: Scanned, plan: Plan, scope: Scope) -> Result<RunReport> {
         for issue in &plan.issues {
             let _ = self.events.send(SyncEvent::Issue(issue.clone()));
         }
@@ -250,21 +299,18 @@ impl SyncPair {
             left: plan.left.len(),
             ..Summary::default()
         };
+        let first_run = scanned.first_run;
         if self.options.dry_run {
             return Ok(RunReport {
                 plan,
                 summary,
                 first_run,
+                scope,
             });
         }
-        let synced_files = snapshot
-            .base
-            .values()
-            .filter(|b| b.kind == Kind::File)
-            .count();
         self.options
             .deletion_limit
-            .check(plan.file_deletions(), synced_files)
+            .check(plan.file_deletions(), scanned.synced_files)
             .map_err(Error::from)?;
         let _ = self.events.send(SyncEvent::Planned {
             actions: plan.actions.iter().filter(|a| a.changes_anything()).count(),
@@ -276,7 +322,7 @@ impl SyncPair {
             transfers: &self.transfers,
             db: &self.db,
             pair: self.record.id,
-            snapshot: &snapshot,
+            snapshot: &scanned.snapshot,
             trash: &self.options.trash,
             stable_for: self.options.stable_for,
             events: &self.events,
@@ -291,6 +337,17 @@ impl SyncPair {
             plan,
             summary,
             first_run,
+            scope,
         })
     }
+}
+
+/// What a run's scan found, before planning.
+struct Scanned {
+    snapshot: Snapshot,
+    blocked: BTreeSet<String>,
+    issues: Vec<Issue>,
+    first_run: bool,
+    /// Files in the whole merge base, whatever the scope.
+    synced_files: usize,
 }

@@ -8,6 +8,7 @@ use std::time::UNIX_EPOCH;
 use super::action::Issue;
 use super::filter::Filter;
 use super::model::{Kind, RemoteItem, Side, Tree};
+use super::scope::Scope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{Entry, EntryKind, RemotePath, Storage};
 
@@ -24,6 +25,52 @@ pub struct RemoteScan {
 
 /// Lists everything below `dir`; a `dir` that does not exist yet is an empty folder.
 pub async fn scan_remote(
+    storage: &Storage,
+    dir: &RemotePath,
+    filter: &Filter,
+) -> Result<RemoteScan> {
+    scan_everything(storage, dir, filter).await
+}
+
+/// Lists what `scope` holds of `dir`: a one-level listing per folder whose entries are in
+/// it, a recursive one per tree.
+pub async fn scan_remote_within(
+    storage: &Storage,
+    dir: &RemotePath,
+    filter: &Filter,
+    scope: &Scope,
+) -> Result<RemoteScan> {
+    let Scope::Part { entries_of, trees } = scope else {
+        return scan_everything(storage, dir, filter).await;
+    };
+    let below = |folder: &str| match folder {
+        "" => Ok(dir.clone()),
+        folder => dir.join(folder),
+    };
+    let mut scan = RemoteScan::default();
+    for folder in entries_of {
+        storage
+            .for_each_version_in(&below(folder)?, |entry, etag| {
+                add_entry(&mut scan, dir, filter, entry, etag)
+            })
+            .await?;
+    }
+    for tree in trees {
+        storage
+            .for_each_version(&below(tree)?, |entry, etag| {
+                add_entry(&mut scan, dir, filter, entry, etag)
+            })
+            .await?;
+    }
+    // The folders holding what was listed came in as parents: they are not part of the run.
+    scan.items.retain(|path, _| scope.contains(path));
+    scan.blocked.retain(|path| scope.contains(path));
+    scan.issues.retain(|issue| scope.contains(&issue.path));
+    Ok(scan)
+}
+
+/// Lists everything below `dir`, and checks that `dir` is not a file.
+async fn scan_everything(
     storage: &Storage,
     dir: &RemotePath,
     filter: &Filter,

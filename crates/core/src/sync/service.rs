@@ -603,7 +603,11 @@ fn finished(shared: &Shared, id: i64, result: Result<RunReport>) -> bool {
         Ok(report) => {
             shared.update(id, |status| {
                 status.status = SyncState::Idle;
-                status.issues = report.plan.issues.clone();
+                // A run over part of the pair replaces the issues of that part only.
+                status
+                    .issues
+                    .retain(|issue| !report.scope.contains(&issue.path));
+                status.issues.extend(report.plan.issues.iter().cloned());
                 if let Some(record) = &record {
                     status.synced_files = record.synced_paths;
                     if report.summary.failed == 0 {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::action::{Action, Issue};
 use super::model::{Mode, Side};
 use super::report::SyncEvent;
+use super::scope::Scope;
 use super::state_db::PairRecord;
 use crate::error::{Error, ErrorCode};
 
@@ -117,7 +118,7 @@ pub struct SyncPairStatus {
     pub activity: Vec<SyncActivity>,
     /// Since the pair started here, newest first.
     pub conflicts: Vec<SyncConflict>,
-    /// Of the latest run.
+    /// Found by the latest full run, updated by later runs over part of the pair.
     pub issues: Vec<Issue>,
 }
 
@@ -244,6 +245,12 @@ impl SyncPairStatus {
         }
     }
 
+    /// Takes in the `issues` a run over `scope` found: they replace those of that part only.
+    pub fn take_issues(&mut self, scope: &Scope, issues: &[Issue]) {
+        self.issues.retain(|issue| !scope.contains(&issue.path));
+        self.issues.extend(issues.iter().cloned());
+    }
+
     fn step(&mut self) {
         if let SyncState::Syncing { done, total } = &mut self.status {
             *done = (*done + 1).min(*total);
@@ -353,6 +360,26 @@ mod tests {
         assert_eq!(status.activity[1].text, "Uploaded a");
         assert_eq!(status.conflicts.len(), 1);
         assert_eq!(status.conflicts[0].copy, "b (conflict)");
+    }
+
+    #[test]
+    fn a_run_over_part_of_the_pair_replaces_the_issues_of_that_part_only() {
+        let issue = |path: &str| Issue {
+            path: path.into(),
+            side: Side::Local,
+            problem: "is a symbolic link".into(),
+        };
+        let mut status = pair(SyncState::Idle);
+        status.take_issues(&Scope::Everything, &[issue("a/link"), issue("b/link")]);
+        let docs_only = Scope::Part {
+            entries_of: ["a".to_owned()].into(),
+            trees: Default::default(),
+        };
+        status.take_issues(&docs_only, &[issue("a/other")]);
+        let paths: Vec<&str> = status.issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["b/link", "a/other"]);
+        status.take_issues(&Scope::Everything, &[]);
+        assert!(status.issues.is_empty());
     }
 
     #[test]

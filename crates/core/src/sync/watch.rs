@@ -1,17 +1,20 @@
-//! Watching a pair: a run at the start, then one whenever the local folder changes (`notify`
-//! events, coalesced by `notify-debouncer-full`) and at a jittered interval anyway, which is
-//! also when remote changes are found. Every run rescans both sides, so a watcher that
-//! overflowed, missed events or could not start (out of kernel watches) loses nothing: it is
-//! said, and the periodic runs carry on.
+//! Watching a pair: a full run at the start, then a run over the changed folders whenever the
+//! local folder changes (`notify` events, coalesced by `notify-debouncer-full`), and a full run
+//! at a jittered interval anyway, which is also when remote changes are found. Full runs
+//! rescan both sides, so a watcher that overflowed, missed events or could not start (out of
+//! kernel watches) loses nothing: it is said, and a full run follows at once.
 
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use notify_debouncer_full::notify::{self, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::pair::{RunReport, SyncPair};
+use super::scope::Scope;
 use crate::error::Result;
 
 /// How a watched pair wakes up.
@@ -74,30 +77,66 @@ pub async fn watch_events(
     mut events: mpsc::UnboundedReceiver<DebounceEventResult>,
     mut on_run: impl FnMut(Result<RunReport>),
 ) -> Result<()> {
+    let mut scope = Scope::Everything;
+    let mut next_full_run = Instant::now();
     loop {
         tokio::select! {
             biased;
             // A stop (a pause, a removal, Ctrl-C, quitting) ends the run in progress at once,
             // its transfers with it: as after a crash, the next run rescans and goes on.
             () = stop.cancelled() => return Ok(()),
-            result = pair.run_once() => on_run(result),
+            result = pair.run_within(&scope) => {
+                // A scoped run may have widened to a full one.
+                if scope.is_everything() || result.as_ref().is_ok_and(|r| r.scope.is_everything()) {
+                    next_full_run = Instant::now() + jittered(options.rescan_every);
+                }
+                on_run(result);
+            }
         }
-        tokio::select! {
+        let woken = tokio::select! {
             () = stop.cancelled() => return Ok(()),
-            () = tokio::time::sleep(jittered(options.rescan_every)) => {}
-            Some(result) = events.recv() => match result {
-                Ok(events) if events.iter().any(|e| e.need_rescan()) => pair.note(
-                    "the watcher missed events (its queue overflowed); both folders are rescanned".to_owned(),
-                ),
-                Ok(_) => {}
-                Err(errors) => pair.note(format!(
-                    "the watcher failed ({}); both folders are rescanned",
-                    errors.first().map_or_else(|| "unknown error".to_owned(), explain)
-                )),
-            },
+            () = tokio::time::sleep_until(next_full_run) => None,
+            Some(result) = events.recv() => Some(result),
+        };
+        // Everything the watcher said by now goes into the one next run.
+        let mut batches: Vec<DebounceEventResult> = woken.into_iter().collect();
+        while let Ok(result) = events.try_recv() {
+            batches.push(result);
         }
-        while events.try_recv().is_ok() {}
+        scope = if batches.is_empty() {
+            Scope::Everything
+        } else {
+            scope_of(pair, &batches)
+        };
     }
+}
+
+/// What a run must look at after the watcher's `batches`: the folders that changed, or
+/// everything (and why) when the watcher overflowed or failed.
+fn scope_of(pair: &SyncPair, batches: &[DebounceEventResult]) -> Scope {
+    let mut changed = Vec::new();
+    for batch in batches {
+        match batch {
+            Ok(events) if events.iter().any(|e| e.need_rescan()) => {
+                pair.note(
+                    "the watcher missed events (its queue overflowed); both folders are rescanned"
+                        .to_owned(),
+                );
+                return Scope::Everything;
+            }
+            Ok(events) => changed.extend(events.iter().flat_map(|e| e.paths.iter())),
+            Err(errors) => {
+                pair.note(format!(
+                    "the watcher failed ({}); both folders are rescanned",
+                    errors
+                        .first()
+                        .map_or_else(|| "unknown error".to_owned(), explain)
+                ));
+                return Scope::Everything;
+            }
+        }
+    }
+    Scope::of_changes(pair.root(), changed.into_iter().map(PathBuf::as_path))
 }
 
 /// A watcher error for people, with what to do when the OS ran out of watches.
