@@ -179,13 +179,11 @@ impl SyncPair {
     /// only ever decided on both whole sides, where a move's other end is seen.
     pub async fn run_within(&self, scope: &Scope) -> Result<RunReport> {
         let id = self.record.id;
-        let previous = self
-            .db
-            .pairs()?
-            .into_iter()
-            .find(|p| p.id == id)
-            .and_then(|p| p.last_status);
-        if previous.as_deref() == Some("running") {
+        let previous = self.db.pairs()?.into_iter().find(|p| p.id == id);
+        let (last_status, last_error) = previous
+            .map(|p| (p.last_status, p.last_error))
+            .unwrap_or_default();
+        if last_status.as_deref() == Some("running") {
             self.note(
                 "the last run of this pair was interrupted; both folders were rescanned and the sync goes on from where it stopped".to_owned(),
             );
@@ -197,10 +195,12 @@ impl SyncPair {
         if !self.options.dry_run {
             let (status, error) = match &result {
                 Ok(report) if report.summary.complete() && report.plan.issues.is_empty() => {
-                    // A part found clean says nothing of the rest, which the last full run
-                    // found incomplete.
-                    match previous.as_deref() {
-                        Some("incomplete") if !report.scope.is_everything() => ("incomplete", None),
+                    match last_status.as_deref() {
+                        // A part found clean says nothing of the rest: the last full run's
+                        // verdict stands.
+                        Some(verdict) if !report.scope.is_everything() && verdict != "running" => {
+                            (verdict, last_error.as_deref())
+                        }
                         _ => ("ok", None),
                     }
                 }
