@@ -14,6 +14,7 @@ use super::action::Issue;
 use super::file_facts::{inode, mtime_ns};
 use super::filter::Filter;
 use super::model::{Kind, LocalItem, Side, Tree};
+use super::paths::relative;
 use super::scope::Scope;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::RemotePath;
@@ -150,23 +151,6 @@ fn entered_by_a_full_walk(root: &Path, filter: &Filter, folder: &str) -> bool {
                 !filter.ignores(prefix, true)
                     && std::fs::symlink_metadata(root.join(prefix)).is_ok_and(|m| m.is_dir())
             })
-}
-
-/// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
-pub(super) fn relative(root: &Path, path: &Path) -> Option<String> {
-    slashed(path.strip_prefix(root).ok()?)
-}
-
-/// A walked relative path is `/`-separated already here: one copy, no list of parts.
-#[cfg(unix)]
-fn slashed(rel: &Path) -> Option<String> {
-    rel.to_str().map(str::to_owned)
-}
-
-#[cfg(not(unix))]
-fn slashed(rel: &Path) -> Option<String> {
-    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {

@@ -16,3 +16,20 @@ pub fn local_path(root: &Path, path: &str, on_disk: Option<&str>) -> PathBuf {
 pub fn remote_path(dir: &RemotePath, path: &str) -> Result<RemotePath> {
     dir.join(path)
 }
+
+/// `path` below `root`, `/`-separated; `None` when it is not valid Unicode.
+pub(super) fn relative(root: &Path, path: &Path) -> Option<String> {
+    slashed(path.strip_prefix(root).ok()?)
+}
+
+/// A walked relative path is `/`-separated already here: one copy, no list of parts.
+#[cfg(unix)]
+fn slashed(rel: &Path) -> Option<String> {
+    rel.to_str().map(str::to_owned)
+}
+
+#[cfg(not(unix))]
+fn slashed(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::local_scan::relative;
+use super::paths::relative;
 
 /// More parts than this, and a full run is cheaper than that many listings.
 const MOST_PARTS: usize = 64;

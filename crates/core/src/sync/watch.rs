@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use notify_debouncer_full::notify::{self, RecursiveMode};
+use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -93,21 +93,38 @@ pub async fn watch_events(
                 on_run(result);
             }
         }
-        let woken = tokio::select! {
-            () = stop.cancelled() => return Ok(()),
-            () = tokio::time::sleep_until(next_full_run) => None,
-            Some(result) = events.recv() => Some(result),
+        let woken = loop {
+            let batch = tokio::select! {
+                () = stop.cancelled() => return Ok(()),
+                () = tokio::time::sleep_until(next_full_run) => break None,
+                Some(batch) = events.recv() => batch,
+            };
+            if let Some(changes) = changes_in(batch) {
+                break Some(changes);
+            }
         };
         // Everything the watcher said by now goes into the one next run.
         let mut batches: Vec<DebounceEventResult> = woken.into_iter().collect();
-        while let Ok(result) = events.try_recv() {
-            batches.push(result);
+        while let Ok(batch) = events.try_recv() {
+            batches.extend(changes_in(batch));
         }
         scope = if batches.is_empty() {
             Scope::Everything
         } else {
             scope_of(pair, &batches)
         };
+    }
+}
+
+/// The changes in a watcher's `batch`, if any: reads are none. (A scan opens every folder it
+/// walks; were those openings changes, every run would wake the next one.)
+fn changes_in(batch: DebounceEventResult) -> Option<DebounceEventResult> {
+    match batch {
+        Ok(mut events) => {
+            events.retain(|event| !matches!(event.kind, EventKind::Access(_)));
+            (!events.is_empty()).then_some(Ok(events))
+        }
+        Err(errors) => Some(Err(errors)),
     }
 }
 
