@@ -28,6 +28,7 @@ async fn a_sync_stopped_midway_finishes_without_sending_anything_twice() {
     let open = || {
         let options = TransferOptions {
             files_in_flight: 4,
+            record_queue: false,
             ..TransferOptions::default()
         };
         let (transfers, events) = Transfers::new(

@@ -70,7 +70,10 @@ impl SyncFolders {
         let (transfers, _events) = Transfers::new(
             self.storage.clone(),
             StateDb::in_memory().unwrap(),
-            TransferOptions::default(),
+            TransferOptions {
+                record_queue: false,
+                ..TransferOptions::default()
+            },
         );
         SyncPair::open(
             &self.root,

@@ -275,7 +275,10 @@ impl World {
         let (transfers, _events) = Transfers::new(
             storage,
             StateDb::in_memory().map_err(|e| e.message)?,
-            TransferOptions::default(),
+            TransferOptions {
+                record_queue: false,
+                ..TransferOptions::default()
+            },
         );
         let options = SyncOptions {
             mode: Mode::TwoWay,

@@ -101,7 +101,12 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         show(&SyncEvent::Note { message: note }, args.json);
     }
     let (_session, storage) = session?;
-    let (transfers, transfer_events) = Transfers::new(storage, state, TransferOptions::default());
+    // A run plans again after a restart: the queue's own rows would never be read.
+    let transfer_options = TransferOptions {
+        record_queue: false,
+        ..TransferOptions::default()
+    };
+    let (transfers, transfer_events) = Transfers::new(storage, state, transfer_options);
     let options = SyncOptions {
         mode: args.mode.into(),
         deletion_limit: args
@@ -126,7 +131,14 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         let _ = shown.await;
         return result;
     }
-    let result = pair.run_once().await;
+    // On the runtime's workers rather than this thread: every transfer that ends wakes the
+    // run, and a wake-up among the workers costs less than one across to this thread.
+    let (pair, result) = tokio::spawn(async move {
+        let result = pair.run_once().await;
+        (pair, result)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("sync task: {e}")))?;
     // Every event of the run is shown before its summary.
     drop(pair);
     let _ = shown.await;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::stream::FuturesUnordered;
-use futures::{FutureExt, StreamExt, stream};
+use futures::{StreamExt, stream};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::Action;
@@ -29,6 +29,12 @@ use crate::transfer::{Direction, Moved, TransferHandle, Transfers};
 
 /// Remote requests (moves, deletions) at once.
 const REMOTE_AT_ONCE: usize = 16;
+
+/// How long transfers that end after one another are gathered into one write of the state
+/// database. A transfer that ended but was not recorded when the run stopped is found equal
+/// on both sides by the next run and recorded then, without moving anything; a shorter
+/// window only costs more writes (one per file when a folder of small files goes up).
+const RECORD_WINDOW: Duration = Duration::from_millis(20);
 
 /// Everything a run's actions reach.
 pub(super) struct Executor<'a> {
@@ -441,11 +447,19 @@ impl Executor<'_> {
             })
             .collect();
         while let Some(first) = running.next().await {
-            // Transfers that ended meanwhile are recorded in the same transaction: one write
-            // per batch rather than per file, and none recorded later than before.
+            // Transfers that end within the window are recorded in the same transaction.
             let mut ended = vec![first];
-            while let Some(Some(more)) = running.next().now_or_never() {
-                ended.push(more);
+            let window = tokio::time::sleep(RECORD_WINDOW);
+            tokio::pin!(window);
+            loop {
+                tokio::select! {
+                    biased;
+                    more = running.next() => match more {
+                        Some(more) => ended.push(more),
+                        None => break,
+                    },
+                    () = &mut window => break,
+                }
             }
             let mut records = Vec::with_capacity(ended.len());
             let mut finished = Vec::with_capacity(ended.len());

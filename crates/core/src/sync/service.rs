@@ -89,8 +89,13 @@ impl SyncService {
         transfer_state: StateDb,
         options: ServiceOptions,
     ) -> Result<Self> {
+        // A run plans again after a restart: the queue's own rows would never be read.
+        let transfer_options = TransferOptions {
+            record_queue: false,
+            ..TransferOptions::default()
+        };
         let (transfers, _events) =
-            Transfers::new(storage.clone(), transfer_state, TransferOptions::default());
+            Transfers::new(storage.clone(), transfer_state, transfer_options);
         let (snapshots, _) = latest::channel(SyncSnapshot::of(Vec::new()));
         let service = Self {
             shared: Arc::new(Shared {

@@ -209,14 +209,10 @@ impl Transfers {
 
     /// Registers a transfer a restart found held, as held: it keeps its row and its kept bytes.
     fn bring_back_held(&self, direction: Direction, local: PathBuf, remote: RemotePath) {
-        let row = (self.inner.context.state)
-            .enqueue(
-                &self.inner.queue,
-                QueueState::Held,
-                &[(direction, local.as_path(), &remote)],
-            )
+        let row = self
+            .record_queued(QueueState::Held, &[(direction, local.as_path(), &remote)])
             .ok()
-            .and_then(|ids| ids.first().copied());
+            .and_then(|ids| ids.first().copied().flatten());
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let reporter = Reporter::new(id, self.inner.events.clone());
         reporter.send(EventKind::Queued {
@@ -295,12 +291,8 @@ impl Transfers {
             )
         };
         let state = self.waiting_state();
-        let row = (self.inner.context.state)
-            .enqueue(
-                &self.inner.queue,
-                state,
-                &[(direction, local.as_path(), &remote)],
-            )
+        let row = self
+            .record_queued(state, &[(direction, local.as_path(), &remote)])
             .map(|ids| ids[0]);
         Ok(Some(self.spawn(id, direction, local, remote, row)))
     }
@@ -412,14 +404,32 @@ impl Transfers {
     }
 
     fn record_paused(&self, paused: bool) {
+        if !self.inner.context.options.record_queue {
+            return;
+        }
         // The queue pauses either way; at worst a restart brings it back running.
         if let Err(err) = (self.inner.context.state).set_queue_paused(&self.inner.queue, paused) {
             tracing::warn!("recording the queue's pause: {}", err.message);
         }
     }
 
-    /// Records `transfers` in the state database (one transaction for all of them, so a folder
-    /// of many files costs one write to queue) and starts them.
+    /// Records `transfers` as queued in `state` (one transaction for all of them, so a folder
+    /// of many files costs one write to queue): each one's row, or `None` for a queue that is
+    /// not recorded ([`TransferOptions::record_queue`]).
+    fn record_queued(
+        &self,
+        state: QueueState,
+        transfers: &[(Direction, &std::path::Path, &RemotePath)],
+    ) -> Result<Vec<Option<i64>>> {
+        if !self.inner.context.options.record_queue {
+            return Ok(vec![None; transfers.len()]);
+        }
+        let ids = (self.inner.context.state).enqueue(&self.inner.queue, state, transfers)?;
+        Ok(ids.into_iter().map(Some).collect())
+    }
+
+    /// Records `transfers` in the state database (unless the queue is not recorded) and
+    /// starts them.
     pub(crate) fn queue_all(
         &self,
         transfers: Vec<(Direction, PathBuf, RemotePath)>,
@@ -429,11 +439,7 @@ impl Transfers {
             .iter()
             .map(|(direction, local, remote)| (*direction, local.as_path(), remote))
             .collect();
-        let recorded = self
-            .inner
-            .context
-            .state
-            .enqueue(&self.inner.queue, state, &rows);
+        let recorded = self.record_queued(state, &rows);
         transfers
             .into_iter()
             .enumerate()
@@ -455,10 +461,10 @@ impl Transfers {
         direction: Direction,
         local: PathBuf,
         remote: RemotePath,
-        row: Result<i64>,
+        row: Result<Option<i64>>,
     ) -> TransferHandle {
         let (row, unrecorded) = match row {
-            Ok(row) => (Some(row), None),
+            Ok(row) => (row, None),
             Err(err) => (None, Some(err)),
         };
         let cancel = CancellationToken::new();

@@ -13,6 +13,12 @@ pub struct TransferOptions {
     pub part_size: u64,
     /// Files larger than this are uploaded in parts.
     pub multipart_threshold: u64,
+    /// Whether the queue itself is kept in the state database, so that
+    /// [`super::Transfers::restore`] brings back what it left unfinished. A queue whose owner
+    /// plans its transfers again after a restart (folder sync) needs only each file's resume
+    /// state (a multipart upload's parts, a download's ranges), which is kept either way;
+    /// without the queue's rows each file costs three fewer writes.
+    pub record_queue: bool,
 }
 
 impl Default for TransferOptions {
@@ -23,6 +29,7 @@ impl Default for TransferOptions {
             buffer_budget: 96 << 20,
             part_size: 8 << 20,
             multipart_threshold: 16 << 20,
+            record_queue: true,
         }
     }
 }
