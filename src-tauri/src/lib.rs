@@ -5,6 +5,8 @@ mod commands;
 mod drops;
 mod file_manager;
 mod paths;
+#[cfg(target_os = "linux")]
+mod rendering;
 mod sandbox;
 mod session_folder;
 mod state;
@@ -93,6 +95,8 @@ pub fn run() -> tauri::Result<()> {
             let background = std::env::args().any(|arg| arg == BACKGROUND_ARG)
                 && has_synced_pairs(&state.paths.sync_db);
             app.manage(state);
+            #[cfg(target_os = "linux")]
+            rendering::choose(app);
             tray::create(app.handle());
             if background && let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 // The web view still loads and signs in, so the pairs start.

@@ -112,9 +112,8 @@ impl AppEnv {
     /// test's own; `app` is the binary that opens `cubby://` links.
     pub(super) fn apply(&self, command: &mut Command, app: &Path) {
         // Settings of the test's own environment the app must not see. WebKitGTK's rendering
-        // switches are among them: with WEBKIT_DISABLE_COMPOSITING_MODE or
-        // WEBKIT_DISABLE_DMABUF_RENDERER set, WebKitGTK 2.50 never answers a WebDriver
-        // screenshot, while Xvfb draws the window well without them (Mesa's software GL).
+        // switches are among them: how the page is drawn is the app's choice (without a GPU,
+        // as under Xvfb, it draws without compositing), so tests see what people get.
         for name in [
             "CUBBY_CONFIG",
             "CUBBY_PROFILE",

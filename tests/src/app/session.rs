@@ -237,24 +237,61 @@ impl AppDriver {
         .await
     }
 
-    /// Writes a PNG of what the window shows to `path`, once the page is still.
+    /// Writes a PNG of what the window shows to `path`, once the page is still: the app's window
+    /// as the X server has it (xdotool finds it, ImageMagick's `import` reads it), not
+    /// WebDriver's screenshot, which WebKitGTK 2.50 never answers while the page is drawn
+    /// without compositing, as the app draws it on a display without a GPU (Xvfb's).
     pub async fn screenshot(&self, path: &Path) -> Screenshot {
         self.wait_for_stillness().await;
-        let png = self
-            .answer("taking a screenshot", self.client.screenshot())
-            .await;
-        let shot = match Screenshot::from_png(&png) {
+        let window = self.window_id();
+        let written = Command::new("import")
+            .args(["-window", &window])
+            .arg(format!("png:{}", path.display()))
+            .stdin(Stdio::null())
+            .output();
+        match written {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => self.fail(&format!(
+                "import -window {window} exited with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )),
+            Err(err) => self.fail(&format!(
+                "cannot run import (apt install imagemagick): {err}"
+            )),
+        }
+        let png = std::fs::read(path).unwrap_or_default();
+        match Screenshot::from_png(&png) {
             Ok(shot) => shot,
             Err(why) => self.fail(&format!(
                 "the screenshot is not a readable PNG ({why}; {} bytes starting {:?})",
                 png.len(),
                 &png[..png.len().min(16)]
             )),
-        };
-        if let Err(err) = std::fs::write(path, &png) {
-            self.fail(&format!("cannot write {}: {err}", path.display()));
         }
-        shot
+    }
+
+    /// The X window id of the app's visible window (its title is the app's name).
+    fn window_id(&self) -> String {
+        let running = self.driver.group().members_running(&self.tools.app);
+        let Some(pid) = running.first() else {
+            self.fail("the app is not running")
+        };
+        let found = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+            .args(["--name", "^Cubby$"])
+            .stdin(Stdio::null())
+            .output();
+        let listed = match found {
+            Ok(output) => String::from_utf8_lossy(&output.stdout).into_owned(),
+            Err(err) => self.fail(&format!("cannot run xdotool (apt install xdotool): {err}")),
+        };
+        match listed.lines().next() {
+            Some(window) => window.to_owned(),
+            None => self.fail(&format!(
+                "the app (process {pid}) shows no window titled Cubby"
+            )),
+        }
     }
 
     /// The last address the app sent the browser to.
