@@ -582,3 +582,50 @@ fn record_end(state: &StateDb, row: i64, result: Result<Moved>, paused: bool) ->
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::storage::{FolderRoot, MemoryClient};
+
+    fn queue(record_queue: bool) -> Transfers {
+        let storage = Storage::with_client(
+            Arc::new(MemoryClient::new("bucket")),
+            FolderRoot::new("me/").unwrap(),
+        );
+        let options = TransferOptions {
+            record_queue,
+            ..TransferOptions::default()
+        };
+        Transfers::new(storage, StateDb::in_memory().unwrap(), options).0
+    }
+
+    /// A failed upload of a file that is not there; what the queue recorded afterwards.
+    async fn unfinished_after_a_failure(transfers: &Transfers) -> Vec<Unfinished> {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = transfers.upload(
+            dir.path().join("missing.txt"),
+            RemotePath::parse("missing.txt").unwrap(),
+        );
+        assert!(handle.wait().await.is_err());
+        transfers.unfinished().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_recorded_queue_keeps_a_failed_transfer_for_the_next_queue() {
+        let unfinished = unfinished_after_a_failure(&queue(true)).await;
+        assert_eq!(unfinished.len(), 1);
+        assert_eq!(unfinished[0].state, QueueState::Failed);
+    }
+
+    #[tokio::test]
+    async fn a_queue_that_is_not_recorded_leaves_no_rows() {
+        let transfers = queue(false);
+        assert!(unfinished_after_a_failure(&transfers).await.is_empty());
+        transfers.pause();
+        transfers.resume();
+        assert!(transfers.unfinished().unwrap().is_empty());
+    }
+}
