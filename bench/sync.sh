@@ -18,17 +18,15 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Built with cubby and localcloud in one cargo invocation: built on its own, the example (whose
+# dev-dependencies turn on other features, tokio's test-util) compiled most of the tree again.
+bench_also_build=(-p cubby-core --example sync_plan_scale)
 source "$repo/bench/session.sh" "$@"
 files="${SYNC_FILES:-5000}"
 resync_files="${RESYNC_FILES:-20000}"
 latency_samples="${LATENCY_SAMPLES:-20}"
 watch_files="${WATCH_FILES:-100000}"
 plan_paths="${PLAN_PATHS:-1000000}"
-if [[ "$profile" == release ]]; then
-  (cd "$repo" && cargo build --release -p cubby-core --example sync_plan_scale)
-else
-  (cd "$repo" && cargo build -p cubby-core --example sync_plan_scale)
-fi
 # The pairs' state stays in the scratch space.
 export XDG_DATA_HOME="$work/data"
 

@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use cubby_core::ErrorCode;
+use cubby_core::storage::{FolderRoot, Storage};
 use cubby_core::sync::{
-    Action, DeletionLimit, GuardTripped, Kind, Mode, NameRules, SyncEvent, SyncOptions, SyncPair,
+    Action, DeletionLimit, GuardTripped, Kind, Mode, NameRules, Prescan, SyncEvent, SyncOptions,
+    SyncPair,
 };
 use cubby_core::transfer::{StateDb, Transfers};
 use cubby_test_support::Backend;
@@ -169,6 +171,57 @@ async fn mirror_deletes_only_what_it_synced_and_backup_never_deletes(folders: Sy
     folders.sync(Mode::Mirror).await;
     assert_eq!(folders.remote_files().await, pairs(&[("theirs.txt", "t")]));
     assert!(folders.local_files().is_empty(), "a mirror never downloads");
+}
+
+/// A prescan (the local walk and base read a front end starts before the session is back)
+/// serves the pair it was started for; the same folders as another account's pair are scanned
+/// afresh: that pair has no base yet, so its run is a first one, which deletes nothing (with
+/// the first pair's base, the files missing from the other account would be deleted here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prescan_serves_only_the_pair_it_was_started_for() {
+    let folders = SyncFolders::new(Backend::memory("sync@example.com").await);
+    folders.write_local("a.txt", "a");
+    folders.write_local("docs/b.txt", "b");
+    folders.sync(Mode::TwoWay).await;
+    let open_prescanned = |storage: Storage| {
+        let prescan = Prescan::start(
+            &folders.db,
+            &folders.root,
+            &folders.remote_dir,
+            &folders.locks,
+            "a test",
+        );
+        let (transfers, _events) =
+            Transfers::new(storage, StateDb::in_memory().unwrap(), Default::default());
+        SyncPair::open_prescanned(
+            prescan,
+            folders.remote_dir.clone(),
+            transfers,
+            folders.db.clone(),
+            folders.options(Mode::TwoWay),
+        )
+        .unwrap()
+        .0
+    };
+    let same = open_prescanned(folders.storage.clone())
+        .run_once()
+        .await
+        .unwrap();
+    assert!(!same.first_run);
+    assert!(
+        !same.plan.actions.iter().any(Action::changes_anything),
+        "{same:?}"
+    );
+    let elsewhere = Storage::with_client(
+        folders.backend.object_client(),
+        FolderRoot::new("someone-else/").unwrap(),
+    );
+    let other = open_prescanned(elsewhere).run_once().await.unwrap();
+    assert!(other.first_run, "{other:?}");
+    assert_eq!(other.summary.uploaded, 2, "{other:?}");
+    assert_eq!(other.plan.file_deletions(), 0);
+    assert!(folders.trashed().is_empty());
+    assert_eq!(folders.local_files().len(), 2);
 }
 
 async fn a_second_sync_of_the_pair_is_told_who_holds_it(folders: SyncFolders) {

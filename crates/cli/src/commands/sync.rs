@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use cubby_core::storage::RemotePath;
 use cubby_core::sync::{
-    DeletionLimit, Mode, PairRecord, RunReport, Summary, SyncDb, SyncEvent, SyncOptions, SyncPair,
-    WatchOptions, default_lock_dir, holder_name, watch,
+    DeletionLimit, Mode, PairRecord, Prescan, RunReport, Summary, SyncDb, SyncEvent, SyncOptions,
+    SyncPair, WatchOptions, default_lock_dir, holder_name, watch,
 };
 use cubby_core::transfer::{StateDb, TransferEvent, TransferOptions, Transfers};
 use cubby_core::{Error, ErrorCode, Result};
@@ -87,15 +87,26 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         Some(remote) => RemotePath::parse(remote)?,
         None => default_remote(&local)?,
     };
-    // The databases are opened (and checked) while the session is restored: both wait on
-    // something else (the disk; the keyring and the network) and neither needs the other.
-    let databases = tokio::task::spawn_blocking(|| {
-        let (db, recovered) = SyncDb::open(&SyncDb::default_path()?)?;
-        let state = StateDb::open(&SyncDb::transfer_state_path()?)?;
-        Ok::<_, Error>((db, recovered, state))
+    // The databases are opened (and checked), and for one run the local folder walked and
+    // the pair's base read, while the session is restored: those wait on the disk, the
+    // session on the keyring and the network, and none needs the other.
+    let watching = args.watch && !args.once;
+    let locks = default_lock_dir()?;
+    let databases = tokio::task::spawn_blocking({
+        let (local, remote_dir) = (local.clone(), remote_dir.clone());
+        move || {
+            let holder = holder_name("cubby sync");
+            let (db, recovered) = SyncDb::open(&SyncDb::default_path()?)?;
+            let prescan = match watching {
+                true => Prescan::nothing(&local, &locks, &holder),
+                false => Prescan::start(&db, &local, &remote_dir, &locks, &holder),
+            };
+            let state = StateDb::open(&SyncDb::transfer_state_path()?)?;
+            Ok::<_, Error>((db, recovered, prescan, state))
+        }
     });
     let (session, databases) = tokio::join!(context.open_storage(), databases);
-    let (db, recovered, state) =
+    let (db, recovered, prescan, state) =
         databases.map_err(|e| Error::internal(format!("database opening task: {e}")))??;
     if let Some(note) = recovered {
         show(&SyncEvent::Note { message: note }, args.json);
@@ -115,17 +126,9 @@ pub async fn sync(context: &Context, args: SyncArgs) -> Result<()> {
         dry_run: args.dry_run,
         ..SyncOptions::default()
     };
-    let (pair, events) = SyncPair::open(
-        &local,
-        remote_dir,
-        transfers,
-        db,
-        options,
-        &default_lock_dir()?,
-        &holder_name("cubby sync"),
-    )?;
+    let (pair, events) = SyncPair::open_prescanned(prescan, remote_dir, transfers, db, options)?;
     let shown = tokio::spawn(show_events(events, transfer_events, args.json));
-    if args.watch && !args.once {
+    if watching {
         let result = watch_pair(&pair, args.json).await;
         drop(pair);
         let _ = shown.await;

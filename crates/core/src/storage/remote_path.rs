@@ -4,10 +4,11 @@
 //! A path is checked once, when it is made; a key can then never point outside the folder,
 //! whatever the input was (`..`, absolute paths, backslashes, control characters, NFD tricks).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -30,7 +31,11 @@ impl RemotePath {
     /// Reads a path as people type it: `docs/a.txt`, `/docs/a.txt`, `docs/` and `/` are fine
     /// (a leading `/` means the folder's top, a trailing `/` is ignored).
     pub fn parse(input: &str) -> Result<Self> {
-        let normalized: String = input.nfc().collect();
+        // Most paths are NFC already (all ASCII ones): checking costs less than composing.
+        let normalized: Cow<str> = match is_nfc(input) {
+            true => Cow::Borrowed(input),
+            false => Cow::Owned(input.nfc().collect()),
+        };
         let trimmed = normalized.strip_prefix('/').unwrap_or(&normalized);
         let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
         if trimmed.is_empty() {

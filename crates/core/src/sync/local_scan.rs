@@ -102,7 +102,7 @@ fn walk(
             move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 match relative(&root, entry.path()) {
-                    Some(rel) if !rel.is_empty() => !filter.ignores(&rel, is_dir),
+                    Some(rel) if !rel.is_empty() => !filter.ignores_entry(&rel, is_dir),
                     _ => true,
                 }
             }

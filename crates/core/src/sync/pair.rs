@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -16,11 +17,11 @@ use super::conflict_name::ConflictStamp;
 use super::executor::Executor;
 use super::filter::Filter;
 use super::guard::DeletionLimit;
-use super::local_scan::scan_local_within;
 use super::lock::PairLock;
 use super::model::{Kind, Mode, Snapshot};
 use super::names::NameRules;
 use super::plan::{PlanOptions, plan};
+use super::prescan::{Prescan, Scans};
 use super::remote_scan::scan_remote_within;
 use super::report::{Summary, SyncEvent};
 use super::scope::Scope;
@@ -83,6 +84,8 @@ pub struct SyncPair {
     options: SyncOptions,
     names: NameRules,
     events: UnboundedSender<SyncEvent>,
+    /// Scans begun before the pair was opened, for its first full run.
+    prescanned: Mutex<Option<Scans>>,
     _lock: PairLock,
 }
 
@@ -103,7 +106,21 @@ impl SyncPair {
         locks: &Path,
         holder: &str,
     ) -> Result<(Self, UnboundedReceiver<SyncEvent>)> {
-        let root = std::fs::canonicalize(root)
+        let prescan = Prescan::nothing(root, locks, holder);
+        Self::open_prescanned(prescan, remote_dir, transfers, db, options)
+    }
+
+    /// [`Self::open`] of the folder `prescan` was started for (locked where it says, as whom
+    /// it says); its first full run takes the local walk and the base read from `prescan`
+    /// when they are of this pair.
+    pub fn open_prescanned(
+        prescan: Prescan,
+        remote_dir: RemotePath,
+        transfers: Transfers,
+        db: SyncDb,
+        options: SyncOptions,
+    ) -> Result<(Self, UnboundedReceiver<SyncEvent>)> {
+        let root = std::fs::canonicalize(&prescan.root)
             .ok()
             .filter(|p| p.is_dir())
             .ok_or_else(|| {
@@ -111,7 +128,7 @@ impl SyncPair {
                     ErrorCode::SyncInvalidPair,
                     format!(
                         "{} is not a folder; name an existing folder to sync",
-                        root.display()
+                        prescan.root.display()
                     ),
                 )
             })?;
@@ -124,7 +141,15 @@ impl SyncPair {
             mode: options.mode,
         };
         let record = db.pair(&spec)?;
-        let lock = PairLock::acquire(locks, record.id, holder)?;
+        let (lock, prescanned) = match prescan.begun {
+            Some((pair, lock, scans)) if pair == record.id => (lock, Some(scans)),
+            // Another pair's: its lock goes before this one's is taken.
+            begun => {
+                drop(begun);
+                let lock = PairLock::acquire(&prescan.locks, record.id, &prescan.holder)?;
+                (lock, None)
+            }
+        };
         let names = options
             .names
             .unwrap_or_else(|| NameRules::for_this_system(LocalFolder::new(&root).folds_case()));
@@ -138,6 +163,7 @@ impl SyncPair {
             options,
             names,
             events,
+            prescanned: Mutex::new(prescanned),
             _lock: lock,
         };
         Ok((pair, receiver))
@@ -216,42 +242,40 @@ impl SyncPair {
     }
 
     async fn run(&self, scope: &Scope) -> Result<RunReport> {
-        let filter = Filter::load(&self.root)?;
+        let prescanned = self.prescanned.lock().expect("prescan lock").take();
+        let prescanned = prescanned.filter(|_| scope.is_everything());
+        let filter = match &prescanned {
+            Some(scans) => scans.filter.clone(),
+            None => Filter::load(&self.root)?,
+        };
         if !scope.is_everything() {
-            let scanned = self.scan(&filter, scope).await?;
+            let scans = Scans::start(&self.root, &self.db, self.record.id, filter.clone(), scope);
+            let scanned = self.scan(scans, scope).await?;
             let plan = self.plan(&scanned);
             if !plan.actions.iter().any(Action::deletes_or_moves) {
                 return self.carry_out(scanned, plan, scope.clone()).await;
             }
         }
-        let scanned = self.scan(&filter, &Scope::Everything).await?;
+        let scans = prescanned.unwrap_or_else(|| {
+            Scans::start(
+                &self.root,
+                &self.db,
+                self.record.id,
+                filter,
+                &Scope::Everything,
+            )
+        });
+        let scanned = self.scan(scans, &Scope::Everything).await?;
         let plan = self.plan(&scanned);
         self.carry_out(scanned, plan, Scope::Everything).await
     }
 
-    /// Both sides and the merge base, as far as `scope` reaches.
-    async fn scan(&self, filter: &Filter, scope: &Scope) -> Result<Scanned> {
+    /// Both sides and the merge base, as far as `scope` reaches: the remote listing while
+    /// `scans` (of `scope`) walk the local folder and read the base.
+    async fn scan(&self, scans: Scans, scope: &Scope) -> Result<Scanned> {
         let storage = self.transfers.storage();
-        // The local walk, the remote listing and the read of the base all at once.
-        let local = {
-            let (root, filter, scope) = (self.root.clone(), filter.clone(), scope.clone());
-            tokio::task::spawn_blocking(move || scan_local_within(&root, &filter, &scope))
-        };
-        let base = {
-            let (db, pair, filter) = (self.db.clone(), self.record.id, filter.clone());
-            tokio::task::spawn_blocking(move || {
-                let mut base = db.base(pair)?;
-                base.retain(|path, item| !filter.ignores(path, item.kind == Kind::Folder));
-                Ok::<_, Error>(base)
-            })
-        };
-        let remote = scan_remote_within(storage, &self.remote_dir, filter, scope).await?;
-        let local = local
-            .await
-            .map_err(|e| Error::internal(format!("local scan task: {e}")))??;
-        let mut base = base
-            .await
-            .map_err(|e| Error::internal(format!("base reading task: {e}")))??;
+        let remote = scan_remote_within(storage, &self.remote_dir, &scans.filter, scope).await?;
+        let (local, mut base) = scans.finish().await?;
         // The guard counts against every synced file, not the scope's.
         let first_run = base.is_empty();
         let synced_files = base.values().filter(|b| b.kind == Kind::File).count();

@@ -4,7 +4,8 @@
 //! issues, never skipped in silence). The deletion guard is applied by the caller, which knows
 //! whether the person allowed more.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, btree_map};
+use std::iter::Peekable;
 
 use super::action::{Action, Issue, Plan};
 use super::conflict_name::ConflictStamp;
@@ -27,12 +28,6 @@ pub struct PlanOptions {
 /// The plan for `snapshot`. Paths in `blocked` (and everything below them) have issues of
 /// their own from the scans and are left untouched.
 pub fn plan(snapshot: &Snapshot, blocked: &BTreeSet<String>, options: &PlanOptions) -> Plan {
-    let paths: BTreeSet<&String> = snapshot
-        .local
-        .keys()
-        .chain(snapshot.remote.keys())
-        .chain(snapshot.base.keys())
-        .collect();
     let mut copies: BTreeSet<String> = BTreeSet::new();
     let mut copy_name = |path: &str| {
         let copy = options.stamp.path_for(path, |candidate| {
@@ -45,16 +40,10 @@ pub fn plan(snapshot: &Snapshot, blocked: &BTreeSet<String>, options: &PlanOptio
         copy
     };
     let mut plan = Plan::default();
-    for path in paths {
-        if is_below_any(path, blocked) {
+    for state in path_states(snapshot) {
+        if is_below_any(state.path, blocked) {
             continue;
         }
-        let state = PathState {
-            path,
-            local: snapshot.local.get(path),
-            remote: snapshot.remote.get(path),
-            base: snapshot.base.get(path),
-        };
         let joined = join(&state, options.mode, &mut copy_name);
         plan.actions.extend(joined.actions);
         plan.left.extend(joined.left);
@@ -62,6 +51,39 @@ pub fn plan(snapshot: &Snapshot, blocked: &BTreeSet<String>, options: &PlanOptio
     renames::detect(&mut plan.actions, snapshot, options.mode);
     refuse_unholdable_names(&mut plan, snapshot, options.names);
     plan
+}
+
+/// Every path of the three trees once, in order, with what each tree holds there: one pass
+/// along the three (sorted) trees side by side.
+fn path_states(snapshot: &Snapshot) -> impl Iterator<Item = PathState<'_>> {
+    let mut local = snapshot.local.iter().peekable();
+    let mut remote = snapshot.remote.iter().peekable();
+    let mut base = snapshot.base.iter().peekable();
+    std::iter::from_fn(move || {
+        let path = [
+            local.peek().map(|(path, _)| *path),
+            remote.peek().map(|(path, _)| *path),
+            base.peek().map(|(path, _)| *path),
+        ]
+        .into_iter()
+        .flatten()
+        .min()?;
+        Some(PathState {
+            path,
+            local: next_at(&mut local, path),
+            remote: next_at(&mut remote, path),
+            base: next_at(&mut base, path),
+        })
+    })
+}
+
+/// The next item of `tree` when it is at `path`.
+fn next_at<'a, T>(
+    tree: &mut Peekable<btree_map::Iter<'a, String, T>>,
+    path: &str,
+) -> Option<&'a T> {
+    tree.next_if(|(at, _)| at.as_str() == path)
+        .map(|(_, item)| item)
 }
 
 /// Whether `path` or a folder above it is in `set`.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::UNIX_EPOCH;
 
 use super::action::Issue;
-use super::filter::Filter;
+use super::filter::{Filter, Sieve};
 use super::model::{Kind, RemoteItem, Side, Tree};
 use super::scope::Scope;
 use crate::error::{Error, ErrorCode, Result};
@@ -48,17 +48,18 @@ pub async fn scan_remote_within(
         folder => dir.join(folder),
     };
     let mut scan = RemoteScan::default();
+    let mut sieve = Sieve::new(filter);
     for folder in entries_of {
         storage
             .for_each_version_in(&below(folder)?, |entry, etag| {
-                add_entry(&mut scan, dir, filter, entry, etag)
+                add_entry(&mut scan, dir, &mut sieve, entry, etag)
             })
             .await?;
     }
     for tree in trees {
         storage
             .for_each_version(&below(tree)?, |entry, etag| {
-                add_entry(&mut scan, dir, filter, entry, etag)
+                add_entry(&mut scan, dir, &mut sieve, entry, etag)
             })
             .await?;
     }
@@ -76,9 +77,10 @@ async fn scan_everything(
     filter: &Filter,
 ) -> Result<RemoteScan> {
     let mut scan = RemoteScan::default();
+    let mut sieve = Sieve::new(filter);
     // The check that `dir` is no file goes along with the listing: one round trip fewer.
     let listing = storage.for_each_version(dir, |entry, etag| {
-        add_entry(&mut scan, dir, filter, entry, etag)
+        add_entry(&mut scan, dir, &mut sieve, entry, etag)
     });
     let (is_file, ()) = futures::try_join!(is_a_file(storage, dir), listing)?;
     if is_file {
@@ -106,7 +108,7 @@ async fn is_a_file(storage: &Storage, dir: &RemotePath) -> Result<bool> {
 fn add_entry(
     scan: &mut RemoteScan,
     dir: &RemotePath,
-    filter: &Filter,
+    filter: &mut Sieve,
     entry: Entry,
     etag: Option<String>,
 ) {
