@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// The CLI's allocator, for the same reason: the transfer engine allocates a good deal per
+/// request, and glibc's malloc took a noticeable share of the CPU of many small uploads (it
+/// covers Rust's allocations only; the web view's C libraries keep theirs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cubby_desktop_lib::run() {
         Ok(()) => ExitCode::SUCCESS,

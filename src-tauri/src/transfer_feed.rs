@@ -1,7 +1,9 @@
 //! The transfer queue as the web view sees it: core's events read on a 150 ms timer (as the
 //! CLI reads them) and sent through the window's channel in batches, never one IPC message per
-//! event; what every transfer last did is kept so a (re)loaded window is caught up at once;
-//! and a run of transfers that took a while is told about when it ends.
+//! event, except that the batch ending a run goes the moment the queue is idle (the panel says
+//! "done" when it is, not up to a tick later); what every transfer last did is kept so a
+//! (re)loaded window is caught up at once; and a run of transfers that took a while is told
+//! about when it ends.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -222,8 +224,13 @@ impl TransferFeed {
         on_run_ended: Option<RunEndedHook>,
     ) -> Self {
         let shared = Arc::new(Mutex::new(Shared::default()));
-        let pump =
-            tauri::async_runtime::spawn(pump(shared.clone(), transfers, events, on_run_ended));
+        let pump = tauri::async_runtime::spawn(pump(
+            shared.clone(),
+            transfers,
+            events,
+            on_run_ended,
+            BATCH_EVERY,
+        ));
         Self { shared, pump }
     }
 
@@ -252,25 +259,45 @@ async fn pump(
     transfers: Transfers,
     mut events: UnboundedReceiver<TransferEvent>,
     on_run_ended: Option<RunEndedHook>,
+    batch_every: Duration,
 ) {
-    let mut timer = tokio::time::interval(BATCH_EVERY);
+    let mut timer = tokio::time::interval(batch_every);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // While transfers run, events wait for the tick, and the moment the queue goes idle the
+    // batch ending them is sent (the panel says "done" when it is, not up to a tick later).
+    // While none run, the first event wakes the pump: a run's start is sent at once, and the
+    // pump then knows to wait for the run's end. So a run costs two wake-ups beyond the ticks,
+    // however many transfers it has.
+    let mut awaiting_idle = false;
     loop {
-        timer.tick().await;
+        let (went_idle, first) = tokio::select! {
+            _ = timer.tick() => (false, None),
+            () = transfers.idle(), if awaiting_idle => (true, None),
+            event = events.recv(), if !awaiting_idle => (false, event),
+        };
         let now = Instant::now();
-        let (batch, ended, sink, closed) = {
+        let (batch, ended, sink, closed, queued) = {
             let mut shared = shared.lock().expect("feed lock");
+            let mut queued = false;
+            let mut take = |shared: &mut Shared, event: TransferEvent| {
+                queued |= matches!(event.kind, EventKind::Queued { .. });
+                shared.ledger.record(event, now);
+            };
+            if let Some(event) = first {
+                take(&mut shared, event);
+            }
             let closed = loop {
                 match events.try_recv() {
-                    Ok(event) => shared.ledger.record(event, now),
+                    Ok(event) => take(&mut shared, event),
                     Err(TryRecvError::Empty) => break false,
                     Err(TryRecvError::Disconnected) => break true,
                 }
             };
             let batch = shared.ledger.take_batch(transfers.is_paused());
             let ended = shared.ledger.run_ended(now);
-            (batch, ended, shared.sink.clone(), closed)
+            (batch, ended, shared.sink.clone(), closed, queued)
         };
+        awaiting_idle = queued || (awaiting_idle && !went_idle);
         if let (Some(batch), Some(sink)) = (batch, sink)
             && let Err(err) = sink.send(batch)
         {
@@ -430,5 +457,56 @@ mod tests {
             .describe(),
             "1 of 2 transfers failed; see the transfers panel"
         );
+    }
+
+    /// The batch that ends a run leaves when the queue goes idle, not at the next tick (here an
+    /// hour away, after the one at the start).
+    #[tokio::test]
+    async fn the_batch_ending_a_run_is_sent_when_the_queue_goes_idle() {
+        use cubby_core::storage::{FolderRoot, MemoryClient, Storage};
+        use cubby_core::transfer::{StateDb, TransferOptions};
+
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("a.txt");
+        std::fs::write(&local, b"hello").unwrap();
+        let storage = Storage::with_client(
+            Arc::new(MemoryClient::new("bucket")),
+            FolderRoot::new("me/").unwrap(),
+        );
+        let state = StateDb::open(&dir.path().join("state.db")).unwrap();
+        let (transfers, events) = Transfers::new(storage, state, TransferOptions::default());
+        let (sent, mut batches) = tokio::sync::mpsc::unbounded_channel();
+        let sink = Channel::new(move |body| {
+            let tauri::ipc::InvokeResponseBody::Json(json) = body else {
+                panic!("a batch is JSON");
+            };
+            let _ = sent.send(json);
+            Ok(())
+        });
+        let shared = Arc::new(Mutex::new(Shared {
+            ledger: Ledger::default(),
+            sink: Some(sink),
+        }));
+        let hour = Duration::from_secs(3600);
+        let pump = tokio::spawn(pump(shared, transfers.clone(), events, None, hour));
+        batches
+            .recv()
+            .await
+            .expect("the first tick's batch (the queue's state)");
+
+        let upload = transfers.upload(local, RemotePath::parse("a.txt").unwrap());
+        assert_eq!(upload.wait().await.unwrap(), 5);
+        let finished = async {
+            while let Some(json) = batches.recv().await {
+                if json.contains(r#""event":"finished""#) {
+                    return;
+                }
+            }
+            panic!("the pump stopped");
+        };
+        tokio::time::timeout(Duration::from_secs(30), finished)
+            .await
+            .expect("the batch with the finished upload was sent before the next tick");
+        pump.abort();
     }
 }

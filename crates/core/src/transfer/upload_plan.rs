@@ -3,7 +3,7 @@
 //! a front end can ask replace, keep both or skip for each clash before anything moves.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,11 @@ use super::local_tree::{Links, LocalTree};
 use super::tree::Queued;
 use crate::error::{Error, ErrorCode, Result};
 use crate::storage::{EntryKind, RemotePath, free_name};
+
+/// Up to this many dropped or picked items are looked up in the target folder one by one
+/// (a request or two each, at once, whatever the folder holds); more, and the folder is listed
+/// once instead (a request per thousand names, and the server walks every key below it).
+const LOOKED_UP_ONE_BY_ONE: usize = 16;
 
 /// Whether a name is a file or a folder: `"file"` or `"folder"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,19 +90,22 @@ pub struct UploadPlan {
     pub skipped: Vec<SkippedLocal>,
     #[serde(skip)]
     items: Vec<Item>,
-    /// Every name in the target folder when it was checked.
+    /// The items' names the target folder had when it was checked, with what each is there.
     #[serde(skip)]
     existing: HashMap<String, ItemKind>,
 }
 
 impl Transfers {
     /// Checks an upload of local files and folders into the folder `to`: walks them (symbolic
-    /// links inside folders are left out and named) and lists `to` for name clashes.
+    /// links inside folders are left out and named) while `to` is asked which of their names
+    /// it has.
     pub async fn plan_upload(&self, locals: Vec<PathBuf>, to: RemotePath) -> Result<UploadPlan> {
+        let names: Vec<String> = locals.iter().map(|local| item_name(local)).collect();
         let into = to.clone();
-        let (items, bytes) =
-            blocking("reading the dropped files", move || walk(&locals, &into)).await?;
-        let existing = self.names_in(&to).await?;
+        let walked = blocking("reading the dropped files", move || walk(&locals, &into));
+        let (walked, existing) = tokio::join!(walked, self.names_taken(&to, &names));
+        let (items, bytes) = walked?;
+        let existing = existing?;
         let clashes = items
             .iter()
             .filter_map(|item| {
@@ -135,7 +143,15 @@ impl Transfers {
         plan: UploadPlan,
         decisions: &HashMap<String, ClashDecision>,
     ) -> Result<Queued> {
-        let mut taken: HashSet<String> = plan.existing.keys().cloned().collect();
+        // A name kept beside another must be free among all the folder's names: only then is
+        // the whole folder listed.
+        let keeps_both = (plan.existing.keys())
+            .any(|name| decisions.get(name) == Some(&ClashDecision::KeepBoth));
+        let mut taken: HashSet<String> = match keeps_both {
+            true => self.names_in(&plan.to).await?.into_keys().collect(),
+            false => HashSet::new(),
+        };
+        taken.extend(plan.existing.keys().cloned());
         taken.extend(plan.items.iter().map(|i| i.name.clone()));
         let mut tree = LocalTree::default();
         for mut item in plan.items {
@@ -176,6 +192,34 @@ impl Transfers {
 }
 
 impl Transfers {
+    /// Which of `names` the folder `to` has, and what each is there: each looked up, or for
+    /// many names the folder listed.
+    async fn names_taken(
+        &self,
+        to: &RemotePath,
+        names: &[String],
+    ) -> Result<HashMap<String, ItemKind>> {
+        if names.len() > LOOKED_UP_ONE_BY_ONE {
+            let wanted: HashSet<&String> = names.iter().collect();
+            let mut existing = self.names_in(to).await?;
+            existing.retain(|name, _| wanted.contains(name));
+            return Ok(existing);
+        }
+        let lookups = names
+            .iter()
+            .filter(|name| !name.is_empty())
+            .map(|name| async move {
+                let kind = match self.storage().stat(&to.join(name)?).await {
+                    Ok(entry) => item_kind(&entry.kind),
+                    Err(err) if err.code == ErrorCode::StorageNotFound => None,
+                    Err(err) => return Err(err),
+                };
+                Ok(kind.map(|kind| (name.clone(), kind)))
+            });
+        let found = futures::future::try_join_all(lookups).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
     /// Every name directly in the folder `to`, with what it is; none when it does not exist
     /// yet (a new folder has nothing to clash with).
     async fn names_in(&self, to: &RemotePath) -> Result<HashMap<String, ItemKind>> {
@@ -189,10 +233,8 @@ impl Transfers {
                 Err(err) => return Err(err),
             };
             for entry in page {
-                let kind = match entry.kind {
-                    EntryKind::File { .. } => ItemKind::File,
-                    EntryKind::Folder => ItemKind::Folder,
-                    EntryKind::Unusable(_) => continue,
+                let Some(kind) = item_kind(&entry.kind) else {
+                    continue;
                 };
                 if let Some(name) = entry.path.relative_to(to).filter(|n| !n.is_empty()) {
                     existing.insert(name.to_owned(), kind);
@@ -200,6 +242,24 @@ impl Transfers {
             }
         }
     }
+}
+
+/// What an entry is as an item; none for a key that is not a clean path.
+fn item_kind(kind: &EntryKind) -> Option<ItemKind> {
+    match kind {
+        EntryKind::File { .. } => Some(ItemKind::File),
+        EntryKind::Folder => Some(ItemKind::Folder),
+        EntryKind::Unusable(_) => None,
+    }
+}
+
+/// The name a dropped or picked path has in the target folder.
+fn item_name(local: &Path) -> String {
+    local
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn kind_name(kind: ItemKind) -> &'static str {
@@ -218,11 +278,7 @@ fn walk(locals: &[PathBuf], into: &RemotePath) -> Result<(Vec<Item>, u64)> {
         let mut tree = LocalTree::default();
         tree.add(local, into, Links::Skip)?;
         let is_folder = std::fs::metadata(local).is_ok_and(|m| m.is_dir());
-        let name = local
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
+        let name = item_name(local);
         if !names.insert(name.clone()) {
             return Err(Error::new(
                 ErrorCode::TransferNameClash,
@@ -288,7 +344,99 @@ fn rename_top(tree: &mut LocalTree, to: &RemotePath, old: &str, new: &str) -> Re
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::storage::{FolderRoot, MemoryClient, PutObjectParams, Storage};
+    use crate::transfer::{StateDb, TransferOptions};
+
+    /// A queue over the folder `me/` of an in-memory bucket holding `keys`.
+    async fn queue_with(keys: &[&str]) -> Transfers {
+        let storage = Storage::with_client(
+            Arc::new(MemoryClient::new("bucket")),
+            FolderRoot::new("me/").unwrap(),
+        );
+        for key in keys {
+            let params = PutObjectParams {
+                key: format!("me/{key}"),
+                body: bytes::Bytes::from_static(b"data"),
+                ..PutObjectParams::default()
+            };
+            storage.client().put_object(&params).await.unwrap();
+        }
+        Transfers::new(
+            storage,
+            StateDb::in_memory().unwrap(),
+            TransferOptions::default(),
+        )
+        .0
+    }
+
+    /// `count` local files `f0.txt`, `f1.txt`, …, then `a.txt` and the folder `photos`.
+    fn dropped(dir: &Path, count: usize) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = (0..count).map(|i| dir.join(format!("f{i}.txt"))).collect();
+        paths.push(dir.join("a.txt"));
+        paths.push(dir.join("photos"));
+        std::fs::create_dir_all(dir.join("photos")).unwrap();
+        for path in &paths[..count + 1] {
+            std::fs::write(path, "x").unwrap();
+        }
+        std::fs::write(dir.join("photos/p.png"), "x").unwrap();
+        paths
+    }
+
+    #[tokio::test]
+    async fn clashes_are_the_same_whether_looked_up_or_listed() {
+        let keys = ["a.txt/", "photos", "f0.txt", "other.txt", "sub/f1.txt"];
+        for count in [1, LOOKED_UP_ONE_BY_ONE + 1] {
+            let dir = tempfile::tempdir().unwrap();
+            let transfers = queue_with(&keys).await;
+            let plan = transfers
+                .plan_upload(dropped(dir.path(), count), RemotePath::root())
+                .await
+                .unwrap();
+            let clash = |name: &str, incoming, existing| Clash {
+                name: name.into(),
+                incoming,
+                existing,
+            };
+            assert_eq!(
+                plan.clashes,
+                [
+                    clash("f0.txt", ItemKind::File, ItemKind::File),
+                    clash("a.txt", ItemKind::File, ItemKind::Folder),
+                    clash("photos", ItemKind::Folder, ItemKind::File),
+                ],
+                "{} items",
+                count + 2
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn keep_both_takes_a_name_free_among_all_the_folders_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let transfers = queue_with(&["a.txt", "a (2).txt"]).await;
+        let local = dir.path().join("a.txt");
+        std::fs::write(&local, "new").unwrap();
+        let plan = transfers
+            .plan_upload(vec![local], RemotePath::root())
+            .await
+            .unwrap();
+        let decisions = HashMap::from([("a.txt".to_owned(), ClashDecision::KeepBoth)]);
+        let queued = transfers.start_upload(plan, &decisions).await.unwrap();
+        for handle in queued.handles {
+            handle.wait().await.unwrap();
+        }
+        let names: BTreeSet<String> = (transfers.names_in(&RemotePath::root()).await)
+            .unwrap()
+            .into_keys()
+            .collect();
+        assert_eq!(
+            names,
+            BTreeSet::from(["a.txt".into(), "a (2).txt".into(), "a (3).txt".into()])
+        );
+    }
 
     #[test]
     fn keep_both_moves_a_whole_folder_under_its_new_name() {
