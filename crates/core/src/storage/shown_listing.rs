@@ -47,29 +47,38 @@ fn kind_letter(kind: &EntryKind) -> char {
 #[derive(Debug)]
 struct Row {
     entry: Entry,
-    key: String,
+    /// An unusable key's row key; a clean entry's is its path.
+    unusable_key: Option<String>,
     /// The name folded (no case, no accents).
     folded: String,
 }
 
 impl Row {
     fn new(entry: Entry) -> Self {
-        let (key, name) = match &entry.kind {
+        let (unusable_key, folded) = match &entry.kind {
             EntryKind::Unusable(unusable) => {
                 let readable = unusable.key.readable();
-                let name = readable.rsplit('/').next().unwrap_or_default().to_owned();
-                (format!("unusable:{}", unusable.key.exact()), name)
+                let name = readable.rsplit('/').next().unwrap_or_default();
+                (
+                    Some(format!("unusable:{}", unusable.key.exact())),
+                    fold(name),
+                )
             }
-            _ => (
-                entry.path.as_str().to_owned(),
-                entry.path.name().unwrap_or_default().to_owned(),
-            ),
+            _ => (None, fold(entry.path.name().unwrap_or_default())),
         };
         Self {
-            folded: fold(&name),
-            key,
             entry,
+            unusable_key,
+            folded,
         }
+    }
+
+    /// Unique per row: a clean entry's path, or `unusable:` and the key's exact form (an
+    /// unusable key's path is the clean folder holding it, which others share).
+    fn key(&self) -> &str {
+        self.unusable_key
+            .as_deref()
+            .unwrap_or(self.entry.path.as_str())
     }
 
     fn modified(&self) -> Option<SystemTime> {
@@ -88,7 +97,7 @@ impl Row {
             SortColumn::Modified => self.modified().cmp(&other.modified()),
         };
         let named = alphanumeric_sort::compare_str(&self.folded, &other.folded)
-            .then_with(|| self.key.cmp(&other.key));
+            .then_with(|| self.key().cmp(other.key()));
         let ordered = column.then(named);
         folders_first.then(match order.descending {
             true => ordered.reverse(),
@@ -159,7 +168,7 @@ impl ShownListing {
     /// The keys of the shown rows, in order: a clean entry's path, or `unusable:` and an
     /// unusable key's exact form.
     pub fn keys(&self) -> Vec<String> {
-        self.shown_rows().map(|row| row.key.clone()).collect()
+        self.shown_rows().map(|row| row.key().to_owned()).collect()
     }
 
     /// One letter per shown row (see [`kind_letter`]): enough to draw a row's icon and to tell
@@ -345,5 +354,30 @@ mod tests {
         let changed = listing(SortOrder::default(), "", vec![file("a", 2, Some(5))]);
         assert!(one.same_entries(&same));
         assert!(!one.same_entries(&changed));
+    }
+
+    #[test]
+    fn an_unusable_key_is_named_by_its_readable_form_and_keyed_by_its_exact_one() {
+        use crate::storage::{KeyProblem, ListedKey, Unusable};
+        let key = ListedKey::new("home/docs/bad\u{1}name", 5, KeyProblem::ControlCharacter);
+        let unusable = Entry {
+            path: RemotePath::parse("docs").unwrap(),
+            kind: EntryKind::Unusable(Unusable {
+                key,
+                size: 3,
+                modified: None,
+                twin: None,
+            }),
+        };
+        let shown = listing(
+            SortOrder::default(),
+            "BAD",
+            vec![unusable, file("docs/badge.txt", 1, None), folder("docs")],
+        );
+        assert_eq!(
+            shown.keys(),
+            ["unusable:docs/bad\\u{1}name", "docs/badge.txt"]
+        );
+        assert_eq!(shown.kinds(), "uf");
     }
 }
