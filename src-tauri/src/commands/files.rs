@@ -72,7 +72,8 @@ pub async fn search_folder<R: Runtime>(
 }
 
 /// Shows the window's list in `order` and through `filter`; `null` before its first listing.
-#[tauri::command]
+/// (Like every command here it runs off the main thread, which draws the window.)
+#[tauri::command(async)]
 pub fn arrange_listing<R: Runtime>(
     window: Window<R>,
     state: State<'_, AppState>,
@@ -84,7 +85,7 @@ pub fn arrange_listing<R: Runtime>(
 
 /// The shown rows from `start` up to `end` of the list's state `generation`; `null` once the
 /// list shows another.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn listing_rows<R: Runtime>(
     window: Window<R>,
     state: State<'_, AppState>,
