@@ -9,13 +9,16 @@
 #   start to a signed-in, answering grid  < 1500 ms  process start (/proc) to the frame after
 #                                                    the restored folder's first row
 #   open 20,000 objects to first rows     <  300 ms  Enter keydown to the frame after the first
-#                                                    row, timed in the page
+#                                                    row drawn with its entry, timed in the page
 #   scroll 100,000 rows: p99 frame        <   50 ms  requestAnimationFrame deltas, in the page
 #   drop 2,000 files vs cubby put         <  1.2 x   the app's time from the drop to the transfers
 #                                                    panel showing all done, over the CLI's wall
 #                                                    time, same localcloud
-#   peak memory (app + web processes)     <  300 MiB sum of RSS of the cubby-desktop this bench
+#   peak memory (app + web processes)     <  300 MiB sum of PSS of the cubby-desktop this bench
 #                                                    started and its descendants, every 100 ms
+#                                                    (PSS counts a shared library once; the sum
+#                                                    of RSS, which counts WebKit's libraries in
+#                                                    each process, is printed beside it)
 # One run on a shared machine varies (a loaded machine doubles frame times): read a MISSED
 # figure with its "how" line, and run again before believing a small miss. Xvfb draws with
 # Mesa's software GL, so frame times are worse than on a desktop with a GPU.

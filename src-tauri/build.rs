@@ -13,6 +13,8 @@ fn main() {
             "sign_out",
             "list_folder",
             "search_folder",
+            "arrange_listing",
+            "listing_rows",
             "folder_usage",
             "create_folder",
             "rename_entry",

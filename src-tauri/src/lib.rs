@@ -4,6 +4,7 @@
 mod commands;
 mod drops;
 mod file_manager;
+mod listings;
 mod paths;
 #[cfg(target_os = "linux")]
 mod rendering;
@@ -128,6 +129,8 @@ fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         auth::sign_out,
         files::list_folder,
         files::search_folder,
+        files::arrange_listing,
+        files::listing_rows,
         files::folder_usage,
         files::create_folder,
         files::rename_entry,

@@ -1,7 +1,6 @@
 //! What the app keeps between commands: where its files are, the profile in use with its
 //! session and folder, the sandbox when that profile is the sandbox, and a sign-in in progress.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex as SyncMutex};
 
 use cubby_core::auth::DeepLinkReceiver;
@@ -18,6 +17,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::drops::Drops;
+use crate::listings::Listings;
 use crate::paths::AppPaths;
 use crate::sandbox::{self, SANDBOX_PROFILE};
 use crate::session_folder::SessionFolder;
@@ -74,8 +74,8 @@ pub struct AppState {
     pub sign_in: SyncMutex<Option<CancellationToken>>,
     /// The preferences in use.
     pub settings: SyncMutex<Settings>,
-    /// The listing or search running in each window (by label), to end it when another starts.
-    pub listings: SyncMutex<HashMap<String, CancellationToken>>,
+    /// What each window's file list shows.
+    pub listings: Listings,
     /// The latest files and folders the OS dropped on the window.
     pub drops: Drops,
     /// Told when a long run of transfers ends (the app notifies when it is in the background).
@@ -101,7 +101,7 @@ impl AppState {
             deep_links: DeepLinkReceiver::new(),
             sign_in: SyncMutex::default(),
             settings: SyncMutex::new(settings),
-            listings: SyncMutex::default(),
+            listings: Listings::default(),
             drops: Drops::default(),
             on_run_ended: SyncMutex::default(),
             sync: SyncMutex::default(),
@@ -248,22 +248,6 @@ impl AppState {
             .is_some_and(SyncService::has_pairs)
     }
 
-    /// Makes the listing or search of the window `label` the one running there, ending the
-    /// one before; cancelled when the next one starts (an ended one's token stays until then:
-    /// cancelling it does nothing).
-    pub fn start_listing(&self, label: &str) -> CancellationToken {
-        let token = CancellationToken::new();
-        let earlier = self
-            .listings
-            .lock()
-            .expect("listings lock")
-            .insert(label.to_owned(), token.clone());
-        if let Some(earlier) = earlier {
-            earlier.cancel();
-        }
-        token
-    }
-
     /// After a sign-in: the folder of the person now signed in.
     pub async fn signed_in(&self, info: &cubby_core::session::SessionInfo) -> Result<()> {
         let mut current = self.current.lock().await;
@@ -275,6 +259,7 @@ impl AppState {
 
     /// After a sign-out or a session that ended: no folder until the next sign-in.
     pub async fn signed_out(&self) {
+        self.listings.clear();
         let service = self.sync.lock().expect("sync lock").take();
         if let Some(service) = service {
             service.stop().await;

@@ -18,17 +18,33 @@ fn channel() -> Value {
     json!("__CHANNEL__:1")
 }
 
+/// The list's first order, as the page sends it.
+fn by_name() -> Value {
+    json!({ "column": "name", "descending": false })
+}
+
 /// Every command the app registers.
-const COMMANDS: [Command; 50] = [
+const COMMANDS: [Command; 52] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
     ("cancel_sign_in", || json!({})),
     ("sign_out", || json!({})),
-    ("list_folder", || json!({ "path": "", "onPage": channel() })),
+    (
+        "list_folder",
+        || json!({ "path": "", "view": { "order": by_name(), "filter": "" }, "refresh": false, "onUpdate": channel() }),
+    ),
     (
         "search_folder",
-        || json!({ "path": "", "query": "a", "onPage": channel() }),
+        || json!({ "path": "", "query": "a", "order": by_name(), "onUpdate": channel() }),
+    ),
+    (
+        "arrange_listing",
+        || json!({ "order": by_name(), "filter": "a" }),
+    ),
+    (
+        "listing_rows",
+        || json!({ "generation": 1, "start": 0, "end": 10 }),
     ),
     ("folder_usage", || json!({})),
     ("create_folder", || json!({ "path": "new" })),
@@ -421,11 +437,11 @@ fn the_folder_commands_answer_in_the_contracts_shapes() {
     for (command, args) in [
         (
             "list_folder",
-            json!({ "path": "docs", "onPage": channel() }),
+            json!({ "path": "docs", "view": { "order": by_name(), "filter": "" }, "refresh": false, "onUpdate": channel() }),
         ),
         (
             "search_folder",
-            json!({ "path": "", "query": "A", "onPage": channel() }),
+            json!({ "path": "", "query": "A", "order": by_name(), "onUpdate": channel() }),
         ),
         ("watch_transfers", json!({ "onBatch": channel() })),
     ] {
@@ -434,10 +450,35 @@ fn the_folder_commands_answer_in_the_contracts_shapes() {
     let err = app
         .invoke(
             "list_folder",
-            json!({ "path": "nothing/here", "onPage": channel() }),
+            json!({ "path": "nothing/here", "view": { "order": by_name(), "filter": "" }, "refresh": false, "onUpdate": channel() }),
         )
         .expect_err("no such folder");
     assert_eq!(err["code"], "storage.not_found");
+
+    let listed = json!({ "path": "docs", "view": { "order": by_name(), "filter": "" }, "refresh": false, "onUpdate": channel() });
+    app.invoke("list_folder", listed).unwrap();
+    let descending = json!({ "column": "name", "descending": true });
+    let arranged = app
+        .invoke(
+            "arrange_listing",
+            json!({ "order": descending, "filter": "" }),
+        )
+        .unwrap();
+    assert_eq!(arranged["keys"], json!(["docs/photos", "docs/a.txt"]));
+    assert_eq!(arranged["kinds"], "df");
+    let generation = arranged["generation"].clone();
+    let rows = json!({ "generation": generation, "start": 1, "end": 9 });
+    let rows = app.invoke("listing_rows", rows).unwrap();
+    assert_eq!(rows[0]["path"], "docs/a.txt");
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    let filtered = json!({ "order": descending, "filter": "PHOTO" });
+    let filtered = app.invoke("arrange_listing", filtered).unwrap();
+    assert_eq!(
+        (&filtered["keys"], &filtered["listed"]),
+        (&json!(["docs/photos"]), &json!(2))
+    );
+    let stale = json!({ "generation": generation, "start": 0, "end": 9 });
+    assert_eq!(app.invoke("listing_rows", stale).unwrap(), json!(null));
 
     let renamed = app
         .invoke(
@@ -502,15 +543,4 @@ fn the_folder_commands_answer_in_the_contracts_shapes() {
         app.invoke("clear_finished_transfers", json!({})).unwrap(),
         json!(null)
     );
-}
-
-#[test]
-fn a_new_listing_ends_the_windows_earlier_one() {
-    let app = TestApp::new(MAIN_WINDOW, "");
-    let state = app.window.state::<AppState>();
-    let first = state.start_listing(MAIN_WINDOW);
-    let elsewhere = state.start_listing("other");
-    let second = state.start_listing(MAIN_WINDOW);
-    assert!(first.is_cancelled());
-    assert!(!second.is_cancelled() && !elsewhere.is_cancelled());
 }

@@ -1,46 +1,50 @@
-//! The person's folder: listing and searching (pages streamed through a channel, one listing
-//! per window), usage, the file operations, share links, previews, opening a file with the
-//! default app and downloading to a chosen folder.
+//! The person's folder: listing and searching (into the window's list, whose rows the page
+//! reads as it draws them), usage, the file operations, share links, previews, opening a file
+//! with the default app and downloading to a chosen folder.
 
 use std::time::Duration;
 
-use cubby_core::storage::{DeleteReport, Entry, NameQuery, Preview, RemotePath, ShareLink, Usage};
+use cubby_core::storage::{
+    DeleteReport, Entry, NameQuery, Preview, RemotePath, ShareLink, SortOrder, Usage,
+};
 use cubby_core::transfer::{LocalFolder, local_path_for};
 use cubby_core::{Error, ErrorCode, Result};
-use futures::{Stream, TryStreamExt};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State, Window};
 use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
 
 use super::watching_session;
+use crate::listings::{ListView, ListingUpdate};
 use crate::state::AppState;
 
-/// Streams the entries of the folder at `path` (`""` is the root) to `on_page`, a page at a
-/// time; ends the window's earlier listing or search (which fails with `transfer.cancelled`).
+/// Lists the folder at `path` (`""` is the root) into the window's list, shown as `view` asks;
+/// each new state goes to `on_update`. A `refresh` keeps the rows on show until it ends, and
+/// sends nothing when the folder is as it was. Ends the window's earlier listing or search
+/// (which fails with `transfer.cancelled`).
 #[tauri::command]
 pub async fn list_folder<R: Runtime>(
     app: AppHandle<R>,
     window: Window<R>,
     state: State<'_, AppState>,
     path: String,
-    on_page: Channel<Vec<Entry>>,
+    view: ListView,
+    refresh: bool,
+    on_update: Channel<ListingUpdate>,
 ) -> Result<()> {
     let listed = async {
         let storage = state.storage().await?;
         let dir = RemotePath::parse(&path)?;
-        send_pages(storage.list(&dir), &on_page).await
+        let pages = storage.list(&dir);
+        (state.listings)
+            .show(window.label(), &view, refresh, pages, &on_update)
+            .await
     };
-    let cancel = state.start_listing(window.label());
-    let result = tokio::select! {
-        result = listed => result,
-        () = cancel.cancelled() => Err(Error::cancelled()),
-    };
-    watching_session(&app, &state, result).await
+    watching_session(&app, &state, listed.await).await
 }
 
-/// Streams every entry below `path` whose name contains `query` (case and accents ignored),
-/// like [`list_folder`].
+/// Lists every entry below `path` whose name contains `query` (case and accents ignored) into
+/// the window's list, like a fresh [`list_folder`].
 #[tauri::command]
 pub async fn search_folder<R: Runtime>(
     app: AppHandle<R>,
@@ -48,37 +52,48 @@ pub async fn search_folder<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
     query: String,
-    on_page: Channel<Vec<Entry>>,
+    order: SortOrder,
+    on_update: Channel<ListingUpdate>,
 ) -> Result<()> {
     let searched = async {
         let storage = state.storage().await?;
         let dir = RemotePath::parse(&path)?;
         let query = NameQuery::new(&query);
-        send_pages(storage.search(&dir, &query), &on_page).await
+        let pages = storage.search(&dir, &query);
+        let view = ListView {
+            order,
+            filter: String::new(),
+        };
+        (state.listings)
+            .show(window.label(), &view, false, pages, &on_update)
+            .await
     };
-    let cancel = state.start_listing(window.label());
-    let result = tokio::select! {
-        result = searched => result,
-        () = cancel.cancelled() => Err(Error::cancelled()),
-    };
-    watching_session(&app, &state, result).await
+    watching_session(&app, &state, searched.await).await
 }
 
-/// Sends each non-empty page as it arrives.
-async fn send_pages(
-    pages: impl Stream<Item = Result<Vec<Entry>>>,
-    on_page: &Channel<Vec<Entry>>,
-) -> Result<()> {
-    let mut pages = std::pin::pin!(pages);
-    while let Some(page) = pages.try_next().await? {
-        if page.is_empty() {
-            continue;
-        }
-        on_page
-            .send(page)
-            .map_err(|err| Error::internal(format!("the window stopped listening: {err}")))?;
-    }
-    Ok(())
+/// Shows the window's list in `order` and through `filter`; `null` before its first listing.
+/// (Like every command here it runs off the main thread, which draws the window.)
+#[tauri::command(async)]
+pub fn arrange_listing<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    order: SortOrder,
+    filter: String,
+) -> Option<ListingUpdate> {
+    state.listings.set_view(window.label(), order, &filter)
+}
+
+/// The shown rows from `start` up to `end` of the list's state `generation`; `null` once the
+/// list shows another.
+#[tauri::command(async)]
+pub fn listing_rows<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    generation: u64,
+    start: usize,
+    end: usize,
+) -> Option<Vec<Entry>> {
+    state.listings.rows(window.label(), generation, start, end)
 }
 
 /// The whole folder's files and bytes.

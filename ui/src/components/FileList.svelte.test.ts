@@ -2,9 +2,8 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, expect, it } from 'vitest';
 import type { Entry } from '../ipc';
-import { BY_NAME } from '../lib/entries';
-import { NOTHING } from '../lib/selection';
 import FileList from './FileList.svelte';
+import { fileListProps, shownAs } from './FileList.fixture';
 
 const file = (name: string): Entry => ({ path: name, type: 'file', size: 1, modified: null });
 
@@ -15,28 +14,7 @@ afterEach(() => {
 });
 
 it('keeps the name being typed when a listing moves the row being renamed', () => {
-  const ignore = (): void => undefined;
-  const props = $state({
-    entries: [file('b.txt'), file('c.txt')],
-    selection: NOTHING,
-    sort: BY_NAME,
-    label: 'Files',
-    showFolder: false,
-    renaming: 'c.txt',
-    dropTarget: null,
-    onselect: ignore,
-    onsort: ignore,
-    onopen: ignore,
-    onup: ignore,
-    ondelete: ignore,
-    onrename: ignore,
-    onpreview: ignore,
-    onrenamed: ignore,
-    onrenamecancel: ignore,
-    onmenu: ignore,
-    ondragover: ignore,
-    onmove: ignore,
-  });
+  const props = $state(fileListProps([file('b.txt'), file('c.txt')], 'c.txt'));
   const target = document.createElement('div');
   document.body.replaceChildren(target);
   list = mount(FileList, { target, props });
@@ -46,7 +24,7 @@ it('keeps the name being typed when a listing moves the row being renamed', () =
   if (!typing) throw new Error('no rename field');
   typing.value = 'typed so far';
 
-  props.entries = [file('a.txt'), file('b.txt'), file('c.txt')];
+  Object.assign(props, shownAs([file('a.txt'), file('b.txt'), file('c.txt')]));
   flushSync();
 
   expect(field()).toBe(typing);

@@ -1,9 +1,8 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Entry } from '../ipc';
-import { BY_NAME } from '../lib/entries';
-import { NOTHING } from '../lib/selection';
 import FileList from './FileList.svelte';
+import { fileListProps } from './FileList.fixture';
 
 const ROW_HEIGHT = 36;
 const entries: Entry[] = Array.from({ length: 1000 }, (_, i) => ({
@@ -19,34 +18,10 @@ afterEach(() => {
   list = null;
 });
 
-function show(renaming: string | null = null): HTMLElement {
+function show(props: ReturnType<typeof fileListProps> = fileListProps(entries)): HTMLElement {
   const target = document.createElement('div');
   document.body.replaceChildren(target);
-  const ignore = (): void => undefined;
-  list = mount(FileList, {
-    target,
-    props: {
-      entries,
-      selection: NOTHING,
-      sort: BY_NAME,
-      label: 'Files',
-      showFolder: false,
-      renaming,
-      dropTarget: null,
-      onselect: ignore,
-      onsort: ignore,
-      onopen: ignore,
-      onup: ignore,
-      ondelete: ignore,
-      onrename: ignore,
-      onpreview: ignore,
-      onrenamed: ignore,
-      onrenamecancel: ignore,
-      onmenu: ignore,
-      ondragover: ignore,
-      onmove: ignore,
-    },
-  });
+  list = mount(FileList, { target, props });
   flushSync();
   return target;
 }
@@ -89,7 +64,7 @@ describe('FileList', () => {
   });
 
   it('keeps a row that stays in view, and the name being typed in it, through a scroll', () => {
-    const target = show('huge/file-0010.txt');
+    const target = show(fileListProps(entries, 'huge/file-0010.txt'));
     scrollTo(target, 36 * 5);
     const row = rowOf(target, 'huge/file-0010.txt');
     const input = row.querySelector('input');
@@ -99,5 +74,26 @@ describe('FileList', () => {
     expect(rowOf(target, 'huge/file-0010.txt')).toBe(row);
     expect(row.querySelector('input')?.value).toBe('typed so far');
     expect(rows(target).filter((element) => element.querySelector('input'))).toHaveLength(1);
+  });
+
+  it('names a row before its entry is read, and says which rows came into view', () => {
+    const seen: [number, number][] = [];
+    const props = {
+      ...fileListProps(entries),
+      rowAt: (index: number) => (index < 3 ? entries[index] : undefined),
+      onview: (start: number, end: number) => {
+        seen.push([start, end]);
+      },
+    };
+    const target = show(props);
+    const unread = rowOf(target, 'huge/file-0005.txt');
+    expect(unread.getAttribute('aria-busy')).toBe('true');
+    expect(unread.querySelector('.text')?.textContent).toBe('file-0005.txt');
+    expect(unread.querySelector('.size')?.textContent.trim()).toBe('');
+    expect(rowOf(target, 'huge/file-0001.txt').getAttribute('aria-busy')).toBe('false');
+    scrollTo(target, 36 * 500);
+    const [start, end] = seen.at(-1) ?? [0, 0];
+    expect(start).toBeLessThanOrEqual(500);
+    expect(end).toBeGreaterThan(500);
   });
 });

@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listFolder, saveProfile, selectProfile, signIn, startup } from './commands';
+import { listFolder, listingRows, saveProfile, selectProfile, signIn, startup } from './commands';
 import { onSessionEnded } from './events';
 import { emit } from '@tauri-apps/api/event';
 
@@ -15,7 +15,8 @@ describe('commands', () => {
       calls.push([command, args]);
       return null;
     });
-    await listFolder('', () => undefined);
+    await listFolder('', { order: { column: 'name', descending: false }, filter: 'x' }, true, () => undefined);
+    await listingRows(7, 0, 50);
     await selectProfile('work');
     await saveProfile(
       {
@@ -34,13 +35,20 @@ describe('commands', () => {
     );
     expect(calls.map(([command]) => command)).toEqual([
       'list_folder',
+      'listing_rows',
       'select_profile',
       'save_profile',
     ]);
-    // The pages come back through a channel, passed as `onPage`.
-    expect(calls[0]?.[1]).toMatchObject({ path: '', onPage: expect.anything() as unknown });
-    expect(calls[1]?.[1]).toEqual({ name: 'work' });
-    expect(calls[2]?.[1]).toMatchObject({ previous: null, form: { name: 'w' } });
+    // The list's states come back through a channel, passed as `onUpdate`.
+    expect(calls[0]?.[1]).toMatchObject({
+      path: '',
+      view: { order: { column: 'name', descending: false }, filter: 'x' },
+      refresh: true,
+      onUpdate: expect.anything() as unknown,
+    });
+    expect(calls[1]?.[1]).toEqual({ generation: 7, start: 0, end: 50 });
+    expect(calls[2]?.[1]).toEqual({ name: 'work' });
+    expect(calls[3]?.[1]).toMatchObject({ previous: null, form: { name: 'w' } });
   });
 
   it('reject with the AppError the shell sent', async () => {

@@ -9,12 +9,14 @@ import type {
   ClashDecision,
   DeleteReport,
   Entry,
+  ListingUpdate,
   Preview,
   ProfileForm,
   ProfileSummary,
   SessionInfo,
   Settings,
   ShareLink,
+  SortOrder,
   Startup,
   SyncMode,
   SyncPairStatus,
@@ -81,18 +83,36 @@ export const setSettings = (settings: Settings): Promise<Settings> =>
 // Paths are relative to the person's folder, '/'-separated, `''` the root. Commands that list
 // stream their pages through a channel: rows appear as the first page arrives.
 
-/** Lists the folder at `path`, one page (up to 1,000 entries) at a time, in S3's order;
- * resolves once the last page was sent. One listing or search runs per window: starting another
- * ends this one, which then rejects with `transfer.cancelled`. */
-export const listFolder = (path: string, onPage: (entries: Entry[]) => void): Promise<null> =>
-  call('list_folder', { path, onPage: channel(onPage) });
+/** Lists the folder at `path` into the window's list, shown in `order` and through `filter`
+ * (names containing it); each new state goes to `onUpdate`, the first as soon as the first page
+ * arrived. A `refresh` keeps the rows on show until it ends and sends nothing when the folder is
+ * as it was. Resolves once listed. One listing or search runs per window: starting another ends
+ * this one, which then rejects with `transfer.cancelled`. */
+export const listFolder = (
+  path: string,
+  view: { order: SortOrder; filter: string },
+  refresh: boolean,
+  onUpdate: (update: ListingUpdate) => void,
+): Promise<null> =>
+  call('list_folder', { path, view, refresh, onUpdate: channel(onUpdate) });
 /** Every entry below `path`, at any depth, whose name contains `query` (case and accents
- * ignored); paged and ended like `listFolder`. */
+ * ignored), into the window's list like a fresh `listFolder`. */
 export const searchFolder = (
   path: string,
   query: string,
-  onPage: (entries: Entry[]) => void,
-): Promise<null> => call('search_folder', { path, query, onPage: channel(onPage) });
+  order: SortOrder,
+  onUpdate: (update: ListingUpdate) => void,
+): Promise<null> => call('search_folder', { path, query, order, onUpdate: channel(onUpdate) });
+/** Sorts and filters the window's list anew; null before its first listing. */
+export const arrangeListing = (order: SortOrder, filter: string): Promise<ListingUpdate | null> =>
+  call('arrange_listing', { order, filter });
+/** The rows from `start` up to `end` of the list's state `generation`; null once it shows
+ * another. */
+export const listingRows = (
+  generation: number,
+  start: number,
+  end: number,
+): Promise<Entry[] | null> => call('listing_rows', { generation, start, end });
 /** The whole folder's file count and bytes, for the status bar. */
 export const folderUsage = (): Promise<Usage> => call('folder_usage');
 

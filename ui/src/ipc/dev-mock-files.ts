@@ -1,14 +1,17 @@
 // `npm run dev` only: the pretend shell's folder and transfer queue (dev-mock.ts answers the rest).
-// A folder tree in memory answers the part-2 commands; listings and searches stream pages through
-// their channel; transfers move on a timer and reach `watchTransfers` in batches, as the shell's do.
+// A folder tree in memory answers the part-2 commands; listings and searches fill the window's
+// list (dev-mock-listing.ts) a page at a time; transfers move on a timer and reach `watchTransfers` in batches, as the shell's do.
 
 import type { AppError } from './app-error';
+import { MockListing } from './dev-mock-listing';
 import type {
   Clash,
   ClashDecision,
   DeleteReport,
   Entry,
+  ListingUpdate,
   Preview,
+  SortOrder,
   TransferBatch,
   TransferDirection,
   TransferEvent,
@@ -151,12 +154,20 @@ export function filesMock(scenario: string): FilesMock {
   const children = (folder: string): Entry[] =>
     entries().filter((entry) => (entry.type === 'unusable' ? entry.path : parentOf(entry.path)) === folder);
 
-  async function stream(pages: Entry[], channel: MockChannel<Entry[]>): Promise<null> {
+  const shown = new MockListing();
+
+  /** Lists `found` into the window's list a page at a time, as the shell does. */
+  async function stream(
+    found: Entry[],
+    view: { order: SortOrder; filter: string },
+    channel: MockChannel<ListingUpdate>,
+  ): Promise<null> {
     const mine = ++listing;
-    for (let at = 0; at === 0 || at < pages.length; at += PAGE) {
+    for (let at = 0; at === 0 || at < found.length; at += PAGE) {
       await wait(scenario === 'big' ? 25 : 150);
       if (mine !== listing) fail('transfer.cancelled', 'A newer listing replaced this one.');
-      channel.onmessage(pages.slice(at, at + PAGE));
+      const page = found.slice(at, at + PAGE);
+      channel.onmessage(at === 0 ? shown.replace(page, view.order, view.filter) : shown.extend(page));
     }
     return null;
   }
@@ -415,14 +426,22 @@ export function filesMock(scenario: string): FilesMock {
           await wait(400);
           return fail('net.offline', 'Cannot reach s3.eu-west-1.amazonaws.com: the network is unreachable.');
         }
-        return stream(children(path), args.onPage as MockChannel<Entry[]>);
+        return stream(
+          children(path),
+          args.view as { order: SortOrder; filter: string },
+          args.onUpdate as MockChannel<ListingUpdate>,
+        );
       case 'search_folder': {
         const query = fold(args.query as string);
         const found = entries().filter(
           (entry) => entry.type !== 'unusable' && entry.path !== path && within(entry.path, path) && fold(nameOf(entry.path)).includes(query),
         );
-        return stream(found, args.onPage as MockChannel<Entry[]>);
+        return stream(found, { order: args.order as SortOrder, filter: '' }, args.onUpdate as MockChannel<ListingUpdate>);
       }
+      case 'arrange_listing':
+        return shown.arrange(args.order as SortOrder, args.filter as string);
+      case 'listing_rows':
+        return shown.rows(args.generation as number, args.start as number, args.end as number);
       case 'folder_usage': {
         if (scenario === 'offline') return fail('net.offline', 'The network is unreachable.');
         const sizes = entries().flatMap((entry) => (entry.type === 'folder' ? [] : [entry.size]));

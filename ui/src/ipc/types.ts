@@ -95,6 +95,29 @@ export type Entry =
       twin: string | null;
     };
 
+export type SortColumn = 'name' | 'size' | 'modified';
+
+/** How a list is sorted; folders come first either way. */
+export interface SortOrder {
+  column: SortColumn;
+  descending: boolean;
+}
+
+/** What a row is, in one letter: `d` a folder, `f` a file, `u` an unusable key. */
+export type RowKind = 'd' | 'f' | 'u';
+
+/** A new state of the window's list, kept in the shell: the keys of the rows shown, in order
+ * (an entry's path, or `unusable:` and an unusable key's exact form), what each row is (one
+ * `RowKind` letter per key), and the listing's totals. Its rows are read by `generation`. */
+export interface ListingUpdate {
+  generation: number;
+  keys: string[];
+  kinds: string;
+  /** Entries listed, shown or not. */
+  listed: number;
+  bytes: number;
+}
+
 export type SignInStage = 'browser_opened' | 'exchanging';
 
 export interface SignInProgress {

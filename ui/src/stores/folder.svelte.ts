@@ -1,9 +1,11 @@
-// The folder on show: its listing (streamed page by page), a recursive search, the whole folder's
+// The folder on show: its listing (kept in the shell, which sorts and filters it; the page holds
+// the shown rows' keys and reads the rows in view), a recursive search, the whole folder's
 // usage, and the operations on entries, each followed by a fresh listing. A listing refused because
 // the session is gone hands the error to the session, which brings the sign-in screen back.
 
 import * as ipc from '../ipc';
-import type { AppError, Entry, Usage } from '../ipc';
+import type { AppError, Entry, ListingUpdate, SortOrder, Usage } from '../ipc';
+import { BY_NAME } from '../lib/entries';
 import { isWithin, joinPath, parentPath } from '../lib/paths';
 
 export type ListingStatus = 'idle' | 'loading' | 'loaded' | 'failed';
@@ -18,32 +20,37 @@ export function isOffline(error: AppError | null): boolean {
   return error?.code.startsWith('net.') ?? false;
 }
 
-/** Whether two listings hold the same entries in the same order (a refresh that changed nothing). */
-export function sameEntries(shown: readonly Entry[], listed: readonly Entry[]): boolean {
-  if (shown.length !== listed.length) return false;
-  return shown.every((entry, index) => {
-    const other = listed[index];
-    if (other?.path !== entry.path || other.type !== entry.type) return false;
-    if (entry.type === 'folder' || other.type === 'folder') return true;
-    if (entry.type === 'unusable' || other.type === 'unusable') return JSON.stringify(entry) === JSON.stringify(other);
-    return entry.size === other.size && entry.modified === other.modified;
-  });
-}
-
 /** How often the open folder refreshes by itself, at least; a folder that takes long to list waits
  * several times its listing time, so huge folders do not list back to back. */
 const REFRESH_EVERY_MS = 5000;
 const REFRESH_LISTING_FACTOR = 4;
-/** Pages arrive every few milliseconds; the list re-sorts and redraws at most this often while they
- * do, less often as it grows (sorting 100,000 rows takes a good part of a second). */
-const PUBLISH_EVERY_MS = 200;
-const PUBLISH_MS_PER_ROW = 0.02;
+/** Rows read from the shell around those in view, so a scroll of a few rows asks for nothing. */
+const ROWS_AROUND = 100;
+
+/** Rows of the list read from the shell: those of state `generation` from `start`. */
+interface RowWindow {
+  generation: number;
+  start: number;
+  entries: readonly Entry[];
+}
+
+const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
 
 export class FolderStore {
   path = $state('');
   mode: Mode = $state({ kind: 'folder' });
-  /** What the list shows: plain objects, never proxied (100,000 rows). */
-  entries: readonly Entry[] = $state.raw([]);
+  /** The keys of the rows shown (see `ListingUpdate`), in order; the shell keeps the entries. */
+  keys: readonly string[] = $state.raw([]);
+  /** What each shown row is: one `RowKind` letter per key. */
+  kinds = $state('');
+  /** Entries listed, shown or not, and their bytes. */
+  listed = $state(0);
+  bytes = $state(0);
+  sort: SortOrder = $state(BY_NAME);
+  /** Shows only names containing it (case and accents ignored); not applied to a search. */
+  filter = $state('');
+  /** The rows read so far around those in view. */
+  rows: RowWindow = $state.raw(NO_ROWS);
   status: ListingStatus = $state('idle');
   /** The listing shown is whole (its count and size are exact). */
   complete = $state(false);
@@ -53,8 +60,14 @@ export class FolderStore {
   actionError: AppError | null = $state(null);
 
   readonly #onSessionLost: (error: AppError) => void;
-  /** Bumped per listing, so pages and answers of an older one are dropped. */
+  /** Bumped per listing, so the answer of an older one is dropped. */
   #request = 0;
+  /** The state of the list on show, by the shell's number (which only grows). */
+  #generation = 0;
+  /** The rows last asked for, so a scroll within them asks again for nothing. */
+  #asked = { generation: 0, start: 0, end: 0 };
+  /** The rows last in view, asked for again when the list changes. */
+  #inView = { start: 0, end: 0 };
   #listing: Promise<void> | null = null;
   #lastListingMs = 0;
   /** When the last listing ended (performance.now()), so an auto-refresh waits from then. */
@@ -75,19 +88,90 @@ export class FolderStore {
   open(path: string): Promise<void> {
     this.path = path;
     this.mode = { kind: 'folder' };
+    this.filter = '';
     this.error = null;
     return this.#list(false);
   }
 
   /** Lists the folder again; the rows on show (or the error) stay until the new listing ends. */
   refresh(): Promise<void> {
-    return this.#list(this.status === 'loaded' || this.entries.length > 0);
+    return this.#list(this.status === 'loaded' || this.listed > 0);
+  }
+
+  /** Sorts the rows by `sort`. */
+  setSort(sort: SortOrder): Promise<void> {
+    this.sort = sort;
+    return this.#arrange();
+  }
+
+  /** Shows only the rows whose name contains `filter`. */
+  setFilter(filter: string): Promise<void> {
+    this.filter = filter;
+    // A search's results are not filtered: the text is its query until the search ends.
+    return this.mode.kind === 'search' ? Promise.resolve() : this.#arrange();
+  }
+
+  /** The entry of the shown row `index`, once read from the shell. */
+  rowAt(index: number): Entry | undefined {
+    const { generation, start, entries } = this.rows;
+    return generation === this.#generation ? entries[index - start] : undefined;
+  }
+
+  /** The rows from `start` up to `end` are in view: reads them (and some around) from the shell
+   * unless already read or asked for. */
+  async showRows(start: number, end: number): Promise<void> {
+    this.#inView = { start, end };
+    const generation = this.#generation;
+    const asked = this.#asked;
+    if (end <= start || generation === 0) return;
+    if (asked.generation === generation && asked.start <= start && end <= asked.end) return;
+    const from = Math.max(0, start - ROWS_AROUND);
+    const to = Math.min(this.keys.length, end + ROWS_AROUND);
+    this.#asked = { generation, start: from, end: to };
+    try {
+      const entries = await ipc.listingRows(generation, from, to);
+      if (entries !== null && generation === this.#generation) {
+        this.rows = { generation, start: from, entries };
+      }
+    } catch (reason) {
+      // The rows stay blank; the next scroll or listing asks again.
+      if (this.#asked.generation === generation) this.#asked = { generation: 0, start: 0, end: 0 };
+      const error = ipc.toAppError(reason);
+      if (SESSION_GONE.has(error.code)) this.#onSessionLost(error);
+    }
+  }
+
+  /** The view the shell applies: a search's results are not filtered by the filter box. */
+  #view(): { order: SortOrder; filter: string } {
+    return { order: this.sort, filter: this.mode.kind === 'search' ? '' : this.filter };
+  }
+
+  async #arrange(): Promise<void> {
+    const { order, filter } = this.#view();
+    try {
+      const update = await ipc.arrangeListing(order, filter);
+      if (update) this.#show(update);
+    } catch (reason) {
+      this.actionError = ipc.toAppError(reason);
+    }
+  }
+
+  /** Shows a new state of the list: its keys at once, its rows as they are read. */
+  #show(update: ListingUpdate): void {
+    if (update.generation <= this.#generation) return;
+    this.#generation = update.generation;
+    this.keys = update.keys;
+    this.kinds = update.kinds;
+    this.listed = update.listed;
+    this.bytes = update.bytes;
+    void this.showRows(this.#inView.start, this.#inView.end);
   }
 
   /** Searches below the open folder; an empty query goes back to the folder's listing. */
   search(query: string): Promise<void> {
     const trimmed = query.trim();
     this.mode = trimmed === '' ? { kind: 'folder' } : { kind: 'search', query: trimmed };
+    if (trimmed === '') this.filter = '';
     this.error = null;
     return this.#list(false);
   }
@@ -101,34 +185,17 @@ export class FolderStore {
     if (!keepRows) {
       // A refresh keeps the rows on show, and with them their exact count, until it completes.
       this.complete = false;
-      this.entries = [];
+      this.#empty();
     }
-    // Pages are appended in place (concatenating copies every row per page: quadratic for
-    // 100,000 rows); the list gets a copy, since it tells a new listing by a new array.
-    const pages: Entry[] = [];
-    let published = 0;
-    const publish = (): void => {
-      this.entries = pages.slice();
-      published = performance.now();
-    };
-    const onPage = (page: Entry[]): void => {
-      if (request !== this.#request) return;
-      for (const entry of page) pages.push(entry);
-      // A refresh swaps only once complete; a fresh listing shows its first page at once.
-      const every = PUBLISH_EVERY_MS + pages.length * PUBLISH_MS_PER_ROW;
-      if (!keepRows && (published === 0 || performance.now() - published >= every)) {
-        publish();
-      }
+    const onUpdate = (update: ListingUpdate): void => {
+      if (request === this.#request) this.#show(update);
     };
     const listing = (async () => {
       try {
         await (mode.kind === 'search'
-          ? ipc.searchFolder(path, mode.query, onPage)
-          : ipc.listFolder(path, onPage));
+          ? ipc.searchFolder(path, mode.query, this.sort, onUpdate)
+          : ipc.listFolder(path, this.#view(), keepRows, onUpdate));
         if (request !== this.#request) return;
-        // A refresh that found the folder as it was keeps the rows on show: re-sorting and
-        // redrawing 100,000 unchanged rows every few seconds makes scrolling stutter.
-        if (!keepRows || !sameEntries(this.entries, pages)) publish();
         this.status = 'loaded';
         this.complete = true;
         this.error = null;
@@ -139,8 +206,6 @@ export class FolderStore {
         const error = ipc.toAppError(reason);
         this.status = 'failed';
         this.error = error;
-        // A failed refresh keeps the rows on show; a failed first listing shows what arrived.
-        if (!keepRows) publish();
         if (SESSION_GONE.has(error.code)) this.#onSessionLost(error);
       } finally {
         if (request === this.#request) this.#listing = null;
@@ -148,6 +213,15 @@ export class FolderStore {
     })();
     this.#listing = listing;
     await listing;
+  }
+
+  /** No rows on show (the shell's list is replaced by the next listing). */
+  #empty(): void {
+    this.keys = [];
+    this.kinds = '';
+    this.listed = 0;
+    this.bytes = 0;
+    this.rows = NO_ROWS;
   }
 
   async loadUsage(): Promise<void> {
@@ -289,7 +363,7 @@ export class FolderStore {
     clearTimeout(this.#landedTimer);
     this.path = '';
     this.mode = { kind: 'folder' };
-    this.entries = [];
+    this.#empty();
     this.status = 'idle';
     this.complete = false;
     this.error = null;

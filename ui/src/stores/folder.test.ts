@@ -1,19 +1,45 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '../ipc';
-import type { AppError, Entry } from '../ipc';
-import { entryName } from '../lib/entries';
-import { deferred, fail, pagesOf } from './ipc-mock';
+import type { AppError, Entry, ListingUpdate } from '../ipc';
+import { BY_NAME } from '../lib/entries';
+import { deferred, fail, shellList } from './ipc-mock';
 import { FolderStore, isOffline } from './folder.svelte';
 
 vi.mock('../ipc', async (original) => (await import('./ipc-mock')).ipcMock(original));
 
-const file = (path: string): Entry => ({ path, type: 'file', size: 1, modified: null });
+const file = (path: string, size = 1): Entry => ({ path, type: 'file', size, modified: null });
 const folder = (path: string): Entry => ({ path, type: 'folder' });
-const names = (store: FolderStore): string[] => store.entries.map(entryName);
+const FRESH = { order: BY_NAME, filter: '' };
 
 function listing(...pages: Entry[][]): void {
-  vi.mocked(ipc.listFolder).mockImplementation(pagesOf(...pages));
+  shellList(ipc, ...pages);
 }
+
+/** A listing held open: its updates are sent by hand, and it resolves when told. */
+function heldListing(): { send: (update: ListingUpdate) => void; end: () => void } {
+  const rest = deferred<null>();
+  let onUpdate: (update: ListingUpdate) => void = () => undefined;
+  vi.mocked(ipc.listFolder).mockImplementationOnce((_path, _view, _refresh, send) => {
+    onUpdate = send;
+    return rest.promise;
+  });
+  return {
+    send: (update) => {
+      onUpdate(update);
+    },
+    end: () => {
+      rest.resolve(null);
+    },
+  };
+}
+
+const update = (generation: number, keys: string[]): ListingUpdate => ({
+  generation,
+  keys,
+  kinds: 'f'.repeat(keys.length),
+  listed: keys.length,
+  bytes: keys.length,
+});
 
 let lost: AppError[];
 let store: FolderStore;
@@ -27,64 +53,45 @@ afterEach(() => {
 });
 
 describe('FolderStore', () => {
-  it('lists a folder, page by page, complete once the listing resolves', async () => {
-    listing([file('b')], [folder('a')]);
+  it('lists a folder into the shell, showing its keys in order, complete once the listing resolves', async () => {
+    listing([file('Photos/b', 5)], [folder('Photos/a')]);
     const loading = store.open('Photos');
     expect(store.status).toBe('loading');
     expect(store.complete).toBe(false);
     await loading;
-    expect(ipc.listFolder).toHaveBeenCalledWith('Photos', expect.any(Function));
+    expect(ipc.listFolder).toHaveBeenCalledWith('Photos', FRESH, false, expect.any(Function));
     expect(store.status).toBe('loaded');
     expect(store.complete).toBe(true);
-    expect(names(store)).toEqual(['b', 'a']);
+    expect(store.keys).toEqual(['Photos/a', 'Photos/b']);
+    expect(store.kinds).toBe('df');
+    expect([store.listed, store.bytes]).toEqual([2, 5]);
   });
 
-  it('shows the first page while the rest is still coming', async () => {
-    const rest = deferred<null>();
-    let send: (entries: Entry[]) => void = () => undefined;
-    vi.mocked(ipc.listFolder).mockImplementation((_path, onPage) => {
-      send = onPage;
-      return rest.promise;
-    });
+  it('shows the first update while the rest is still coming, and drops an older one', async () => {
+    const held = heldListing();
     const loading = store.open('');
-    send([file('first')]);
-    expect(names(store)).toEqual(['first']);
+    held.send(update(4, ['first']));
+    expect(store.keys).toEqual(['first']);
     expect(store.complete).toBe(false);
-    send([file('second')]);
-    rest.resolve(null);
+    held.send(update(3, ['stale']));
+    held.send(update(5, ['first', 'second']));
+    held.end();
     await loading;
-    expect(names(store)).toEqual(['first', 'second']);
+    expect(store.keys).toEqual(['first', 'second']);
   });
 
-  it('keeps the old rows during a refresh and swaps when it completes', async () => {
+  it('asks the shell for a refresh, keeping the rows on show until it sends new ones', async () => {
     listing([file('old')]);
     await store.open('');
-    const rest = deferred<null>();
-    let send: (entries: Entry[]) => void = () => undefined;
-    vi.mocked(ipc.listFolder).mockImplementation((_path, onPage) => {
-      send = onPage;
-      return rest.promise;
-    });
+    const held = heldListing();
     const refreshing = store.refresh();
-    send([file('new')]);
-    expect(names(store)).toEqual(['old']);
+    expect(ipc.listFolder).toHaveBeenLastCalledWith('', FRESH, true, expect.any(Function));
+    expect(store.keys).toEqual(['old']);
     expect(store.complete).toBe(true);
-    rest.resolve(null);
+    held.send(update(99, ['new']));
+    held.end();
     await refreshing;
-    expect(names(store)).toEqual(['new']);
-  });
-
-  it('keeps the very rows on show when a refresh finds the folder unchanged', async () => {
-    listing([folder('a'), file('b')]);
-    await store.open('');
-    const shown = store.entries;
-    listing([folder('a')], [file('b')]);
-    await store.refresh();
-    expect(store.entries).toBe(shown);
-    listing([folder('a'), { path: 'b', type: 'file', size: 2, modified: null }]);
-    await store.refresh();
-    expect(store.entries).not.toBe(shown);
-    expect(store.entries[1]).toMatchObject({ size: 2 });
+    expect(store.keys).toEqual(['new']);
   });
 
   it('keeps the rows when a refresh finds the network down, and says so', async () => {
@@ -92,7 +99,7 @@ describe('FolderStore', () => {
     await store.open('');
     vi.mocked(ipc.listFolder).mockRejectedValue(fail('net.offline'));
     await store.refresh();
-    expect(names(store)).toEqual(['kept']);
+    expect(store.keys).toEqual(['kept']);
     expect(store.status).toBe('failed');
     expect(isOffline(store.error)).toBe(true);
     expect(lost).toEqual([]);
@@ -118,37 +125,81 @@ describe('FolderStore', () => {
     expect(lost).toEqual([fail('auth.session_expired', 'expired')]);
   });
 
-  it('drops the pages and answer of an older listing', async () => {
-    const slow = deferred<null>();
-    let sendOld: (entries: Entry[]) => void = () => undefined;
-    vi.mocked(ipc.listFolder).mockImplementationOnce((_path, onPage) => {
-      sendOld = onPage;
-      return slow.promise;
-    });
+  it('drops the updates and answer of an older listing', async () => {
+    const old = heldListing();
     const first = store.open('old');
     listing([file('new')]);
     await store.open('new');
-    sendOld([file('old')]);
-    slow.reject(fail('transfer.cancelled'));
+    old.send(update(1000, ['old']));
+    old.end();
     await first;
-    expect(names(store)).toEqual(['new']);
+    expect(store.keys).toEqual(['new']);
     expect(store.status).toBe('loaded');
   });
 
-  it('searches below the folder and goes back to the listing for an empty query', async () => {
-    vi.mocked(ipc.searchFolder).mockImplementation((_path, _query, onPage) => {
-      onPage([file('Photos/deep/beach.jpg')]);
-      return Promise.resolve(null);
-    });
+  it('searches below the folder, unfiltered, and goes back to the listing for an empty query', async () => {
     listing([folder('Photos/deep')]);
     await store.open('Photos');
+    listing([file('Photos/deep/beach.jpg')]);
+    await store.setFilter('beach');
     await store.search('  beach ');
-    expect(ipc.searchFolder).toHaveBeenCalledWith('Photos', 'beach', expect.any(Function));
+    expect(ipc.searchFolder).toHaveBeenCalledWith('Photos', 'beach', BY_NAME, expect.any(Function));
     expect(store.mode).toEqual({ kind: 'search', query: 'beach' });
-    expect(names(store)).toEqual(['beach.jpg']);
+    expect(store.keys).toEqual(['Photos/deep/beach.jpg']);
+    const arranged = vi.mocked(ipc.arrangeListing).mock.calls.length;
+    await store.setFilter('beach and more');
+    expect(ipc.arrangeListing).toHaveBeenCalledTimes(arranged);
+    listing([folder('Photos/deep')]);
     await store.search('');
     expect(store.mode).toEqual({ kind: 'folder' });
-    expect(names(store)).toEqual(['deep']);
+    expect(store.filter).toBe('');
+    expect(store.keys).toEqual(['Photos/deep']);
+  });
+
+  it('sorts and filters in the shell', async () => {
+    listing([file('b.txt', 1), file('a.txt', 9), file('c.md', 5)]);
+    await store.open('');
+    await store.setSort({ column: 'size', descending: true });
+    expect(store.keys).toEqual(['a.txt', 'c.md', 'b.txt']);
+    await store.setFilter('TXT');
+    expect(ipc.arrangeListing).toHaveBeenLastCalledWith({ column: 'size', descending: true }, 'TXT');
+    expect(store.keys).toEqual(['a.txt', 'b.txt']);
+    expect(store.listed).toBe(3);
+    listing([file('d.txt', 2)]);
+    await store.refresh();
+    expect(ipc.listFolder).toHaveBeenLastCalledWith(
+      '',
+      { order: { column: 'size', descending: true }, filter: 'TXT' },
+      true,
+      expect.any(Function),
+    );
+  });
+
+  it('reads the rows in view, and some around, once per state of the list', async () => {
+    listing(Array.from({ length: 500 }, (_, index) => file(`f${String(index).padStart(3, '0')}`, index)));
+    await store.open('');
+    expect(store.rowAt(250)).toBeUndefined();
+    await store.showRows(250, 260);
+    expect(ipc.listingRows).toHaveBeenCalledTimes(1);
+    expect(ipc.listingRows).toHaveBeenLastCalledWith(expect.any(Number), 150, 360);
+    expect(store.rowAt(250)).toEqual(file('f250', 250));
+    expect(store.rowAt(149)).toBeUndefined();
+    await store.showRows(200, 300);
+    expect(ipc.listingRows).toHaveBeenCalledTimes(1);
+    await store.setSort({ column: 'name', descending: true });
+    expect(store.rowAt(250)).toBeUndefined();
+    await vi.waitFor(() => {
+      expect(store.rowAt(250)).toEqual(file('f249', 249));
+    });
+    expect(ipc.listingRows).toHaveBeenCalledTimes(2);
+  });
+
+  it('leaves rows blank when the shell answers for a state no longer shown', async () => {
+    listing([file('a')]);
+    await store.open('');
+    vi.mocked(ipc.listingRows).mockResolvedValueOnce(null);
+    await store.showRows(0, 1);
+    expect(store.rowAt(0)).toBeUndefined();
   });
 
   it('refreshes by itself while visible, never two listings at once', async () => {
@@ -182,7 +233,7 @@ describe('FolderStore', () => {
     expect(ipc.listFolder).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(1500);
     expect(ipc.listFolder).toHaveBeenCalledTimes(3);
-    expect(ipc.listFolder).toHaveBeenLastCalledWith('Photos', expect.any(Function));
+    expect(ipc.listFolder).toHaveBeenLastCalledWith('Photos', FRESH, true, expect.any(Function));
     stop();
   });
 
@@ -231,7 +282,8 @@ describe('FolderStore', () => {
     listing([file('secret.txt')]);
     await store.open('');
     store.clear();
-    expect(store.entries).toEqual([]);
+    expect(store.keys).toEqual([]);
+    expect([store.listed, store.bytes]).toEqual([0, 0]);
     expect(store.status).toBe('idle');
   });
 });

@@ -4,7 +4,8 @@
 
 import { vi } from 'vitest';
 import type * as Ipc from '../ipc';
-import type { AppError, Entry, SessionInfo } from '../ipc';
+import type { AppError, Entry, ListingUpdate, SessionInfo, SortOrder } from '../ipc';
+import { MockListing } from '../ipc/dev-mock-listing';
 
 export async function ipcMock(importOriginal: () => Promise<typeof Ipc>): Promise<typeof Ipc> {
   const real = await importOriginal();
@@ -45,12 +46,34 @@ export function deferred<T>(): {
   return { promise, resolve, reject };
 }
 
-/** An implementation of `listFolder` that sends these pages through its channel, then resolves. */
-export function pagesOf(
-  ...pages: Entry[][]
-): (path: string, onPage: (entries: Entry[]) => void) => Promise<null> {
-  return (_path, onPage) => {
-    for (const page of pages) onPage(page);
+/** The shell's window list for the stores' tests: `listFolder` and `searchFolder` send these
+ * pages into it (one update per page, as the shell does for a fresh listing; a refresh sends
+ * one at the end), and `arrangeListing` and `listingRows` answer from it. Takes the mocked
+ * module (this file is loaded while it is made). */
+export function shellList(ipc: typeof Ipc, ...pages: Entry[][]): MockListing {
+  const shown = new MockListing();
+  const fill = (
+    view: { order: SortOrder; filter: string },
+    refresh: boolean,
+    onUpdate: (update: ListingUpdate) => void,
+  ): Promise<null> => {
+    if (refresh) onUpdate(shown.replace(pages.flat(), view.order, view.filter));
+    else pages.forEach((page, index) => {
+      onUpdate(index === 0 ? shown.replace(page, view.order, view.filter) : shown.extend(page));
+    });
     return Promise.resolve(null);
   };
+  vi.mocked(ipc.listFolder).mockImplementation((_path, view, refresh, onUpdate) =>
+    fill(view, refresh, onUpdate),
+  );
+  vi.mocked(ipc.searchFolder).mockImplementation((_path, _query, order, onUpdate) =>
+    fill({ order, filter: '' }, false, onUpdate),
+  );
+  vi.mocked(ipc.arrangeListing).mockImplementation((order, filter) =>
+    Promise.resolve(shown.arrange(order, filter)),
+  );
+  vi.mocked(ipc.listingRows).mockImplementation((generation, start, end) =>
+    Promise.resolve(shown.rows(generation, start, end)),
+  );
+  return shown;
 }

@@ -23,6 +23,7 @@ mod sdk_client;
 mod sdk_error;
 mod search;
 mod share;
+mod shown_listing;
 #[cfg(test)]
 mod test_folder;
 mod tree_listing;
@@ -49,5 +50,6 @@ pub use retry::{RetryPolicy, is_retryable};
 pub use sdk_client::SdkClient;
 pub use search::NameQuery;
 pub use share::{ShareLimit, ShareLink};
+pub use shown_listing::{ShownListing, SortColumn, SortOrder};
 
 pub(crate) use metadata::{cubby_metadata, encode_crc64};

@@ -30,12 +30,17 @@ impl NameQuery {
     /// Whether `name` contains the query, case and accents ignored. An empty query matches
     /// every name.
     pub fn matches(&self, name: &str) -> bool {
-        fold(name).contains(&self.folded)
+        self.matches_folded(&fold(name))
+    }
+
+    /// Whether a name already folded (see [`NameQuery::matches`]) contains the query.
+    pub(super) fn matches_folded(&self, folded: &str) -> bool {
+        folded.contains(&self.folded)
     }
 }
 
 /// `text` without accents (decomposed, combining marks dropped) and in lower case.
-fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)

@@ -15,17 +15,21 @@ const PERIOD: Duration = Duration::from_millis(100);
 /// The app's process name (`/proc/PID/comm`).
 const APP: &str = "cubby-desktop";
 
-/// The largest sums seen, and when.
+/// The largest sum of PSS seen, and when; and the largest sum of RSS.
+///
+/// PSS is the memory the app's processes use together: a page they share (the WebKit and GTK
+/// libraries the app and its web process both map, say) counts once, split among its users.
+/// A sum of RSS counts such a page once per process that maps it.
 #[derive(Debug, Clone, Default)]
 pub struct Peak {
-    /// Sum of VmRSS, in KiB.
-    pub rss_kib: u64,
-    /// Sum of Pss at that moment, in KiB.
+    /// Sum of Pss, in KiB.
     pub pss_kib: u64,
     /// The phase of the run it happened in.
     pub phase: String,
-    /// Each process at that moment: name and RSS in KiB.
+    /// Each process at that moment: name and PSS in KiB.
     pub processes: Vec<(String, u64)>,
+    /// The largest sum of VmRSS seen at any moment, in KiB.
+    pub rss_kib: u64,
 }
 
 /// A thread sampling the app's memory until [`Sampler::stop`].
@@ -47,13 +51,13 @@ impl Sampler {
                 while !stop.load(Ordering::Relaxed) {
                     let processes = app_processes();
                     let rss_kib = processes.iter().map(|p| p.rss_kib).sum();
-                    if rss_kib > peak.rss_kib {
-                        peak = Peak {
-                            rss_kib,
-                            pss_kib: processes.iter().map(|p| p.pss_kib).sum(),
-                            phase: phase.lock().expect("the phase lock").clone(),
-                            processes: processes.into_iter().map(|p| (p.name, p.rss_kib)).collect(),
-                        };
+                    let pss_kib = processes.iter().map(|p| p.pss_kib).sum();
+                    peak.rss_kib = peak.rss_kib.max(rss_kib);
+                    if pss_kib > peak.pss_kib {
+                        peak.pss_kib = pss_kib;
+                        peak.phase = phase.lock().expect("the phase lock").clone();
+                        peak.processes =
+                            processes.into_iter().map(|p| (p.name, p.pss_kib)).collect();
                     }
                     std::thread::sleep(PERIOD);
                 }

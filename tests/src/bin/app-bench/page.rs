@@ -40,7 +40,7 @@ pub async fn signed_in_grid_shown(app: &AppDriver) -> (f64, bool) {
 }
 
 /// Opens the selected folder row `folder` with Enter; returns the milliseconds from the key
-/// event to the frame after the first row of the folder was added, and to the listing being
+/// event to the frame after the first row of the folder was drawn with its entry (size, date), and to the listing being
 /// complete (the status bar's `data-complete`).
 pub async fn open_folder(app: &AppDriver, folder: &str) -> (f64, f64) {
     let install = format!(
@@ -50,8 +50,8 @@ pub async fn open_folder(app: &AppDriver, folder: &str) -> (f64, f64) {
         addEventListener('keydown', (event) => {{
             if (event.key === 'Enter' && bench.key === undefined) bench.key = event.timeStamp;
         }}, {{ capture: true }});
-        const firstRow = () => [...document.querySelectorAll('[data-testid="entry-row"]')]
-            .some((row) => row.dataset.path.startsWith(prefix));
+        const firstRow = () => [...document.querySelectorAll('[data-testid="entry-row"][aria-busy="false"]')]
+            .some((row) => row.dataset.path?.startsWith(prefix));
         const complete = () => firstRow()
             && document.querySelector('[data-testid="folder-count"]')?.dataset.complete === 'true';
         const watch = new MutationObserver(() => {{

@@ -1,0 +1,383 @@
+//! A folder's listing as a window shows it: every listed entry is kept here, sorted by a column
+//! and filtered by name as a person types, so a front end holds only the keys in shown order and
+//! the few rows it draws. (A web view holding 100,000 entries as objects, and parsing them again
+//! on every refresh, took well over 100 MiB.)
+
+use std::cmp::Ordering;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::{Entry, EntryKind};
+use super::search::{NameQuery, fold};
+
+/// The column a listing is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortColumn {
+    /// By name, as a person reads numbers ("file 2" before "file 10").
+    #[default]
+    Name,
+    /// By size; ties by name.
+    Size,
+    /// By modification time, unknown times first; ties by name.
+    Modified,
+}
+
+/// How a listing is sorted: `{"column": "size", "descending": true}`. Folders come first either
+/// way, as in Finder and Nautilus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortOrder {
+    /// The column compared first.
+    pub column: SortColumn,
+    /// Largest, latest or last name first.
+    pub descending: bool,
+}
+
+/// What a shown row is, in one letter: `d` a folder, `f` a file, `u` an unusable key.
+fn kind_letter(kind: &EntryKind) -> char {
+    match kind {
+        EntryKind::Folder => 'd',
+        EntryKind::File { .. } => 'f',
+        EntryKind::Unusable(_) => 'u',
+    }
+}
+
+/// A listed entry with what sorting and filtering compare, worked out once.
+#[derive(Debug)]
+struct Row {
+    entry: Entry,
+    /// An unusable key's row key; a clean entry's is its path.
+    unusable_key: Option<String>,
+    /// The name folded (no case, no accents).
+    folded: String,
+}
+
+impl Row {
+    fn new(entry: Entry) -> Self {
+        let (unusable_key, folded) = match &entry.kind {
+            EntryKind::Unusable(unusable) => {
+                let readable = unusable.key.readable();
+                let name = readable.rsplit('/').next().unwrap_or_default();
+                (
+                    Some(format!("unusable:{}", unusable.key.exact())),
+                    fold(name),
+                )
+            }
+            _ => (None, fold(entry.path.name().unwrap_or_default())),
+        };
+        Self {
+            entry,
+            unusable_key,
+            folded,
+        }
+    }
+
+    /// Unique per row: a clean entry's path, or `unusable:` and the key's exact form (an
+    /// unusable key's path is the clean folder holding it, which others share).
+    fn key(&self) -> &str {
+        self.unusable_key
+            .as_deref()
+            .unwrap_or(self.entry.path.as_str())
+    }
+
+    fn modified(&self) -> Option<SystemTime> {
+        match &self.entry.kind {
+            EntryKind::File { modified, .. } => *modified,
+            EntryKind::Unusable(unusable) => unusable.modified,
+            EntryKind::Folder => None,
+        }
+    }
+
+    fn by(&self, other: &Self, order: SortOrder) -> Ordering {
+        let folders_first = other.entry.is_folder().cmp(&self.entry.is_folder());
+        let column = match order.column {
+            SortColumn::Name => Ordering::Equal,
+            SortColumn::Size => self.entry.size().cmp(&other.entry.size()),
+            SortColumn::Modified => self.modified().cmp(&other.modified()),
+        };
+        let named = alphanumeric_sort::compare_str(&self.folded, &other.folded)
+            .then_with(|| self.key().cmp(other.key()));
+        let ordered = column.then(named);
+        folders_first.then(match order.descending {
+            true => ordered.reverse(),
+            false => ordered,
+        })
+    }
+}
+
+/// A listing, its order and its filter; rows are addressed by their place in the shown order.
+#[derive(Debug)]
+pub struct ShownListing {
+    rows: Vec<Row>,
+    order: SortOrder,
+    filter: NameQuery,
+    /// Indexes into `rows`: those the filter keeps, in order.
+    shown: Vec<u32>,
+}
+
+impl ShownListing {
+    /// An empty listing that will be sorted by `order` and filtered by `filter` (names that
+    /// contain it, case and accents ignored; empty keeps every row).
+    pub fn new(order: SortOrder, filter: &str) -> Self {
+        Self {
+            rows: Vec::new(),
+            order,
+            filter: NameQuery::new(filter),
+            shown: Vec::new(),
+        }
+    }
+
+    /// Adds a page of entries; they show after the next [`ShownListing::arrange`].
+    pub fn push(&mut self, page: Vec<Entry>) {
+        self.rows.extend(page.into_iter().map(Row::new));
+    }
+
+    /// Sorts and filters the rows into the shown order.
+    pub fn arrange(&mut self) {
+        let Self {
+            rows,
+            order,
+            filter,
+            shown,
+        } = self;
+        shown.clear();
+        shown.extend(
+            (0..rows.len())
+                .filter(|&index| filter.matches_folded(&rows[index].folded))
+                .map(|index| index as u32),
+        );
+        shown.sort_unstable_by(|&a, &b| rows[a as usize].by(&rows[b as usize], *order));
+    }
+
+    /// Shows the rows in `order`, keeping only names that contain `filter`.
+    pub fn set_view(&mut self, order: SortOrder, filter: &str) {
+        self.order = order;
+        self.filter = NameQuery::new(filter);
+        self.arrange();
+    }
+
+    /// Shows the rows in `other`'s order and through its filter (a refresh, listed while the
+    /// person may have sorted or filtered the rows on show).
+    pub fn arrange_as(&mut self, other: &Self) {
+        self.order = other.order;
+        self.filter = other.filter.clone();
+        self.arrange();
+    }
+
+    /// The keys of the shown rows, in order: a clean entry's path, or `unusable:` and an
+    /// unusable key's exact form.
+    pub fn keys(&self) -> Vec<String> {
+        self.shown_rows().map(|row| row.key().to_owned()).collect()
+    }
+
+    /// One letter per shown row (see [`kind_letter`]): enough to draw a row's icon and to tell
+    /// what a selection holds without its entries.
+    pub fn kinds(&self) -> String {
+        self.shown_rows()
+            .map(|row| kind_letter(&row.entry.kind))
+            .collect()
+    }
+
+    /// The shown rows from `start` up to `end` (clamped to the rows there are).
+    pub fn rows(&self, start: usize, end: usize) -> Vec<Entry> {
+        let end = end.min(self.shown.len());
+        let start = start.min(end);
+        self.shown[start..end]
+            .iter()
+            .map(|&index| self.rows[index as usize].entry.clone())
+            .collect()
+    }
+
+    /// How many entries were listed, shown or not.
+    pub fn listed(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// How many rows show through the filter.
+    pub fn shown(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// The bytes of every listed entry.
+    pub fn bytes(&self) -> u64 {
+        self.rows.iter().map(|row| row.entry.size()).sum()
+    }
+
+    /// Whether `other` listed the same entries in the same order (a refresh that changed
+    /// nothing, which then need not be shown again).
+    pub fn same_entries(&self, other: &Self) -> bool {
+        self.rows.len() == other.rows.len()
+            && self
+                .rows
+                .iter()
+                .zip(&other.rows)
+                .all(|(a, b)| a.entry == b.entry)
+    }
+
+    fn shown_rows(&self) -> impl Iterator<Item = &Row> {
+        self.shown.iter().map(|&index| &self.rows[index as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::storage::RemotePath;
+
+    fn file(path: &str, size: u64, modified: Option<u64>) -> Entry {
+        Entry {
+            path: RemotePath::parse(path).unwrap(),
+            kind: EntryKind::File {
+                size,
+                modified: modified.map(|secs| UNIX_EPOCH + Duration::from_secs(secs)),
+            },
+        }
+    }
+
+    fn folder(path: &str) -> Entry {
+        Entry {
+            path: RemotePath::parse(path).unwrap(),
+            kind: EntryKind::Folder,
+        }
+    }
+
+    fn names(listing: &ShownListing) -> Vec<String> {
+        listing
+            .keys()
+            .iter()
+            .map(|key| key.rsplit('/').next().unwrap().to_owned())
+            .collect()
+    }
+
+    fn listing(order: SortOrder, filter: &str, entries: Vec<Entry>) -> ShownListing {
+        let mut listing = ShownListing::new(order, filter);
+        listing.push(entries);
+        listing.arrange();
+        listing
+    }
+
+    #[test]
+    fn folders_come_first_then_names_as_a_person_reads_them() {
+        let shown = listing(
+            SortOrder::default(),
+            "",
+            vec![
+                file("b.txt", 1, None),
+                folder("zeta"),
+                file("File 10.txt", 1, None),
+                folder("Alpha"),
+                file("file 2.txt", 1, None),
+                file("a.txt", 1, None),
+                file("Été.txt", 1, None),
+                file("ete 1.txt", 1, None),
+            ],
+        );
+        assert_eq!(
+            names(&shown),
+            [
+                "Alpha",
+                "zeta",
+                "a.txt",
+                "b.txt",
+                "ete 1.txt",
+                "Été.txt",
+                "file 2.txt",
+                "File 10.txt"
+            ]
+        );
+        assert_eq!(shown.kinds(), "ddffffff");
+    }
+
+    #[test]
+    fn size_and_date_sort_either_way_with_folders_first_and_ties_by_name() {
+        let entries = || {
+            vec![
+                file("big", 900, Some(1_000)),
+                file("small", 10, Some(3_000)),
+                folder("dir"),
+                file("also small", 10, None),
+            ]
+        };
+        let by = |column, descending| SortOrder { column, descending };
+        assert_eq!(
+            names(&listing(by(SortColumn::Size, false), "", entries())),
+            ["dir", "also small", "small", "big"]
+        );
+        assert_eq!(
+            names(&listing(by(SortColumn::Size, true), "", entries())),
+            ["dir", "big", "small", "also small"]
+        );
+        assert_eq!(
+            names(&listing(by(SortColumn::Modified, true), "", entries())),
+            ["dir", "small", "big", "also small"]
+        );
+    }
+
+    #[test]
+    fn the_filter_keeps_names_containing_it_without_case_or_accents() {
+        let mut shown = listing(
+            SortOrder::default(),
+            " resume ",
+            vec![
+                file("Résumé.pdf", 1, None),
+                file("notes/resume-old.txt", 1, None),
+                file("cv.pdf", 1, None),
+            ],
+        );
+        assert_eq!(names(&shown), ["resume-old.txt", "Résumé.pdf"]);
+        assert_eq!((shown.listed(), shown.shown()), (3, 2));
+        shown.set_view(SortOrder::default(), "");
+        assert_eq!(shown.shown(), 3);
+    }
+
+    #[test]
+    fn rows_are_cut_from_the_shown_order_and_clamped() {
+        let shown = listing(
+            SortOrder::default(),
+            "",
+            vec![file("c", 3, None), file("a", 1, None), file("b", 2, None)],
+        );
+        let sizes = |rows: Vec<Entry>| rows.iter().map(Entry::size).collect::<Vec<_>>();
+        assert_eq!(sizes(shown.rows(1, 3)), [2, 3]);
+        assert_eq!(sizes(shown.rows(2, 99)), [3]);
+        assert!(shown.rows(7, 9).is_empty());
+        assert_eq!(shown.bytes(), 6);
+    }
+
+    #[test]
+    fn a_listing_of_the_same_entries_is_the_same_and_a_changed_size_is_not() {
+        let one = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
+        let same = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
+        let changed = listing(SortOrder::default(), "", vec![file("a", 2, Some(5))]);
+        assert!(one.same_entries(&same));
+        assert!(!one.same_entries(&changed));
+    }
+
+    #[test]
+    fn an_unusable_key_is_named_by_its_readable_form_and_keyed_by_its_exact_one() {
+        use crate::storage::{KeyProblem, ListedKey, Unusable};
+        let key = ListedKey::new("home/docs/bad\u{1}name", 5, KeyProblem::ControlCharacter);
+        let unusable = Entry {
+            path: RemotePath::parse("docs").unwrap(),
+            kind: EntryKind::Unusable(Unusable {
+                key,
+                size: 3,
+                modified: None,
+                twin: None,
+            }),
+        };
+        let shown = listing(
+            SortOrder::default(),
+            "BAD",
+            vec![unusable, file("docs/badge.txt", 1, None), folder("docs")],
+        );
+        assert_eq!(
+            shown.keys(),
+            ["unusable:docs/bad\\u{1}name", "docs/badge.txt"]
+        );
+        assert_eq!(shown.kinds(), "uf");
+    }
+}
