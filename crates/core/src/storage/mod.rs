@@ -25,7 +25,7 @@ mod search;
 mod share;
 mod shown_listing;
 #[cfg(test)]
-mod test_folder;
+pub(crate) mod test_folder;
 mod tree_listing;
 mod unusable_keys;
 

@@ -1,11 +1,11 @@
-//! A folder in an in-memory bucket holding given keys, for the storage module's unit tests.
+//! A folder in an in-memory bucket holding given keys, for core's unit tests.
 
 use std::sync::Arc;
 
 use super::{FolderRoot, MemoryClient, PutObjectParams, Storage};
 
 /// The folder `me/` of a new in-memory bucket, holding `keys` (below the folder), each "data".
-pub(super) async fn storage_with(keys: &[&str]) -> Storage {
+pub(crate) async fn storage_with(keys: &[&str]) -> Storage {
     let storage = Storage::with_client(
         Arc::new(MemoryClient::new("bucket")),
         FolderRoot::new("me/").unwrap(),

@@ -344,26 +344,13 @@ fn rename_top(tree: &mut LocalTree, to: &RemotePath, old: &str, new: &str) -> Re
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::storage::{FolderRoot, MemoryClient, PutObjectParams, Storage};
+    use crate::storage::test_folder::storage_with;
     use crate::transfer::{StateDb, TransferOptions};
 
     /// A queue over the folder `me/` of an in-memory bucket holding `keys`.
     async fn queue_with(keys: &[&str]) -> Transfers {
-        let storage = Storage::with_client(
-            Arc::new(MemoryClient::new("bucket")),
-            FolderRoot::new("me/").unwrap(),
-        );
-        for key in keys {
-            let params = PutObjectParams {
-                key: format!("me/{key}"),
-                body: bytes::Bytes::from_static(b"data"),
-                ..PutObjectParams::default()
-            };
-            storage.client().put_object(&params).await.unwrap();
-        }
+        let storage = storage_with(keys).await;
         Transfers::new(
             storage,
             StateDb::in_memory().unwrap(),
