@@ -15,6 +15,8 @@ fn main() {
             "search_folder",
             "arrange_listing",
             "listing_rows",
+            "listing_keys",
+            "listing_positions",
             "folder_usage",
             "create_folder",
             "rename_entry",

@@ -131,6 +131,8 @@ fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         files::search_folder,
         files::arrange_listing,
         files::listing_rows,
+        files::listing_keys,
+        files::listing_positions,
         files::folder_usage,
         files::create_folder,
         files::rename_entry,

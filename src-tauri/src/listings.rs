@@ -1,6 +1,7 @@
 //! What each window's file list shows: its listing (or search) is kept here in the shown order,
-//! and the page holds only the keys in that order and asks for the rows it draws. Each state
-//! shown has a new generation number, so rows asked of an earlier one never mix into a later.
+//! and the page holds only how many rows there are; it asks for the rows it draws, and for keys
+//! by place or places by key when a selection needs them. Each state shown has a new generation
+//! number, so rows asked of an earlier one never mix into a later.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,22 +15,29 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
-/// A new state of a window's list: the keys in shown order (a clean entry's path, or
-/// `unusable:` and the key's exact form), one letter per key (`d`, `f`, `u`: folder, file,
-/// unusable key) and the listing's totals.
+/// A new state of a window's list: how many rows it shows, and the listing's totals.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListingUpdate {
     /// Rows are asked of this state by this number.
     pub generation: u64,
-    /// The shown rows' keys, in order.
-    pub keys: Vec<String>,
-    /// What each shown row is.
-    pub kinds: String,
+    /// Rows shown (through the filter).
+    pub shown: usize,
     /// Entries listed, shown or not.
     pub listed: usize,
     /// Their bytes.
     pub bytes: u64,
+}
+
+/// Shown rows by place, without their entries: each row's key (a clean entry's path, or
+/// `unusable:` and the key's exact form) and one letter per row (`d`, `f`, `u`: folder, file,
+/// unusable key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownKeys {
+    /// The rows' keys, in shown order.
+    pub keys: Vec<String>,
+    /// What each row is.
+    pub kinds: String,
 }
 
 /// How the page wants a list shown: `{"order": {"column": "name", "descending": false},
@@ -43,7 +51,7 @@ pub struct ListView {
 }
 
 /// While pages arrive, the list is re-sorted and redrawn at most this often, less often as it
-/// grows (each time the page gets every key again).
+/// grows (each time every row is sorted again).
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 const PUBLISH_PER_ROW: Duration = Duration::from_micros(20);
 
@@ -99,9 +107,33 @@ impl Listings {
         start: usize,
         end: usize,
     ) -> Option<Vec<Entry>> {
-        let windows = self.windows.lock().expect("listings lock");
-        let window = windows.get(label).filter(|w| w.generation == generation)?;
-        Some(window.shown.rows(start, end))
+        self.with_generation(label, generation, |shown| shown.rows(start, end))
+    }
+
+    /// The keys of the rows from `start` up to `end` of window `label`'s state `generation`;
+    /// `None` once another state shows there.
+    pub fn keys(
+        &self,
+        label: &str,
+        generation: u64,
+        start: usize,
+        end: usize,
+    ) -> Option<ShownKeys> {
+        self.with_generation(label, generation, |shown| ShownKeys {
+            keys: shown.keys(start, end),
+            kinds: shown.kinds(start, end),
+        })
+    }
+
+    /// Where each of `keys` shows in window `label`'s state `generation`; `None` once another
+    /// state shows there.
+    pub fn positions(
+        &self,
+        label: &str,
+        generation: u64,
+        keys: &[String],
+    ) -> Option<Vec<Option<usize>>> {
+        self.with_generation(label, generation, |shown| shown.positions(keys))
     }
 
     /// Forgets every window's list (after a sign-out, so the next person never sees it).
@@ -186,6 +218,18 @@ impl Listings {
         }))
     }
 
+    /// Reads window `label`'s list while it is in state `generation`.
+    fn with_generation<T>(
+        &self,
+        label: &str,
+        generation: u64,
+        read: impl FnOnce(&ShownListing) -> T,
+    ) -> Option<T> {
+        let windows = self.windows.lock().expect("listings lock");
+        let window = windows.get(label).filter(|w| w.generation == generation)?;
+        Some(read(&window.shown))
+    }
+
     /// Runs `change` on window `label`'s list while `cancel` is its listing's.
     fn with_window(
         &self,
@@ -203,8 +247,7 @@ impl Listings {
         window.generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
         ListingUpdate {
             generation: window.generation,
-            keys: window.shown.keys(),
-            kinds: window.shown.kinds(),
+            shown: window.shown.shown(),
             listed: window.shown.listed(),
             bytes: window.shown.bytes(),
         }
@@ -269,16 +312,23 @@ mod tests {
             false,
             vec![vec![file("b", 2)], vec![file("a", 1), file("c", 3)]],
         );
-        assert_eq!(sent.first().unwrap()["keys"], serde_json::json!(["b"]));
+        assert_eq!(sent.first().unwrap()["shown"], 1);
         let last = sent.last().unwrap();
-        assert_eq!(last["keys"], serde_json::json!(["a", "b", "c"]));
         assert_eq!(
-            (&last["kinds"], &last["listed"], &last["bytes"]),
-            (&"fff".into(), &3.into(), &6.into())
+            (&last["shown"], &last["listed"], &last["bytes"]),
+            (&3.into(), &3.into(), &6.into())
         );
         let generation = last["generation"].as_u64().unwrap();
         let rows = listings.rows("main", generation, 1, 2).unwrap();
         assert_eq!(rows, [file("b", 2)]);
+        let keys = listings.keys("main", generation, 0, 9).unwrap();
+        assert_eq!(
+            (keys.keys, keys.kinds.as_str()),
+            (
+                vec!["a", "b", "c"].into_iter().map(String::from).collect(),
+                "fff"
+            )
+        );
         assert_eq!(
             sent.len(),
             2,
@@ -286,6 +336,8 @@ mod tests {
         );
         let first = sent[0]["generation"].as_u64().unwrap();
         assert!(listings.rows("main", first, 0, 1).is_none());
+        assert!(listings.keys("main", first, 0, 1).is_none());
+        assert!(listings.positions("main", first, &[]).is_none());
         assert!(listings.rows("other", generation, 0, 1).is_none());
     }
 
@@ -311,7 +363,12 @@ mod tests {
         listings.set_view("main", by_size, "").unwrap();
         let sent = list(&listings, true, vec![vec![file("a", 1), file("b", 5)]]);
         assert_eq!(sent.len(), 1);
-        assert_eq!(sent[0]["keys"], serde_json::json!(["b", "a"]));
+        let changed = sent[0]["generation"].as_u64().unwrap();
+        let keys = ["a", "b"].map(String::from);
+        assert_eq!(
+            listings.positions("main", changed, &keys),
+            Some(vec![Some(1), Some(0)])
+        );
         assert!(listings.rows("main", generation, 0, 2).is_none());
     }
 

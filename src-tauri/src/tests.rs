@@ -24,7 +24,7 @@ fn by_name() -> Value {
 }
 
 /// Every command the app registers.
-const COMMANDS: [Command; 52] = [
+const COMMANDS: [Command; 54] = [
     ("app_info", || json!({})),
     ("startup", || json!({})),
     ("sign_in", || json!({})),
@@ -45,6 +45,14 @@ const COMMANDS: [Command; 52] = [
     (
         "listing_rows",
         || json!({ "generation": 1, "start": 0, "end": 10 }),
+    ),
+    (
+        "listing_keys",
+        || json!({ "generation": 1, "start": 0, "end": 10 }),
+    ),
+    (
+        "listing_positions",
+        || json!({ "generation": 1, "keys": ["a"] }),
     ),
     ("folder_usage", || json!({})),
     ("create_folder", || json!({ "path": "new" })),
@@ -464,9 +472,17 @@ fn the_folder_commands_answer_in_the_contracts_shapes() {
             json!({ "order": descending, "filter": "" }),
         )
         .unwrap();
-    assert_eq!(arranged["keys"], json!(["docs/photos", "docs/a.txt"]));
-    assert_eq!(arranged["kinds"], "df");
+    assert_eq!(arranged["shown"], 2);
     let generation = arranged["generation"].clone();
+    let keys = json!({ "generation": generation, "start": 0, "end": 9 });
+    let keys = app.invoke("listing_keys", keys).unwrap();
+    assert_eq!(
+        keys,
+        json!({ "keys": ["docs/photos", "docs/a.txt"], "kinds": "df" })
+    );
+    let wanted = json!({ "generation": generation, "keys": ["docs/a.txt", "docs/gone"] });
+    let places = app.invoke("listing_positions", wanted).unwrap();
+    assert_eq!(places, json!([1, null]));
     let rows = json!({ "generation": generation, "start": 1, "end": 9 });
     let rows = app.invoke("listing_rows", rows).unwrap();
     assert_eq!(rows[0]["path"], "docs/a.txt");
@@ -474,8 +490,8 @@ fn the_folder_commands_answer_in_the_contracts_shapes() {
     let filtered = json!({ "order": descending, "filter": "PHOTO" });
     let filtered = app.invoke("arrange_listing", filtered).unwrap();
     assert_eq!(
-        (&filtered["keys"], &filtered["listed"]),
-        (&json!(["docs/photos"]), &json!(2))
+        (&filtered["shown"], &filtered["listed"]),
+        (&json!(1), &json!(2))
     );
     let stale = json!({ "generation": generation, "start": 0, "end": 9 });
     assert_eq!(app.invoke("listing_rows", stale).unwrap(), json!(null));

@@ -149,6 +149,30 @@ async fn a_folder_of_20_000_files_scrolls_to_its_end() {
         drawn < 500,
         "{drawn} rows are drawn for {BIG_FOLDER_FILES}: the list is not virtual"
     );
+
+    // Selecting all, and going to the first row, reach rows the page never read: their keys
+    // come from the shell.
+    app.click_row(&format!("big/file-{:05}.txt", BIG_FOLDER_FILES - 1))
+        .await;
+    app.press('a', true).await;
+    let selected = format!("{BIG_FOLDER_FILES}selected");
+    app.wait_for_text_of("status-bar", &selected, |text| {
+        text.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+    })
+    .await;
+    app.press(Key::Home, false).await;
+    app.shown(
+        &format!(
+            "{}[aria-selected=\"true\"]",
+            row_selector("big/file-00000.txt")
+        ),
+        "the first row, selected alone",
+    )
+    .await;
+    app.wait_for_text_of("status-bar", "1selected", |text| {
+        text.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

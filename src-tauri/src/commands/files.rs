@@ -15,7 +15,7 @@ use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
 
 use super::watching_session;
-use crate::listings::{ListView, ListingUpdate};
+use crate::listings::{ListView, ListingUpdate, ShownKeys};
 use crate::state::AppState;
 
 /// Lists the folder at `path` (`""` is the root) into the window's list, shown as `view` asks;
@@ -94,6 +94,31 @@ pub fn listing_rows<R: Runtime>(
     end: usize,
 ) -> Option<Vec<Entry>> {
     state.listings.rows(window.label(), generation, start, end)
+}
+
+/// The keys of the shown rows from `start` up to `end` of the list's state `generation` (a
+/// selection over rows the page has not read); `null` once the list shows another.
+#[tauri::command(async)]
+pub fn listing_keys<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    generation: u64,
+    start: usize,
+    end: usize,
+) -> Option<ShownKeys> {
+    state.listings.keys(window.label(), generation, start, end)
+}
+
+/// Where each of `keys` shows in the list's state `generation` (a selection kept across a
+/// refresh); `null` once the list shows another.
+#[tauri::command(async)]
+pub fn listing_positions<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    generation: u64,
+    keys: Vec<String>,
+) -> Option<Vec<Option<usize>>> {
+    state.listings.positions(window.label(), generation, &keys)
 }
 
 /// The whole folder's files and bytes.

@@ -142,8 +142,9 @@ impl AppDriver {
             .await;
     }
 
-    /// Presses `key` (with `ctrl` held when asked) wherever the focus is.
-    pub async fn press(&self, key: Key, ctrl: bool) {
+    /// Presses `key`, a special key or a character (with `ctrl` held when asked), wherever the
+    /// focus is.
+    pub async fn press(&self, key: impl Into<char> + Copy + std::fmt::Debug, ctrl: bool) {
         let mut keys = KeyActions::new("keyboard".to_owned());
         if ctrl {
             keys = keys.then(KeyAction::Down {

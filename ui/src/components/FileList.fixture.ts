@@ -1,24 +1,25 @@
-// FileList's props for its tests: entries shown as the shell shows them (keys in order, one kind
-// letter per key, every row already read) and callbacks that do nothing.
+// FileList's props for its tests: entries shown as the shell shows them (a count, every row
+// already read, keys told by place) and callbacks that do nothing.
 
 import type { ComponentProps } from 'svelte';
 import type { Entry } from '../ipc';
-import { BY_NAME, entryKey } from '../lib/entries';
-import { NOTHING } from '../lib/selection';
+import { BY_NAME, entryKey, entryKind } from '../lib/entries';
+import { type KeySpan, NOTHING } from '../lib/selection';
 import type FileList from './FileList.svelte';
-
-const KIND = { folder: 'd', file: 'f', unusable: 'u' } as const;
 
 /** What the list draws for `entries`, each row read. */
 export function shownAs(entries: readonly Entry[]): {
-  keys: string[];
-  kinds: string;
+  count: number;
   rowAt: (index: number) => Entry | undefined;
+  keysBetween: (start: number, end: number) => Promise<KeySpan | null>;
 } {
   return {
-    keys: entries.map(entryKey),
-    kinds: entries.map((entry) => KIND[entry.type]).join(''),
+    count: entries.length,
     rowAt: (index) => entries[index],
+    keysBetween: (start, end) => {
+      const rows = entries.slice(start, end);
+      return Promise.resolve({ start, keys: rows.map(entryKey), kinds: rows.map(entryKind).join('') });
+    },
   };
 }
 

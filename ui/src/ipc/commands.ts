@@ -16,6 +16,7 @@ import type {
   SessionInfo,
   Settings,
   ShareLink,
+  ShownKeys,
   SortOrder,
   Startup,
   SyncMode,
@@ -113,6 +114,19 @@ export const listingRows = (
   start: number,
   end: number,
 ): Promise<Entry[] | null> => call('listing_rows', { generation, start, end });
+/** The keys of the rows from `start` up to `end` of the list's state `generation` (a selection
+ * over rows not read); null once it shows another. */
+export const listingKeys = (
+  generation: number,
+  start: number,
+  end: number,
+): Promise<ShownKeys | null> => call('listing_keys', { generation, start, end });
+/** Where each of `keys` shows in the list's state `generation`, or null for a key that does
+ * not; null once it shows another. */
+export const listingPositions = (
+  generation: number,
+  keys: string[],
+): Promise<(number | null)[] | null> => call('listing_positions', { generation, keys });
 /** The whole folder's file count and bytes, for the status bar. */
 export const folderUsage = (): Promise<Usage> => call('folder_usage');
 

@@ -442,6 +442,10 @@ export function filesMock(scenario: string): FilesMock {
         return shown.arrange(args.order as SortOrder, args.filter as string);
       case 'listing_rows':
         return shown.rows(args.generation as number, args.start as number, args.end as number);
+      case 'listing_keys':
+        return shown.keys(args.generation as number, args.start as number, args.end as number);
+      case 'listing_positions':
+        return shown.positions(args.generation as number, args.keys as string[]);
       case 'folder_usage': {
         if (scenario === 'offline') return fail('net.offline', 'The network is unreachable.');
         const sizes = entries().flatMap((entry) => (entry.type === 'folder' ? [] : [entry.size]));

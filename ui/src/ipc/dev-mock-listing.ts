@@ -1,9 +1,9 @@
 // The dev mock's window list, as the shell keeps it (src-tauri/src/listings.rs): entries sorted
-// and filtered here, the page told the keys and reading rows by generation. For `npm run dev`
+// and filtered here, the page told how many rows show and reading rows and keys by generation. For `npm run dev`
 // and the mock screenshots only; the app sorts in Rust.
 
-import { entryKey, entryName } from '../lib/entries';
-import type { Entry, ListingUpdate, SortOrder } from './types';
+import { entryKey, entryKind, entryName } from '../lib/entries';
+import type { Entry, ListingUpdate, ShownKeys, SortOrder } from './types';
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
@@ -46,9 +46,6 @@ function filterEntries(entries: Entry[], query: string): Entry[] {
   return entries.filter((entry) => foldText(entryName(entry)).includes(wanted));
 }
 
-const kindOf = (entry: Entry): string =>
-  entry.type === 'folder' ? 'd' : entry.type === 'file' ? 'f' : 'u';
-
 let generations = 0;
 
 /** One window's list. */
@@ -73,8 +70,7 @@ export class MockListing {
     this.#generation = ++generations;
     return {
       generation: this.#generation,
-      keys: this.#shown.map(entryKey),
-      kinds: this.#shown.map(kindOf).join(''),
+      shown: this.#shown.length,
       listed: this.#entries.length,
       bytes: this.#entries.reduce((sum, entry) => sum + (entry.type === 'folder' ? 0 : entry.size), 0),
     };
@@ -88,5 +84,16 @@ export class MockListing {
 
   rows(generation: number, start: number, end: number): Entry[] | null {
     return generation === this.#generation ? this.#shown.slice(start, end) : null;
+  }
+
+  keys(generation: number, start: number, end: number): ShownKeys | null {
+    const rows = this.rows(generation, start, end);
+    return rows && { keys: rows.map(entryKey), kinds: rows.map(entryKind).join('') };
+  }
+
+  positions(generation: number, keys: string[]): (number | null)[] | null {
+    if (generation !== this.#generation) return null;
+    const places = new Map(this.#shown.map((entry, index) => [entryKey(entry), index]));
+    return keys.map((key) => places.get(key) ?? null);
   }
 }

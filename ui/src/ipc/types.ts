@@ -106,16 +106,22 @@ export interface SortOrder {
 /** What a row is, in one letter: `d` a folder, `f` a file, `u` an unusable key. */
 export type RowKind = 'd' | 'f' | 'u';
 
-/** A new state of the window's list, kept in the shell: the keys of the rows shown, in order
- * (an entry's path, or `unusable:` and an unusable key's exact form), what each row is (one
- * `RowKind` letter per key), and the listing's totals. Its rows are read by `generation`. */
+/** A new state of the window's list, kept in the shell: how many rows it shows, and the
+ * listing's totals. Its rows, and their keys, are read by `generation`. */
 export interface ListingUpdate {
   generation: number;
-  keys: string[];
-  kinds: string;
+  /** Rows shown (through the filter). */
+  shown: number;
   /** Entries listed, shown or not. */
   listed: number;
   bytes: number;
+}
+
+/** Shown rows by place, without their entries: each row's key (an entry's path, or `unusable:`
+ * and an unusable key's exact form) and what it is (one `RowKind` letter per key). */
+export interface ShownKeys {
+  keys: string[];
+  kinds: string;
 }
 
 export type SignInStage = 'browser_opened' | 'exchanging';

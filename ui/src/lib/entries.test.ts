@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../ipc';
-import { entryKey, entryName, keyedRow, keyName, keyProblemWords } from './entries';
+import { entryKey, entryName, entryRow, keyedRow, keyName, keyProblemWords } from './entries';
 
 const file = (path: string): Entry => ({ path, type: 'file', size: 1, modified: null });
 const folder = (path: string): Entry => ({ path, type: 'folder' });
@@ -28,7 +28,13 @@ describe('entries', () => {
     expect(entryKey(unusable)).toBe('unusable:docs/bad\u0001name');
   });
 
-  it('tell what a row key stands for before its entry is read', () => {
+  it('tell their row by key and kind, as a selection keeps it', () => {
+    expect(entryRow(folder('docs'))).toEqual(keyedRow('docs', 'd'));
+    expect(entryRow(file('docs/a.txt'))).toEqual(keyedRow('docs/a.txt', 'f'));
+    expect(entryRow(unusable)).toEqual(keyedRow(entryKey(unusable), 'u'));
+  });
+
+  it('tell what a row key stands for without its entry', () => {
     expect(keyedRow('docs/a.txt', 'f')).toEqual({ key: 'docs/a.txt', type: 'file', path: 'docs/a.txt' });
     expect(keyedRow('docs', 'd')).toEqual({ key: 'docs', type: 'folder', path: 'docs' });
     const bad = keyedRow(entryKey(unusable), 'u');

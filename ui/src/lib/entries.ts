@@ -16,7 +16,13 @@ export function entryKey(entry: Entry): string {
   return entry.type === 'unusable' ? `${UNUSABLE}${entry.exact}` : entry.path;
 }
 
-/** A shown row as its key and kind tell it, before (or without) its entry is read. */
+/** What an entry's row is, in one letter. */
+export function entryKind(entry: Entry): RowKind {
+  if (entry.type === 'unusable') return 'u';
+  return entry.type === 'folder' ? 'd' : 'f';
+}
+
+/** A shown row as its key and kind tell it, without its entry (a selected row out of view). */
 export type KeyedRow =
   | { key: string; type: 'file' | 'folder'; path: string }
   | { key: string; type: 'unusable'; exact: string };
@@ -28,7 +34,12 @@ export function keyedRow(key: string, kind: string | undefined): KeyedRow {
   return { key, type: letter === 'd' ? 'folder' : 'file', path: key };
 }
 
-/** The name a row shows before its entry is read: the key's last segment. */
+/** An entry's row as its key and kind tell it. */
+export function entryRow(entry: Entry): KeyedRow {
+  return keyedRow(entryKey(entry), entryKind(entry));
+}
+
+/** The name of a row told by its key: the key's last segment. */
 export function keyName(row: KeyedRow): string {
   return baseName(row.type === 'unusable' ? row.exact : row.path);
 }

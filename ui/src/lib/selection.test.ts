@@ -2,86 +2,109 @@ import { describe, expect, it } from 'vitest';
 import {
   clickRow,
   contextRow,
+  focusTarget,
   keepListed,
+  type KeySpan,
   moveFocus,
   NOTHING,
   selectAll,
   type Selection,
+  spanFor,
+  spanOf,
+  trackedKeys,
 } from './selection';
 
-const keys = ['a', 'b', 'c', 'd', 'e'];
+const all: KeySpan = { start: 0, keys: ['a', 'b', 'c', 'd', 'e'], kinds: 'dffuf' };
 const plain = { shift: false, toggle: false };
 const shift = { shift: true, toggle: false };
 const toggle = { shift: false, toggle: true };
-const chosen = (selection: Selection): string[] => [...selection.selected].sort();
+const chosen = (selection: Selection): string[] => [...selection.selected.keys()].sort();
 
 describe('selection', () => {
-  it('selects one row on a plain click', () => {
-    const one = clickRow(NOTHING, keys, 'b', plain);
+  it('selects one row on a plain click, with what it is', () => {
+    const one = clickRow(NOTHING, all, 1, plain);
     expect(chosen(one)).toEqual(['b']);
-    expect(chosen(clickRow(one, keys, 'd', plain))).toEqual(['d']);
+    expect(one.focus).toEqual({ key: 'b', kind: 'f', index: 1 });
+    expect(clickRow(one, all, 3, plain).selected).toEqual(new Map([['d', 'u']]));
   });
 
   it('extends from the anchor with shift, either way', () => {
-    const anchored = clickRow(NOTHING, keys, 'b', plain);
-    expect(chosen(clickRow(anchored, keys, 'd', shift))).toEqual(['b', 'c', 'd']);
-    const back = clickRow(clickRow(anchored, keys, 'd', shift), keys, 'a', shift);
+    const anchored = clickRow(NOTHING, all, 1, plain);
+    expect(chosen(clickRow(anchored, all, 3, shift))).toEqual(['b', 'c', 'd']);
+    const back = clickRow(clickRow(anchored, all, 3, shift), all, 0, shift);
     expect(chosen(back)).toEqual(['a', 'b']);
-    expect(back.anchor).toBe('b');
+    expect(back.anchor?.key).toBe('b');
+  });
+
+  it('works from a span of only the rows a step needs', () => {
+    const anchored = clickRow(NOTHING, all, 4, plain);
+    expect(spanFor(anchored, 2, true)).toEqual({ start: 2, end: 5 });
+    expect(spanFor(anchored, 2, false)).toEqual({ start: 2, end: 3 });
+    const part: KeySpan = { start: 2, keys: ['c', 'd', 'e'], kinds: 'fuf' };
+    expect(chosen(clickRow(anchored, part, 2, shift))).toEqual(['c', 'd', 'e']);
+    expect(clickRow(anchored, part, 0, plain)).toBe(anchored);
   });
 
   it('toggles single rows with ctrl/cmd, moving the anchor', () => {
-    let selection = clickRow(NOTHING, keys, 'a', plain);
-    selection = clickRow(selection, keys, 'c', toggle);
+    let selection = clickRow(NOTHING, all, 0, plain);
+    selection = clickRow(selection, all, 2, toggle);
     expect(chosen(selection)).toEqual(['a', 'c']);
-    selection = clickRow(selection, keys, 'a', toggle);
+    selection = clickRow(selection, all, 0, toggle);
     expect(chosen(selection)).toEqual(['c']);
-    expect(selection.anchor).toBe('a');
-    selection = clickRow(selection, keys, 'c', shift);
+    expect(selection.anchor?.key).toBe('a');
+    selection = clickRow(selection, all, 2, shift);
     expect(chosen(selection)).toEqual(['a', 'b', 'c']);
+    const focus = selection.focus;
+    expect(focus && chosen(clickRow(selection, spanOf(focus), focus.index, toggle))).toEqual(['a', 'b']);
   });
 
   it('adds a range to the selection with ctrl+shift', () => {
-    let selection = clickRow(NOTHING, keys, 'a', plain);
-    selection = clickRow(selection, keys, 'c', toggle);
-    selection = clickRow(selection, keys, 'e', { shift: true, toggle: true });
+    let selection = clickRow(NOTHING, all, 0, plain);
+    selection = clickRow(selection, all, 2, toggle);
+    selection = clickRow(selection, all, 4, { shift: true, toggle: true });
     expect(chosen(selection)).toEqual(['a', 'c', 'd', 'e']);
   });
 
   it('keeps the selection for a right-click inside it, else selects the row', () => {
-    const two = clickRow(clickRow(NOTHING, keys, 'a', plain), keys, 'b', shift);
-    expect(chosen(contextRow(two, 'b'))).toEqual(['a', 'b']);
-    expect(chosen(contextRow(two, 'd'))).toEqual(['d']);
+    const two = clickRow(clickRow(NOTHING, all, 0, plain), all, 1, shift);
+    expect(chosen(contextRow(two, { key: 'b', kind: 'f', index: 1 }))).toEqual(['a', 'b']);
+    expect(chosen(contextRow(two, { key: 'd', kind: 'u', index: 3 }))).toEqual(['d']);
   });
 
   it('moves with the arrows, clamped, extending with shift', () => {
-    let selection = moveFocus(NOTHING, keys, 1, plain);
-    expect(selection.focus).toBe('a');
-    selection = moveFocus(selection, keys, 1, plain);
+    const move = (selection: Selection, delta: number, mods = plain): Selection =>
+      moveFocus(selection, all, focusTarget(selection, 5, delta) ?? -1, mods);
+    let selection = move(NOTHING, 1);
+    expect(selection.focus?.key).toBe('a');
+    selection = move(selection, 1);
     expect(chosen(selection)).toEqual(['b']);
-    selection = moveFocus(selection, keys, 2, shift);
+    selection = move(selection, 2, shift);
     expect(chosen(selection)).toEqual(['b', 'c', 'd']);
-    selection = moveFocus(selection, keys, 99, plain);
+    selection = move(selection, 99);
     expect(chosen(selection)).toEqual(['e']);
-    expect(moveFocus(NOTHING, keys, -1, plain).focus).toBe('e');
-    expect(moveFocus(NOTHING, [], 1, plain)).toBe(NOTHING);
+    expect(move(NOTHING, -1).focus?.key).toBe('e');
+    expect(focusTarget(NOTHING, 0, 1)).toBeNull();
   });
 
   it('moves only the focus with ctrl', () => {
-    const selection = moveFocus(clickRow(NOTHING, keys, 'a', plain), keys, 2, toggle);
-    expect(selection.focus).toBe('c');
+    const selection = moveFocus(clickRow(NOTHING, all, 0, plain), all, 2, toggle);
+    expect(selection.focus?.key).toBe('c');
     expect(chosen(selection)).toEqual(['a']);
   });
 
   it('selects everything with ctrl/cmd+A', () => {
-    expect(chosen(selectAll(keys, NOTHING))).toEqual(keys);
+    const everything = selectAll(all, NOTHING);
+    expect(chosen(everything)).toEqual(all.keys);
+    expect(everything.focus?.key).toBe('a');
   });
 
-  it('forgets rows that are no longer listed', () => {
-    const selection = clickRow(clickRow(NOTHING, keys, 'b', plain), keys, 'd', shift);
-    const kept = keepListed(selection, ['a', 'c', 'e']);
-    expect(chosen(kept)).toEqual(['c']);
+  it('follows its rows to their new places and forgets those no longer listed', () => {
+    const selection = clickRow(clickRow(NOTHING, all, 1, plain), all, 3, shift);
+    expect(trackedKeys(selection).sort()).toEqual(['b', 'c', 'd']);
+    const kept = keepListed(selection, ['c', 'd', 'b'], [0, null, 7]);
+    expect(chosen(kept)).toEqual(['b', 'c']);
+    expect(kept.anchor).toEqual({ key: 'b', kind: 'f', index: 7 });
     expect(kept.focus).toBeNull();
-    expect(keepListed(selection, keys)).toBe(selection);
+    expect(trackedKeys(NOTHING)).toEqual([]);
   });
 });

@@ -1,16 +1,35 @@
-// Multi-select as Finder and Nautilus do it, over the list's keys in shown order: a click selects
+// Multi-select as Finder and Nautilus do it, over the list's rows in shown order: a click selects
 // one, shift extends from the anchor, ctrl/cmd toggles one, arrows move the focus (with shift,
-// extending). Pure: each step returns a new selection.
+// extending). The page reads only the rows in view, so a step is given the keys of the rows it
+// spans (`KeySpan`, read from the shell; `spanFor` says which). Pure: each step returns a new
+// selection.
 
-export interface Selection {
-  selected: ReadonlySet<string>;
-  /** Where a shift-extension starts. */
-  anchor: string | null;
-  /** The row the keyboard is on. */
-  focus: string | null;
+import type { RowKind } from '../ipc';
+
+/** A row by its key, what it is, and where it shows. */
+export interface Place {
+  key: string;
+  kind: RowKind;
+  index: number;
 }
 
-export const NOTHING: Selection = { selected: new Set(), anchor: null, focus: null };
+export interface Selection {
+  /** What each selected row is, by key, in the order they were selected. */
+  selected: ReadonlyMap<string, RowKind>;
+  /** Where a shift-extension starts. */
+  anchor: Place | null;
+  /** The row the keyboard is on. */
+  focus: Place | null;
+}
+
+export const NOTHING: Selection = { selected: new Map(), anchor: null, focus: null };
+
+/** The keys of the shown rows from `start`, and one `RowKind` letter per key. */
+export interface KeySpan {
+  start: number;
+  keys: readonly string[];
+  kinds: string;
+}
 
 export interface Modifiers {
   shift: boolean;
@@ -18,83 +37,135 @@ export interface Modifiers {
   toggle: boolean;
 }
 
-function range(keys: readonly string[], from: string | null, to: string): string[] {
-  const end = keys.indexOf(to);
-  const start = from === null ? -1 : keys.indexOf(from);
-  if (end < 0) return [];
-  if (start < 0) return [to];
-  const [low, high] = start <= end ? [start, end] : [end, start];
-  return keys.slice(low, high + 1);
+function kindOf(letter: string | undefined): RowKind {
+  return letter === 'd' || letter === 'u' ? letter : 'f';
 }
 
-/** A click on the row `key`. */
+function placeAt(span: KeySpan, index: number): Place | null {
+  const key = span.keys[index - span.start];
+  return key === undefined ? null : { key, kind: kindOf(span.kinds[index - span.start]), index };
+}
+
+/** The rows from `from` to `to`, both included, either way round. */
+function between(span: KeySpan, from: number, to: number): Map<string, RowKind> {
+  const [low, high] = from <= to ? [from, to] : [to, from];
+  const rows = new Map<string, RowKind>();
+  for (let index = Math.max(low, span.start); index <= high; index++) {
+    const place = placeAt(span, index);
+    if (place) rows.set(place.key, place.kind);
+  }
+  return rows;
+}
+
+function only(place: Place): Selection {
+  return { selected: new Map([[place.key, place.kind]]), anchor: place, focus: place };
+}
+
+/** The rows, from `start` up to `end`, a step to row `index` needs read: it, and with shift
+ * every row from the anchor (or the focus) to it. */
+export function spanFor(selection: Selection, index: number, shift: boolean): { start: number; end: number } {
+  const from = shift ? (selection.anchor ?? selection.focus)?.index ?? index : index;
+  return { start: Math.min(from, index), end: Math.max(from, index) + 1 };
+}
+
+/** A span of the one row at `place`. */
+export function spanOf(place: Place): KeySpan {
+  return { start: place.index, keys: [place.key], kinds: place.kind };
+}
+
+/** A click on row `index` (read in `span`, with the anchor when shift is held). */
 export function clickRow(
   selection: Selection,
-  keys: readonly string[],
-  key: string,
+  span: KeySpan,
+  index: number,
   { shift, toggle }: Modifiers,
 ): Selection {
+  const place = placeAt(span, index);
+  if (place === null) return selection;
   if (shift) {
-    const extended = range(keys, selection.anchor, key);
-    const selected = toggle ? new Set([...selection.selected, ...extended]) : new Set(extended);
-    return { selected, anchor: selection.anchor ?? key, focus: key };
+    const anchor = selection.anchor ?? place;
+    const extended = between(span, anchor.index, index);
+    const selected = toggle ? new Map([...selection.selected, ...extended]) : extended;
+    return { selected, anchor, focus: place };
   }
   if (toggle) {
-    const selected = new Set(selection.selected);
-    if (selected.has(key)) selected.delete(key);
-    else selected.add(key);
-    return { selected, anchor: key, focus: key };
+    const selected = new Map(selection.selected);
+    if (selected.has(place.key)) selected.delete(place.key);
+    else selected.set(place.key, place.kind);
+    return { selected, anchor: place, focus: place };
   }
-  return { selected: new Set([key]), anchor: key, focus: key };
+  return only(place);
 }
 
-/** A right-click: keeps a selection that holds the row (the menu acts on all of it), else selects
- * just the row. */
-export function contextRow(selection: Selection, key: string): Selection {
-  return selection.selected.has(key)
-    ? { ...selection, focus: key }
-    : { selected: new Set([key]), anchor: key, focus: key };
+/** A right-click on the row at `place`: keeps a selection that holds it (the menu acts on all
+ * of it), else selects just the row. */
+export function contextRow(selection: Selection, place: Place): Selection {
+  return selection.selected.has(place.key) ? { ...selection, focus: place } : only(place);
 }
 
-/** Moves the keyboard focus by `delta` rows (clamped); selects the row, or extends with shift;
- * with `toggle` only the focus moves (ctrl+arrows, then ctrl+space picks). */
+/** Where a move of the keyboard focus by `delta` rows lands, clamped to the `count` rows; null
+ * with no rows. */
+export function focusTarget(selection: Selection, count: number, delta: number): number | null {
+  if (count === 0) return null;
+  const from = selection.focus?.index ?? (delta > 0 ? -1 : count);
+  return Math.min(Math.max(from + delta, 0), count - 1);
+}
+
+/** Moves the keyboard focus to row `index` (see `focusTarget`); selects the row, or extends with
+ * shift; with `toggle` only the focus moves (ctrl+arrows, then ctrl+space picks). */
 export function moveFocus(
   selection: Selection,
-  keys: readonly string[],
-  delta: number,
+  span: KeySpan,
+  index: number,
   { shift, toggle }: Modifiers,
 ): Selection {
-  if (keys.length === 0) return selection;
-  const at = selection.focus === null ? -1 : keys.indexOf(selection.focus);
-  const start = at < 0 ? (delta > 0 ? -1 : keys.length) : at;
-  const index = Math.min(Math.max(start + delta, 0), keys.length - 1);
-  const key = keys[index];
-  if (key === undefined) return selection;
-  if (toggle && !shift) return { ...selection, focus: key };
+  const place = placeAt(span, index);
+  if (place === null) return selection;
+  if (toggle && !shift) return { ...selection, focus: place };
   if (shift) {
-    const anchor = selection.anchor ?? selection.focus ?? key;
-    return { selected: new Set(range(keys, anchor, key)), anchor, focus: key };
+    const anchor = selection.anchor ?? selection.focus ?? place;
+    return { selected: between(span, anchor.index, index), anchor, focus: place };
   }
-  return { selected: new Set([key]), anchor: key, focus: key };
+  return only(place);
 }
 
-export function selectAll(keys: readonly string[], selection: Selection): Selection {
-  return { selected: new Set(keys), anchor: selection.anchor, focus: selection.focus ?? keys[0] ?? null };
-}
-
-/** Drops keys no longer listed (after a refresh, a filter, a delete). */
-export function keepListed(selection: Selection, keys: readonly string[]): Selection {
-  const listed = new Set(keys);
-  const selected = new Set([...selection.selected].filter((key) => listed.has(key)));
-  if (
-    selected.size === selection.selected.size &&
-    (selection.focus === null || listed.has(selection.focus))
-  ) {
-    return selection;
-  }
+/** Every row of `span` (all the list's rows) selected. */
+export function selectAll(span: KeySpan, selection: Selection): Selection {
+  const last = span.start + span.keys.length - 1;
   return {
-    selected,
-    anchor: selection.anchor !== null && listed.has(selection.anchor) ? selection.anchor : null,
-    focus: selection.focus !== null && listed.has(selection.focus) ? selection.focus : null,
+    selected: between(span, span.start, last),
+    anchor: selection.anchor,
+    focus: selection.focus ?? placeAt(span, span.start),
+  };
+}
+
+/** The keys whose places a new state of the list must tell (see `keepListed`). */
+export function trackedKeys(selection: Selection): string[] {
+  const keys = new Set(selection.selected.keys());
+  if (selection.anchor) keys.add(selection.anchor.key);
+  if (selection.focus) keys.add(selection.focus.key);
+  return [...keys];
+}
+
+/** The selection in a new state of the list, where `places` says where each of the tracked
+ * `keys` shows now (null: not at all): rows no longer listed (after a refresh, a filter, a
+ * delete) are dropped. */
+export function keepListed(
+  selection: Selection,
+  keys: readonly string[],
+  shownAt: readonly (number | null)[],
+): Selection {
+  const places = new Map(keys.flatMap((key, at) => {
+    const index = shownAt[at];
+    return index === null || index === undefined ? [] : [[key, index] as const];
+  }));
+  const moved = (place: Place | null): Place | null => {
+    const index = place === null ? undefined : places.get(place.key);
+    return place === null || index === undefined ? null : { ...place, index };
+  };
+  return {
+    selected: new Map([...selection.selected].filter(([key]) => places.has(key))),
+    anchor: moved(selection.anchor),
+    focus: moved(selection.focus),
   };
 }

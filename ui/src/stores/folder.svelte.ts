@@ -1,11 +1,12 @@
-// The folder on show: its listing (kept in the shell, which sorts and filters it; the page holds
-// the shown rows' keys and reads the rows in view), a recursive search, the whole folder's
+// The folder on show: its listing (kept in the shell, which sorts and filters it; the page knows
+// how many rows show and reads those in view), a recursive search, the whole folder's
 // usage, and the operations on entries, each followed by a fresh listing. A listing refused because
 // the session is gone hands the error to the session, which brings the sign-in screen back.
 
 import * as ipc from '../ipc';
 import type { AppError, Entry, ListingUpdate, SortOrder, Usage } from '../ipc';
-import { BY_NAME } from '../lib/entries';
+import { BY_NAME, entryKey, entryKind } from '../lib/entries';
+import type { KeySpan } from '../lib/selection';
 import { isWithin, joinPath, parentPath } from '../lib/paths';
 
 export type ListingStatus = 'idle' | 'loading' | 'loaded' | 'failed';
@@ -39,10 +40,10 @@ const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
 export class FolderStore {
   path = $state('');
   mode: Mode = $state({ kind: 'folder' });
-  /** The keys of the rows shown (see `ListingUpdate`), in order; the shell keeps the entries. */
-  keys: readonly string[] = $state.raw([]);
-  /** What each shown row is: one `RowKind` letter per key. */
-  kinds = $state('');
+  /** The state of the list on show, by the shell's number (which only grows); 0 before any. */
+  generation = $state(0);
+  /** How many rows show; the shell keeps their entries. */
+  shown = $state(0);
   /** Entries listed, shown or not, and their bytes. */
   listed = $state(0);
   bytes = $state(0);
@@ -62,8 +63,6 @@ export class FolderStore {
   readonly #onSessionLost: (error: AppError) => void;
   /** Bumped per listing, so the answer of an older one is dropped. */
   #request = 0;
-  /** The state of the list on show, by the shell's number (which only grows). */
-  #generation = 0;
   /** The rows last asked for, so a scroll within them asks again for nothing. */
   #asked = { generation: 0, start: 0, end: 0 };
   /** The rows last in view, asked for again when the list changes. */
@@ -114,30 +113,59 @@ export class FolderStore {
   /** The entry of the shown row `index`, once read from the shell. */
   rowAt(index: number): Entry | undefined {
     const { generation, start, entries } = this.rows;
-    return generation === this.#generation ? entries[index - start] : undefined;
+    return generation === this.generation ? entries[index - start] : undefined;
   }
 
   /** The rows from `start` up to `end` are in view: reads them (and some around) from the shell
    * unless already read or asked for. */
   async showRows(start: number, end: number): Promise<void> {
     this.#inView = { start, end };
-    const generation = this.#generation;
+    const generation = this.generation;
     const asked = this.#asked;
     if (end <= start || generation === 0) return;
     if (asked.generation === generation && asked.start <= start && end <= asked.end) return;
     const from = Math.max(0, start - ROWS_AROUND);
-    const to = Math.min(this.keys.length, end + ROWS_AROUND);
+    const to = Math.min(this.shown, end + ROWS_AROUND);
     this.#asked = { generation, start: from, end: to };
-    try {
-      const entries = await ipc.listingRows(generation, from, to);
-      if (entries !== null && generation === this.#generation) {
-        this.rows = { generation, start: from, entries };
-      }
-    } catch (reason) {
+    const entries = await this.#ask(() => ipc.listingRows(generation, from, to));
+    if (entries !== null && generation === this.generation) {
+      this.rows = { generation, start: from, entries };
+    } else if (this.#asked.generation === generation) {
       // The rows stay blank; the next scroll or listing asks again.
-      if (this.#asked.generation === generation) this.#asked = { generation: 0, start: 0, end: 0 };
+      this.#asked = { generation: 0, start: 0, end: 0 };
+    }
+  }
+
+  /** The keys of the rows from `start` up to `end`: from the rows read when they hold them, else
+   * from the shell; null once the list changed. */
+  async keysBetween(start: number, end: number): Promise<KeySpan | null> {
+    const { generation, rows } = this;
+    const from = start - rows.start;
+    if (rows.generation === generation && from >= 0 && end - rows.start <= rows.entries.length) {
+      const entries = rows.entries.slice(from, end - rows.start);
+      return { start, keys: entries.map(entryKey), kinds: entries.map(entryKind).join('') };
+    }
+    const found = await this.#ask(() => ipc.listingKeys(generation, start, end));
+    return found && generation === this.generation ? { start, ...found } : null;
+  }
+
+  /** Where each of `keys` shows now (null for one that does not); null once the list changed
+   * again. */
+  async positions(keys: string[]): Promise<(number | null)[] | null> {
+    const generation = this.generation;
+    const places = await this.#ask(() => ipc.listingPositions(generation, keys));
+    return places && generation === this.generation ? places : null;
+  }
+
+  /** Asks the shell; a failure reads as the list having changed (the next step asks again), and
+   * a session gone goes to the session. */
+  async #ask<T>(question: () => Promise<T | null>): Promise<T | null> {
+    try {
+      return await question();
+    } catch (reason) {
       const error = ipc.toAppError(reason);
       if (SESSION_GONE.has(error.code)) this.#onSessionLost(error);
+      return null;
     }
   }
 
@@ -156,12 +184,11 @@ export class FolderStore {
     }
   }
 
-  /** Shows a new state of the list: its keys at once, its rows as they are read. */
+  /** Shows a new state of the list: its count at once, its rows as they are read. */
   #show(update: ListingUpdate): void {
-    if (update.generation <= this.#generation) return;
-    this.#generation = update.generation;
-    this.keys = update.keys;
-    this.kinds = update.kinds;
+    if (update.generation <= this.generation) return;
+    this.generation = update.generation;
+    this.shown = update.shown;
     this.listed = update.listed;
     this.bytes = update.bytes;
     void this.showRows(this.#inView.start, this.#inView.end);
@@ -217,8 +244,7 @@ export class FolderStore {
 
   /** No rows on show (the shell's list is replaced by the next listing). */
   #empty(): void {
-    this.keys = [];
-    this.kinds = '';
+    this.shown = 0;
     this.listed = 0;
     this.bytes = 0;
     this.rows = NO_ROWS;

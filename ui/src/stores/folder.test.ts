@@ -33,13 +33,17 @@ function heldListing(): { send: (update: ListingUpdate) => void; end: () => void
   };
 }
 
-const update = (generation: number, keys: string[]): ListingUpdate => ({
+const update = (generation: number, shown: number): ListingUpdate => ({
   generation,
-  keys,
-  kinds: 'f'.repeat(keys.length),
-  listed: keys.length,
-  bytes: keys.length,
+  shown,
+  listed: shown,
+  bytes: shown,
 });
+
+/** The keys of every row the store shows, as the file list would read them. */
+async function shownKeys(): Promise<readonly string[] | undefined> {
+  return (await store.keysBetween(0, store.shown))?.keys;
+}
 
 let lost: AppError[];
 let store: FolderStore;
@@ -53,7 +57,7 @@ afterEach(() => {
 });
 
 describe('FolderStore', () => {
-  it('lists a folder into the shell, showing its keys in order, complete once the listing resolves', async () => {
+  it('lists a folder into the shell, showing its rows in order, complete once the listing resolves', async () => {
     listing([file('Photos/b', 5)], [folder('Photos/a')]);
     const loading = store.open('Photos');
     expect(store.status).toBe('loading');
@@ -62,22 +66,21 @@ describe('FolderStore', () => {
     expect(ipc.listFolder).toHaveBeenCalledWith('Photos', FRESH, false, expect.any(Function));
     expect(store.status).toBe('loaded');
     expect(store.complete).toBe(true);
-    expect(store.keys).toEqual(['Photos/a', 'Photos/b']);
-    expect(store.kinds).toBe('df');
-    expect([store.listed, store.bytes]).toEqual([2, 5]);
+    expect(await store.keysBetween(0, 2)).toEqual({ start: 0, keys: ['Photos/a', 'Photos/b'], kinds: 'df' });
+    expect([store.shown, store.listed, store.bytes]).toEqual([2, 2, 5]);
   });
 
   it('shows the first update while the rest is still coming, and drops an older one', async () => {
     const held = heldListing();
     const loading = store.open('');
-    held.send(update(4, ['first']));
-    expect(store.keys).toEqual(['first']);
+    held.send(update(4, 1));
+    expect([store.generation, store.shown]).toEqual([4, 1]);
     expect(store.complete).toBe(false);
-    held.send(update(3, ['stale']));
-    held.send(update(5, ['first', 'second']));
+    held.send(update(3, 7));
+    held.send(update(5, 2));
     held.end();
     await loading;
-    expect(store.keys).toEqual(['first', 'second']);
+    expect([store.generation, store.shown]).toEqual([5, 2]);
   });
 
   it('asks the shell for a refresh, keeping the rows on show until it sends new ones', async () => {
@@ -86,12 +89,12 @@ describe('FolderStore', () => {
     const held = heldListing();
     const refreshing = store.refresh();
     expect(ipc.listFolder).toHaveBeenLastCalledWith('', FRESH, true, expect.any(Function));
-    expect(store.keys).toEqual(['old']);
+    expect(await shownKeys()).toEqual(['old']);
     expect(store.complete).toBe(true);
-    held.send(update(99, ['new']));
+    held.send(update(99, 3));
     held.end();
     await refreshing;
-    expect(store.keys).toEqual(['new']);
+    expect([store.generation, store.shown]).toEqual([99, 3]);
   });
 
   it('keeps the rows when a refresh finds the network down, and says so', async () => {
@@ -99,7 +102,7 @@ describe('FolderStore', () => {
     await store.open('');
     vi.mocked(ipc.listFolder).mockRejectedValue(fail('net.offline'));
     await store.refresh();
-    expect(store.keys).toEqual(['kept']);
+    expect(await shownKeys()).toEqual(['kept']);
     expect(store.status).toBe('failed');
     expect(isOffline(store.error)).toBe(true);
     expect(lost).toEqual([]);
@@ -130,10 +133,10 @@ describe('FolderStore', () => {
     const first = store.open('old');
     listing([file('new')]);
     await store.open('new');
-    old.send(update(1000, ['old']));
+    old.send(update(1000, 5));
     old.end();
     await first;
-    expect(store.keys).toEqual(['new']);
+    expect(await shownKeys()).toEqual(['new']);
     expect(store.status).toBe('loaded');
   });
 
@@ -145,7 +148,7 @@ describe('FolderStore', () => {
     await store.search('  beach ');
     expect(ipc.searchFolder).toHaveBeenCalledWith('Photos', 'beach', BY_NAME, expect.any(Function));
     expect(store.mode).toEqual({ kind: 'search', query: 'beach' });
-    expect(store.keys).toEqual(['Photos/deep/beach.jpg']);
+    expect(await shownKeys()).toEqual(['Photos/deep/beach.jpg']);
     const arranged = vi.mocked(ipc.arrangeListing).mock.calls.length;
     await store.setFilter('beach and more');
     expect(ipc.arrangeListing).toHaveBeenCalledTimes(arranged);
@@ -153,17 +156,17 @@ describe('FolderStore', () => {
     await store.search('');
     expect(store.mode).toEqual({ kind: 'folder' });
     expect(store.filter).toBe('');
-    expect(store.keys).toEqual(['Photos/deep']);
+    expect(await shownKeys()).toEqual(['Photos/deep']);
   });
 
   it('sorts and filters in the shell', async () => {
     listing([file('b.txt', 1), file('a.txt', 9), file('c.md', 5)]);
     await store.open('');
     await store.setSort({ column: 'size', descending: true });
-    expect(store.keys).toEqual(['a.txt', 'c.md', 'b.txt']);
+    expect(await shownKeys()).toEqual(['a.txt', 'c.md', 'b.txt']);
     await store.setFilter('TXT');
     expect(ipc.arrangeListing).toHaveBeenLastCalledWith({ column: 'size', descending: true }, 'TXT');
-    expect(store.keys).toEqual(['a.txt', 'b.txt']);
+    expect(await shownKeys()).toEqual(['a.txt', 'b.txt']);
     expect(store.listed).toBe(3);
     listing([file('d.txt', 2)]);
     await store.refresh();
@@ -192,6 +195,21 @@ describe('FolderStore', () => {
       expect(store.rowAt(250)).toEqual(file('f249', 249));
     });
     expect(ipc.listingRows).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells keys from the rows read, else from the shell, and where keys show after a change', async () => {
+    listing(Array.from({ length: 500 }, (_, index) => file(`f${String(index).padStart(3, '0')}`, index)));
+    await store.open('');
+    await store.showRows(0, 10);
+    expect(await store.keysBetween(5, 7)).toEqual({ start: 5, keys: ['f005', 'f006'], kinds: 'ff' });
+    expect(ipc.listingKeys).not.toHaveBeenCalled();
+    expect((await store.keysBetween(498, 500))?.keys).toEqual(['f498', 'f499']);
+    expect(ipc.listingKeys).toHaveBeenCalledTimes(1);
+    await store.setSort({ column: 'name', descending: true });
+    expect(await store.positions(['f000', 'gone', 'f499'])).toEqual([499, null, 0]);
+    vi.mocked(ipc.listingKeys).mockRejectedValueOnce(fail('auth.session_expired'));
+    expect(await store.keysBetween(300, 301)).toBeNull();
+    expect(lost.map((error) => error.code)).toEqual(['auth.session_expired']);
   });
 
   it('leaves rows blank when the shell answers for a state no longer shown', async () => {
@@ -282,7 +300,7 @@ describe('FolderStore', () => {
     listing([file('secret.txt')]);
     await store.open('');
     store.clear();
-    expect(store.keys).toEqual([]);
+    expect(store.shown).toBe(0);
     expect([store.listed, store.bytes]).toEqual([0, 0]);
     expect(store.status).toBe('idle');
   });

@@ -48,7 +48,8 @@ export function deferred<T>(): {
 
 /** The shell's window list for the stores' tests: `listFolder` and `searchFolder` send these
  * pages into it (one update per page, as the shell does for a fresh listing; a refresh sends
- * one at the end), and `arrangeListing` and `listingRows` answer from it. Takes the mocked
+ * one at the end), and `arrangeListing`, `listingRows`, `listingKeys` and `listingPositions`
+ * answer from it. Takes the mocked
  * module (this file is loaded while it is made). */
 export function shellList(ipc: typeof Ipc, ...pages: Entry[][]): MockListing {
   const shown = new MockListing();
@@ -74,6 +75,12 @@ export function shellList(ipc: typeof Ipc, ...pages: Entry[][]): MockListing {
   );
   vi.mocked(ipc.listingRows).mockImplementation((generation, start, end) =>
     Promise.resolve(shown.rows(generation, start, end)),
+  );
+  vi.mocked(ipc.listingKeys).mockImplementation((generation, start, end) =>
+    Promise.resolve(shown.keys(generation, start, end)),
+  );
+  vi.mocked(ipc.listingPositions).mockImplementation((generation, keys) =>
+    Promise.resolve(shown.positions(generation, keys)),
   );
   return shown;
 }

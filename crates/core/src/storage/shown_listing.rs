@@ -1,9 +1,10 @@
 //! A folder's listing as a window shows it: every listed entry is kept here, sorted by a column
-//! and filtered by name as a person types, so a front end holds only the keys in shown order and
-//! the few rows it draws. (A web view holding 100,000 entries as objects, and parsing them again
-//! on every refresh, took well over 100 MiB.)
+//! and filtered by name as a person types, so a front end holds only the count of rows and the
+//! few it draws, and asks for keys by place when a selection spans rows it has not read. (A web
+//! view holding 100,000 entries took well over 100 MiB; holding their keys, still 60 MiB.)
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -165,28 +166,47 @@ impl ShownListing {
         self.arrange();
     }
 
-    /// The keys of the shown rows, in order: a clean entry's path, or `unusable:` and an
-    /// unusable key's exact form.
-    pub fn keys(&self) -> Vec<String> {
-        self.shown_rows().map(|row| row.key().to_owned()).collect()
+    /// The keys of the shown rows from `start` up to `end` (clamped): a clean entry's path, or
+    /// `unusable:` and an unusable key's exact form.
+    pub fn keys(&self, start: usize, end: usize) -> Vec<String> {
+        self.shown_rows(start, end)
+            .map(|row| row.key().to_owned())
+            .collect()
     }
 
-    /// One letter per shown row (see [`kind_letter`]): enough to draw a row's icon and to tell
+    /// One letter per shown row from `start` up to `end` (see [`kind_letter`]): enough to tell
     /// what a selection holds without its entries.
-    pub fn kinds(&self) -> String {
-        self.shown_rows()
+    pub fn kinds(&self, start: usize, end: usize) -> String {
+        self.shown_rows(start, end)
             .map(|row| kind_letter(&row.entry.kind))
             .collect()
     }
 
     /// The shown rows from `start` up to `end` (clamped to the rows there are).
     pub fn rows(&self, start: usize, end: usize) -> Vec<Entry> {
-        let end = end.min(self.shown.len());
-        let start = start.min(end);
-        self.shown[start..end]
-            .iter()
-            .map(|&index| self.rows[index as usize].entry.clone())
+        self.shown_rows(start, end)
+            .map(|row| row.entry.clone())
             .collect()
+    }
+
+    /// Where each of `keys` shows now, if it does (a selection kept across a refresh or a new
+    /// order).
+    pub fn positions(&self, keys: &[String]) -> Vec<Option<usize>> {
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let wanted: HashMap<&str, usize> = keys
+            .iter()
+            .enumerate()
+            .map(|(at, key)| (key.as_str(), at))
+            .collect();
+        let mut found = vec![None; keys.len()];
+        for (place, row) in self.shown_rows(0, self.shown.len()).enumerate() {
+            if let Some(&at) = wanted.get(row.key()) {
+                found[at] = Some(place);
+            }
+        }
+        found
     }
 
     /// How many entries were listed, shown or not.
@@ -215,8 +235,12 @@ impl ShownListing {
                 .all(|(a, b)| a.entry == b.entry)
     }
 
-    fn shown_rows(&self) -> impl Iterator<Item = &Row> {
-        self.shown.iter().map(|&index| &self.rows[index as usize])
+    fn shown_rows(&self, start: usize, end: usize) -> impl Iterator<Item = &Row> {
+        let end = end.min(self.shown.len());
+        let start = start.min(end);
+        self.shown[start..end]
+            .iter()
+            .map(|&index| &self.rows[index as usize])
     }
 }
 
@@ -246,7 +270,7 @@ mod tests {
 
     fn names(listing: &ShownListing) -> Vec<String> {
         listing
-            .keys()
+            .keys(0, usize::MAX)
             .iter()
             .map(|key| key.rsplit('/').next().unwrap().to_owned())
             .collect()
@@ -288,7 +312,9 @@ mod tests {
                 "File 10.txt"
             ]
         );
-        assert_eq!(shown.kinds(), "ddffffff");
+        assert_eq!(shown.kinds(0, 99), "ddffffff");
+        assert_eq!(shown.kinds(1, 3), "df");
+        assert_eq!(shown.keys(7, 9), ["File 10.txt"]);
     }
 
     #[test]
@@ -348,6 +374,28 @@ mod tests {
     }
 
     #[test]
+    fn positions_say_where_keys_show_now_and_none_for_those_that_do_not() {
+        let mut shown = listing(
+            SortOrder::default(),
+            "",
+            vec![file("c", 3, None), file("a", 1, None), file("b", 2, None)],
+        );
+        let keys = ["c", "gone", "a"].map(String::from);
+        assert_eq!(shown.positions(&keys), [Some(2), None, Some(0)]);
+        shown.set_view(
+            SortOrder {
+                column: SortColumn::Size,
+                descending: true,
+            },
+            "",
+        );
+        assert_eq!(shown.positions(&keys), [Some(0), None, Some(2)]);
+        shown.set_view(SortOrder::default(), "b");
+        assert_eq!(shown.positions(&keys), [None, None, None]);
+        assert!(shown.positions(&[]).is_empty());
+    }
+
+    #[test]
     fn a_listing_of_the_same_entries_is_the_same_and_a_changed_size_is_not() {
         let one = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
         let same = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
@@ -374,10 +422,9 @@ mod tests {
             "BAD",
             vec![unusable, file("docs/badge.txt", 1, None), folder("docs")],
         );
-        assert_eq!(
-            shown.keys(),
-            ["unusable:docs/bad\\u{1}name", "docs/badge.txt"]
-        );
-        assert_eq!(shown.kinds(), "uf");
+        let keys = shown.keys(0, 2);
+        assert_eq!(keys, ["unusable:docs/bad\\u{1}name", "docs/badge.txt"]);
+        assert_eq!(shown.kinds(0, 2), "uf");
+        assert_eq!(shown.positions(&keys), [Some(0), Some(1)]);
     }
 }
