@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cubby_core::storage::{Entry, ShownListing, SortOrder};
+use cubby_core::storage::{Entry, Relisting, ShownListing, SortOrder};
 use cubby_core::{Error, Result};
 use futures::{Stream, TryStreamExt};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,7 @@ impl Listings {
     ) -> Result<()> {
         let cancel = self.start(label, view, refresh);
         tokio::select! {
-            result = self.take_pages(label, view, refresh, &cancel, pages, on_update) => result,
+            result = self.take_pages(label, refresh, &cancel, pages, on_update) => result,
             () = cancel.cancelled() => Err(Error::cancelled()),
         }
     }
@@ -169,14 +169,13 @@ impl Listings {
     async fn take_pages(
         &self,
         label: &str,
-        view: &ListView,
         refresh: bool,
         cancel: &CancellationToken,
         pages: impl Stream<Item = Result<Vec<Entry>>>,
         on_update: &Channel<ListingUpdate>,
     ) -> Result<()> {
         let mut pages = std::pin::pin!(pages);
-        let mut refreshed = refresh.then(|| ShownListing::new(view.order, &view.filter));
+        let mut relisting = refresh.then(Relisting::default);
         let mut published: Option<Instant> = None;
         let send = |update: Option<ListingUpdate>| match update {
             Some(update) => on_update
@@ -188,8 +187,11 @@ impl Listings {
             if page.is_empty() {
                 continue;
             }
-            if let Some(refreshed) = &mut refreshed {
-                refreshed.push(page);
+            if let Some(relisting) = &mut relisting {
+                self.with_window(label, cancel, |window| {
+                    relisting.push(&window.shown, page);
+                    None
+                });
                 continue;
             }
             send(self.with_window(label, cancel, |window| {
@@ -204,13 +206,11 @@ impl Listings {
                 Some(self.renew(window))
             }))?;
         }
-        send(self.with_window(label, cancel, |window| match refreshed {
-            Some(mut refreshed) if !refreshed.same_entries(&window.shown) => {
-                refreshed.arrange_as(&window.shown);
-                window.shown = refreshed;
+        send(self.with_window(label, cancel, |window| match relisting {
+            Some(relisting) => {
+                window.shown = relisting.finish(&window.shown)?;
                 Some(self.renew(window))
             }
-            Some(_) => None,
             None => {
                 window.shown.arrange();
                 Some(self.renew(window))

@@ -96,7 +96,7 @@ fn entry_line(entry: &Entry, shown: &str) -> String {
                 size,
                 modified,
                 twin,
-            } = unusable;
+            } = unusable.as_ref();
             let (size, slash) = match key.is_folder() {
                 true => (String::new(), "/"),
                 false => (HumanBytes(*size).to_string(), ""),

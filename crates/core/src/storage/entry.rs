@@ -37,8 +37,9 @@ pub enum EntryKind {
     Folder,
     /// A key that is not a clean path (another tool made it): it can be shown and deleted,
     /// nothing else. The entry's `path` is the deepest folder that holds it and has a clean
-    /// path itself.
-    Unusable(Unusable),
+    /// path itself. Boxed: such keys are rare, and unboxed it would triple the size of every
+    /// entry (a window keeps 100,000 of them for a big folder).
+    Unusable(Box<Unusable>),
 }
 
 /// A listed key that is not a clean path, and what the listing knows of it. Serializes with
@@ -68,7 +69,8 @@ impl Entry {
     /// Bytes stored (0 for a folder).
     pub fn size(&self) -> u64 {
         match &self.kind {
-            EntryKind::File { size, .. } | EntryKind::Unusable(Unusable { size, .. }) => *size,
+            EntryKind::File { size, .. } => *size,
+            EntryKind::Unusable(unusable) => unusable.size,
             EntryKind::Folder => 0,
         }
     }
@@ -139,12 +141,12 @@ mod tests {
         use crate::storage::listed_key::KeyProblem;
         let unusable = Entry {
             path: path("docs"),
-            kind: EntryKind::Unusable(Unusable {
+            kind: EntryKind::Unusable(Box::new(Unusable {
                 key: ListedKey::new("me/docs/e\u{301}.txt", 3, KeyProblem::Decomposed),
                 size: 3,
                 modified: None,
                 twin: Some(path("docs/\u{e9}.txt")),
-            }),
+            })),
         };
         assert_eq!(
             serde_json::to_value(&unusable).unwrap(),

@@ -306,12 +306,12 @@ impl Storage {
             },
             Listed::Unclean(key) => Entry {
                 path: key.holder(),
-                kind: EntryKind::Unusable(Unusable {
+                kind: EntryKind::Unusable(Box::new(Unusable {
                     key,
                     size,
                     modified,
                     twin: None,
-                }),
+                })),
             },
         })
     }

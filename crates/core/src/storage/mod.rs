@@ -17,6 +17,7 @@ mod metadata;
 mod mkdir;
 mod object_client;
 mod preview;
+mod relisting;
 mod remote_path;
 mod retry;
 mod sdk_client;
@@ -45,6 +46,7 @@ pub use object_client::{
     PutObjectParams, PutObjectResult, UploadPartCopyParams, UploadPartParams, UploadPartResult,
 };
 pub use preview::{IMAGE_PREVIEW_MAX, Preview, TEXT_PREVIEW_MAX};
+pub use relisting::Relisting;
 pub use remote_path::{FolderRoot, MAX_KEY_BYTES, RemotePath};
 pub use retry::{RetryPolicy, is_retryable};
 pub use sdk_client::SdkClient;

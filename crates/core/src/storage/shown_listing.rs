@@ -3,6 +3,7 @@
 //! few it draws, and asks for keys by place when a selection spans rows it has not read. (A web
 //! view holding 100,000 entries took well over 100 MiB; holding their keys, still 60 MiB.)
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -44,42 +45,61 @@ fn kind_letter(kind: &EntryKind) -> char {
     }
 }
 
-/// A listed entry with what sorting and filtering compare, worked out once.
+/// A listed entry with what sorting and filtering compare, worked out once. Kept small: a
+/// window keeps one per entry of the folder it shows.
 #[derive(Debug)]
 struct Row {
     entry: Entry,
-    /// An unusable key's row key; a clean entry's is its path.
-    unusable_key: Option<String>,
-    /// The name folded (no case, no accents).
-    folded: String,
+    /// The name folded (no case, no accents), when folding changed it.
+    folded: Option<Box<str>>,
 }
+
+/// What an unusable key's row key starts with.
+const UNUSABLE: &str = "unusable:";
 
 impl Row {
     fn new(entry: Entry) -> Self {
-        let (unusable_key, folded) = match &entry.kind {
+        let folded = match &entry.kind {
             EntryKind::Unusable(unusable) => {
                 let readable = unusable.key.readable();
                 let name = readable.rsplit('/').next().unwrap_or_default();
-                (
-                    Some(format!("unusable:{}", unusable.key.exact())),
-                    fold(name),
-                )
+                Some(fold(name).into_boxed_str())
             }
-            _ => (None, fold(entry.path.name().unwrap_or_default())),
+            _ => {
+                let name = entry.path.name().unwrap_or_default();
+                let folded = fold(name);
+                (folded != name).then(|| folded.into_boxed_str())
+            }
         };
-        Self {
-            entry,
-            unusable_key,
-            folded,
+        Self { entry, folded }
+    }
+
+    /// The name folded (no case, no accents).
+    fn folded(&self) -> &str {
+        match &self.folded {
+            Some(folded) => folded,
+            None => self.entry.path.name().unwrap_or_default(),
         }
     }
 
     /// Unique per row: a clean entry's path, or `unusable:` and the key's exact form (an
     /// unusable key's path is the clean folder holding it, which others share).
-    fn key(&self) -> &str {
-        self.unusable_key
-            .as_deref()
-            .unwrap_or(self.entry.path.as_str())
+    fn key(&self) -> Cow<'_, str> {
+        match &self.entry.kind {
+            EntryKind::Unusable(unusable) => {
+                Cow::Owned(format!("{UNUSABLE}{}", unusable.key.exact()))
+            }
+            _ => Cow::Borrowed(self.entry.path.as_str()),
+        }
+    }
+
+    /// Tells apart rows whose names fold alike, without building their keys: clean paths
+    /// first, then unusable keys, each by its key.
+    fn identity(&self) -> (bool, &str) {
+        match &self.entry.kind {
+            EntryKind::Unusable(unusable) => (true, unusable.key.key()),
+            _ => (false, self.entry.path.as_str()),
+        }
     }
 
     fn modified(&self) -> Option<SystemTime> {
@@ -97,8 +117,8 @@ impl Row {
             SortColumn::Size => self.entry.size().cmp(&other.entry.size()),
             SortColumn::Modified => self.modified().cmp(&other.modified()),
         };
-        let named = alphanumeric_sort::compare_str(&self.folded, &other.folded)
-            .then_with(|| self.key().cmp(other.key()));
+        let named = alphanumeric_sort::compare_str(self.folded(), other.folded())
+            .then_with(|| self.identity().cmp(&other.identity()));
         let ordered = column.then(named);
         folders_first.then(match order.descending {
             true => ordered.reverse(),
@@ -145,7 +165,7 @@ impl ShownListing {
         shown.clear();
         shown.extend(
             (0..rows.len())
-                .filter(|&index| filter.matches_folded(&rows[index].folded))
+                .filter(|&index| filter.matches_folded(rows[index].folded()))
                 .map(|index| index as u32),
         );
         shown.sort_unstable_by(|&a, &b| rows[a as usize].by(&rows[b as usize], *order));
@@ -170,7 +190,7 @@ impl ShownListing {
     /// `unusable:` and an unusable key's exact form.
     pub fn keys(&self, start: usize, end: usize) -> Vec<String> {
         self.shown_rows(start, end)
-            .map(|row| row.key().to_owned())
+            .map(|row| row.key().into_owned())
             .collect()
     }
 
@@ -202,7 +222,7 @@ impl ShownListing {
             .collect();
         let mut found = vec![None; keys.len()];
         for (place, row) in self.shown_rows(0, self.shown.len()).enumerate() {
-            if let Some(&at) = wanted.get(row.key()) {
+            if let Some(&at) = wanted.get(row.key().as_ref()) {
                 found[at] = Some(place);
             }
         }
@@ -224,15 +244,22 @@ impl ShownListing {
         self.rows.iter().map(|row| row.entry.size()).sum()
     }
 
-    /// Whether `other` listed the same entries in the same order (a refresh that changed
-    /// nothing, which then need not be shown again).
-    pub fn same_entries(&self, other: &Self) -> bool {
-        self.rows.len() == other.rows.len()
-            && self
-                .rows
-                .iter()
-                .zip(&other.rows)
-                .all(|(a, b)| a.entry == b.entry)
+    /// Whether entries `from` on hold `page`, in order (a refresh that, so far, finds the
+    /// folder as it was).
+    pub(super) fn holds_at(&self, from: usize, page: &[Entry]) -> bool {
+        self.rows.get(from..from + page.len()).is_some_and(|rows| {
+            rows.iter()
+                .zip(page)
+                .all(|(row, entry)| row.entry == *entry)
+        })
+    }
+
+    /// The first `count` entries listed (the part a refresh found unchanged).
+    pub(super) fn first_entries(&self, count: usize) -> Vec<Entry> {
+        self.rows[..count]
+            .iter()
+            .map(|row| row.entry.clone())
+            .collect()
     }
 
     fn shown_rows(&self, start: usize, end: usize) -> impl Iterator<Item = &Row> {
@@ -396,26 +423,17 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_of_the_same_entries_is_the_same_and_a_changed_size_is_not() {
-        let one = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
-        let same = listing(SortOrder::default(), "", vec![file("a", 1, Some(5))]);
-        let changed = listing(SortOrder::default(), "", vec![file("a", 2, Some(5))]);
-        assert!(one.same_entries(&same));
-        assert!(!one.same_entries(&changed));
-    }
-
-    #[test]
     fn an_unusable_key_is_named_by_its_readable_form_and_keyed_by_its_exact_one() {
         use crate::storage::{KeyProblem, ListedKey, Unusable};
         let key = ListedKey::new("home/docs/bad\u{1}name", 5, KeyProblem::ControlCharacter);
         let unusable = Entry {
             path: RemotePath::parse("docs").unwrap(),
-            kind: EntryKind::Unusable(Unusable {
+            kind: EntryKind::Unusable(Box::new(Unusable {
                 key,
                 size: 3,
                 modified: None,
                 twin: None,
-            }),
+            })),
         };
         let shown = listing(
             SortOrder::default(),
