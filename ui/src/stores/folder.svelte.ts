@@ -27,6 +27,8 @@ const REFRESH_EVERY_MS = 5000;
 const REFRESH_LISTING_FACTOR = 4;
 /** Rows read from the shell around those in view, so a scroll of a few rows asks for nothing. */
 const ROWS_AROUND = 100;
+/** Rows read around a view far from the rows read before: a fast scroll goes past them. */
+const ROWS_AROUND_FAR = 10;
 
 /** Rows of the list read from the shell: those of state `generation` from `start`. */
 interface RowWindow {
@@ -36,6 +38,7 @@ interface RowWindow {
 }
 
 const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
+const NOT_ASKED = { generation: 0, start: 0, end: 0 };
 
 export class FolderStore {
   path = $state('');
@@ -64,7 +67,9 @@ export class FolderStore {
   /** Bumped per listing, so the answer of an older one is dropped. */
   #request = 0;
   /** The rows last asked for, so a scroll within them asks again for nothing. */
-  #asked = { generation: 0, start: 0, end: 0 };
+  #asked = NOT_ASKED;
+  /** A read of rows is under way. */
+  #reading = false;
   /** The rows last in view, asked for again when the list changes. */
   #inView = { start: 0, end: 0 };
   #listing: Promise<void> | null = null;
@@ -117,22 +122,38 @@ export class FolderStore {
   }
 
   /** The rows from `start` up to `end` are in view: reads them (and some around) from the shell
-   * unless already read or asked for. */
+   * unless already read or asked for. One read runs at a time; meanwhile only the latest view is
+   * kept, and read next. A view far from the rows read (a fast scroll) reads only a few rows
+   * around it: it will be scrolled past, and every row read costs the page memory until the
+   * next garbage collection. */
   async showRows(start: number, end: number): Promise<void> {
     this.#inView = { start, end };
-    const generation = this.generation;
-    const asked = this.#asked;
-    if (end <= start || generation === 0) return;
-    if (asked.generation === generation && asked.start <= start && end <= asked.end) return;
-    const from = Math.max(0, start - ROWS_AROUND);
-    const to = Math.min(this.shown, end + ROWS_AROUND);
-    this.#asked = { generation, start: from, end: to };
-    const entries = await this.#ask(() => ipc.listingRows(generation, from, to));
-    if (entries !== null && generation === this.generation) {
-      this.rows = { generation, start: from, entries };
-    } else if (this.#asked.generation === generation) {
-      // The rows stay blank; the next scroll or listing asks again.
-      this.#asked = { generation: 0, start: 0, end: 0 };
+    if (this.#reading) return;
+    this.#reading = true;
+    try {
+      for (;;) {
+        const view = this.#inView;
+        const generation = this.generation;
+        const asked = this.#asked;
+        if (view.end <= view.start || generation === 0) return;
+        const same = asked.generation === generation;
+        if (same && asked.start <= view.start && view.end <= asked.end) return;
+        const far = same && (view.start >= asked.end + ROWS_AROUND || view.end <= asked.start - ROWS_AROUND);
+        const around = far ? ROWS_AROUND_FAR : ROWS_AROUND;
+        const from = Math.max(0, view.start - around);
+        const to = Math.min(this.shown, view.end + around);
+        this.#asked = { generation, start: from, end: to };
+        const entries = await this.#ask(() => ipc.listingRows(generation, from, to));
+        if (entries !== null && generation === this.generation) {
+          this.rows = { generation, start: from, entries };
+        } else if (generation === this.generation) {
+          // The rows stay blank; the next scroll or listing asks again.
+          this.#asked = NOT_ASKED;
+          return;
+        }
+      }
+    } finally {
+      this.#reading = false;
     }
   }
 

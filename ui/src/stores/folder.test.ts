@@ -197,6 +197,25 @@ describe('FolderStore', () => {
     expect(ipc.listingRows).toHaveBeenCalledTimes(2);
   });
 
+  it('reads one view at a time, the latest next, and only a few rows around a far jump', async () => {
+    listing(Array.from({ length: 5000 }, (_, index) => file(`f${String(index).padStart(4, '0')}`, index)));
+    await store.open('');
+    const held = deferred<Entry[] | null>();
+    const answer = vi.mocked(ipc.listingRows).getMockImplementation();
+    vi.mocked(ipc.listingRows).mockReturnValueOnce(held.promise);
+    const first = store.showRows(0, 20);
+    void store.showRows(1000, 1020);
+    void store.showRows(3000, 3020);
+    expect(ipc.listingRows).toHaveBeenCalledTimes(1);
+    held.resolve(answer ? await answer(store.generation, 0, 120) : null);
+    await first;
+    expect(ipc.listingRows).toHaveBeenCalledTimes(2);
+    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 2990, 3030);
+    expect(store.rowAt(3000)).toEqual(file('f3000', 3000));
+    await store.showRows(3030, 3050);
+    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 2930, 3150);
+  });
+
   it('tells keys from the rows read, else from the shell, and where keys show after a change', async () => {
     listing(Array.from({ length: 500 }, (_, index) => file(`f${String(index).padStart(3, '0')}`, index)));
     await store.open('');
