@@ -60,17 +60,8 @@ impl Relisting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{EntryKind, RemotePath, SortColumn};
-
-    fn file(path: &str, size: u64) -> Entry {
-        Entry {
-            path: RemotePath::parse(path).unwrap(),
-            kind: EntryKind::File {
-                size,
-                modified: None,
-            },
-        }
-    }
+    use crate::storage::SortColumn;
+    use crate::storage::test_folder::file_entry as file;
 
     fn shown(entries: Vec<Entry>) -> ShownListing {
         let mut listing = ShownListing::new(SortOrder::default(), "");
