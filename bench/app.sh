@@ -11,11 +11,14 @@
 #   open 20,000 objects to first rows     <  300 ms  Enter keydown to the frame after the first
 #                                                    row drawn with its entry, timed in the page
 #   scroll 100,000 rows: p99 frame        <   50 ms  requestAnimationFrame deltas, in the page
-#   drop 2,000 files vs cubby put         <  1.2 x   the app's time from the drop to the transfers
+#   drop 2,000 files vs cubby put         <  1.2 x   the app's time from the drop (the files held
+#                                                    over the window, then let go) to the transfers
 #                                                    panel showing all done, over the CLI's wall
-#                                                    time, same localcloud
+#                                                    time, same localcloud; nothing of the bench's
+#                                                    runs meanwhile (no polling, no sampling)
 #   peak memory (app + web processes)     <  300 MiB sum of PSS of the cubby-desktop this bench
 #                                                    started and its descendants, every 100 ms
+#                                                    (but while the drop is timed)
 #                                                    (PSS counts a shared library once; the sum
 #                                                    of RSS, which counts WebKit's libraries in
 #                                                    each process, is printed beside it)

@@ -24,7 +24,10 @@ const LONG_RUN: Duration = Duration::from_secs(10);
 /// What the transfers channel carries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TransferBatch {
-    /// In order; a transfer's `progress` events between two sends are only its last one.
+    /// In order; between two sends, a transfer's `progress` events in a row are only the last
+    /// one, and a transfer that finished has only its `finished` after its `queued` (its row
+    /// shows nothing the `started`, `progress`, `resumed` or `retrying` before it said; a
+    /// folder of small files finishes most of its transfers between two sends).
     pub events: Vec<TransferEvent>,
     /// The whole queue is held.
     pub queue_paused: bool,
@@ -79,9 +82,12 @@ struct Run {
 #[derive(Debug, Default)]
 pub struct Ledger {
     seen: BTreeMap<TransferId, Seen>,
-    pending: Vec<TransferEvent>,
-    /// Where in `pending` a transfer's last event is, when that is progress.
-    last_progress: HashMap<TransferId, usize>,
+    /// What waits to be sent, in order; `None` where a later event made one needless.
+    pending: Vec<Option<TransferEvent>>,
+    /// Where in `pending` a transfer's events since its last `queued` or change of state are
+    /// that its `finished` would make needless; the last one, when progress, is replaced by
+    /// newer progress.
+    passing: HashMap<TransferId, Vec<usize>>,
     removed: Vec<TransferId>,
     sent_paused: Option<bool>,
     active: HashSet<TransferId>,
@@ -133,16 +139,37 @@ impl Ledger {
 
     fn push(&mut self, event: TransferEvent) {
         let id = event.id;
-        if matches!(event.kind, EventKind::Progress(_)) {
-            if let Some(&at) = self.last_progress.get(&id) {
-                self.pending[at] = event;
-                return;
+        let at = self.pending.len();
+        match event.kind {
+            EventKind::Progress(_) => {
+                let passing = self.passing.entry(id).or_default();
+                if let Some(&last) = passing.last()
+                    && let Some(TransferEvent {
+                        kind: EventKind::Progress(_),
+                        ..
+                    }) = self.pending[last]
+                {
+                    self.pending[last] = Some(event);
+                    return;
+                }
+                passing.push(at);
             }
-            self.last_progress.insert(id, self.pending.len());
-        } else {
-            self.last_progress.remove(&id);
+            EventKind::Started { .. } | EventKind::Resumed { .. } | EventKind::Retrying { .. } => {
+                self.passing.entry(id).or_default().push(at);
+            }
+            EventKind::Finished { .. } => {
+                for needless in self.passing.remove(&id).unwrap_or_default() {
+                    self.pending[needless] = None;
+                }
+            }
+            EventKind::Queued { .. }
+            | EventKind::Failed { .. }
+            | EventKind::Cancelled
+            | EventKind::Paused => {
+                self.passing.remove(&id);
+            }
         }
-        self.pending.push(event);
+        self.pending.push(Some(event));
     }
 
     /// What changed since the last batch, if anything did.
@@ -154,9 +181,9 @@ impl Ledger {
             return None;
         }
         self.sent_paused = Some(queue_paused);
-        self.last_progress.clear();
+        self.passing.clear();
         Some(TransferBatch {
-            events: std::mem::take(&mut self.pending),
+            events: self.pending.drain(..).flatten().collect(),
             queue_paused,
             removed: std::mem::take(&mut self.removed),
         })
@@ -166,7 +193,7 @@ impl Ledger {
     /// queued; what was waiting to be sent is in it already.
     pub fn replay(&mut self, queue_paused: bool) -> TransferBatch {
         self.pending.clear();
-        self.last_progress.clear();
+        self.passing.clear();
         self.removed.clear();
         self.sent_paused = Some(queue_paused);
         let events = self
@@ -350,7 +377,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_keeps_order_and_only_the_last_progress_in_a_row() {
+    fn a_batch_keeps_order_only_the_last_progress_in_a_row_and_no_steps_of_a_finished_one() {
         let mut ledger = Ledger::default();
         let now = Instant::now();
         for e in [
@@ -370,13 +397,39 @@ mod tests {
             batch.events,
             [
                 queued(1),
-                progress(1, 30),
                 queued(2),
                 progress(2, 6),
                 event(1, EventKind::Finished { bytes: 100 }),
             ]
         );
         assert!(ledger.take_batch(false).is_none(), "nothing new");
+
+        let started = || event(3, EventKind::Started { total_bytes: 100 });
+        let finished = || event(3, EventKind::Finished { bytes: 100 });
+        for e in [
+            queued(3),
+            started(),
+            progress(3, 50),
+            event(3, EventKind::Paused),
+        ] {
+            ledger.record(e, now);
+        }
+        ledger.record(progress(2, 7), now);
+        ledger.record(started(), now);
+        ledger.record(finished(), now);
+        assert_eq!(
+            ledger.take_batch(false).unwrap().events,
+            [
+                queued(3),
+                started(),
+                progress(3, 50),
+                event(3, EventKind::Paused),
+                progress(2, 7),
+                finished()
+            ],
+            "what came before the pause is still what the row showed; the start after it is not"
+        );
+
         assert_eq!(
             ledger.take_batch(true).unwrap(),
             TransferBatch {

@@ -2,7 +2,7 @@
 //! bench/app.sh; either answers only when started with `CUBBY_E2E=1`): WebDriver cannot drop OS
 //! files on a window, so this records a drop exactly as a real one is recorded and sends the web
 //! view the events a real drop sends it; it can also stop at the hover (for a screenshot of the
-//! drop overlay) and end one with a leave.
+//! drop overlay), then drop what it holds, or end it with a leave.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,9 @@ pub enum DragStage {
     /// Enters, hovers and drops: the whole gesture.
     #[default]
     Drop,
+    /// Drops where an earlier [`Self::Hover`] is held: only the drop, as the OS sends it when
+    /// the button is let go (bench/app.sh times a drop from this moment).
+    Release,
     /// Leaves the window without dropping.
     Leave,
 }
@@ -46,7 +49,7 @@ pub struct DragPayload<'a> {
 
 /// Drops `paths` at (`x`, `y`) in physical pixels: `drag-enter`, `drag-over`, then
 /// `drag-drop`, targeted at the window's web view as Tauri targets them; `stage` stops
-/// earlier or sends the leave instead.
+/// earlier, sends only the drop of a held hover, or sends the leave instead.
 #[tauri::command]
 pub fn e2e_drop<R: Runtime>(
     window: Window<R>,
@@ -74,11 +77,12 @@ pub fn e2e_drop<R: Runtime>(
         position,
     };
     let stage = stage.unwrap_or_default();
-    if matches!(stage, DragStage::Drop) {
+    if matches!(stage, DragStage::Drop | DragStage::Release) {
         state.drops.record(&paths);
     }
     let sent = match stage {
         DragStage::Leave => window.emit_to(target, DRAG_LEAVE, ()),
+        DragStage::Release => window.emit_to(target, DRAG_DROP, &with_paths),
         DragStage::Hover | DragStage::Drop => window
             .emit_to(target.clone(), DRAG_ENTER, &with_paths)
             .and_then(|()| window.emit_to(target.clone(), DRAG_OVER, &without))

@@ -222,6 +222,17 @@ impl AppDriver {
         }
     }
 
+    /// Runs `source` (a function body whose last argument is the callback to call with the
+    /// result) in the page and returns what it passes the callback: one WebDriver round trip
+    /// however long the page takes, where polling would be many.
+    pub async fn run_async_script(&self, source: &str, args: Vec<Value>) -> Value {
+        self.answer(
+            "running an asynchronous script",
+            self.client.execute_async(source, args),
+        )
+        .await
+    }
+
     /// Waits until `source` (a function body run in the page) returns `expected`: for what the
     /// page shows only after an answer of the shell arrives.
     pub async fn wait_for_script(&self, source: &str, expected: &Value, what: &str) {

@@ -223,7 +223,8 @@ export type TransferEvent = { id: number } & (
 /** What the transfers channel carries, at most every 150 ms while something changes. */
 export interface TransferBatch {
   /** In order; the first batch after `watchTransfers` replays every transfer the shell knows
-   * (its `queued` event, then its latest state). */
+   * (its `queued` event, then its latest state). A transfer that finished since the last batch
+   * has no `started`, `progress`, `resumed` or `retrying` events before its `finished`. */
   events: TransferEvent[];
   /** The whole queue is held (`pauseAllTransfers`). */
   queue_paused: boolean;

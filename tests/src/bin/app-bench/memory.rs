@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How often the processes are read.
-const PERIOD: Duration = Duration::from_millis(100);
+pub const PERIOD: Duration = Duration::from_millis(100);
 /// The app's process name (`/proc/PID/comm`).
 const APP: &str = "cubby-desktop";
 
@@ -35,6 +35,7 @@ pub struct Peak {
 /// A thread sampling the app's memory until [`Sampler::stop`].
 pub struct Sampler {
     stop: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
     phase: Arc<Mutex<String>>,
     thread: JoinHandle<Peak>,
 }
@@ -43,12 +44,17 @@ impl Sampler {
     /// Starts sampling; the phase is "start" until [`Sampler::phase`] names another.
     pub fn start() -> Self {
         let stop = Arc::new(AtomicBool::new(false));
+        let paused = Arc::new(AtomicBool::new(false));
         let phase = Arc::new(Mutex::new("start".to_owned()));
         let thread = std::thread::spawn({
-            let (stop, phase) = (stop.clone(), phase.clone());
+            let (stop, paused, phase) = (stop.clone(), paused.clone(), phase.clone());
             move || {
                 let mut peak = Peak::default();
                 while !stop.load(Ordering::Relaxed) {
+                    if paused.load(Ordering::Relaxed) {
+                        std::thread::sleep(PERIOD);
+                        continue;
+                    }
                     let processes = app_processes();
                     let rss_kib = processes.iter().map(|p| p.rss_kib).sum();
                     let pss_kib = processes.iter().map(|p| p.pss_kib).sum();
@@ -66,9 +72,21 @@ impl Sampler {
         });
         Self {
             stop,
+            paused,
             phase,
             thread,
         }
+    }
+
+    /// Stops reading until [`Sampler::resume`]: while a time is taken that the reading (every
+    /// process under /proc, and the app's memory maps, every period) would lengthen.
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::Relaxed);
+    }
+
+    /// Reads again, from the next period.
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::Relaxed);
     }
 
     /// Names what the run does from now on, for the peak's report.

@@ -1,10 +1,11 @@
 //! The figures measured inside the page, where a WebDriver round trip (tens of milliseconds)
 //! does not blur them: scripts that watch the document and stamp `performance.now()`.
 
+use std::path::Path;
 use std::time::Duration;
 
 use cubby_e2e::app::{AppDriver, Key};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// How long a figure's condition may take to come true.
 const DEADLINE: Duration = Duration::from_secs(180);
@@ -135,39 +136,52 @@ pub async fn drop_point(app: &AppDriver, selector: &str) -> (f64, f64) {
     (number(&point[0]), number(&point[1]))
 }
 
-/// Starts watching the transfers panel for `count` transfers done and none left; see
-/// [`transfers_done`].
-pub async fn watch_transfers_done(app: &AppDriver, count: usize) {
-    let script = format!(
-        r#"
-        const bench = window.__bench = {{}};
-        const done = () => document.querySelector('[data-testid="transfers-summary"]')
-            ?.textContent.trim() === '{count} done';
-        const watch = new MutationObserver(() => {{
-            if (bench.done === undefined && done()) {{
-                bench.done = null;
-                watch.disconnect();
-                requestAnimationFrame(() => setTimeout(() => {{
-                    bench.done = performance.timeOrigin + performance.now();
-                }}));
-            }}
-        }});
-        watch.observe(document.documentElement, {{ subtree: true, childList: true, characterData: true }});
-        return true;"#
-    );
-    app.run_script(&script).await;
-}
-
-/// When the transfers panel showed every transfer done (the frame that drew it, then one
-/// task), in epoch milliseconds, once [`watch_transfers_done`]'s watcher saw it.
-pub async fn transfers_done(app: &AppDriver) -> f64 {
-    let done = poll(
-        app,
-        "the transfers panel showing every transfer done",
-        "return window.__bench.done ?? null",
+/// Drops `paths` at (`x`, `y`) (physical pixels) as a person does: they are dragged over the
+/// window and held there until the drop overlay is drawn, then let go. Returns, in epoch
+/// milliseconds stamped in the page, the moment just before the drop was sent (the hold is not
+/// timed: a person drags before letting go) and the frame after the transfers panel said
+/// `count` transfers done, then one task. The page is waited on in one WebDriver call, not
+/// polled: polling costs CPU the app's transfers would be timed competing with.
+pub async fn drop_until_done(
+    app: &AppDriver,
+    paths: &[&Path],
+    (x, y): (f64, f64),
+    count: usize,
+) -> (f64, f64) {
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    app.invoke(
+        "e2e_drop",
+        json!({ "paths": paths, "x": x, "y": y, "stage": "hover" }),
     )
     .await;
-    number(&done)
+    app.shown("[data-testid=\"drop-overlay\"]", "the drop overlay")
+        .await;
+    app.run_async_script(
+        "const done = arguments[0]; requestAnimationFrame(() => setTimeout(done));",
+        Vec::new(),
+    )
+    .await;
+    const SCRIPT: &str = r#"
+        const [paths, x, y, count, done] = arguments;
+        const stamp = () => performance.timeOrigin + performance.now();
+        const summary = () => document.querySelector('[data-testid="transfers-summary"]')
+            ?.textContent.trim();
+        let dropped = null;
+        const watch = new MutationObserver(() => {
+            if (summary() === `${count} done`) {
+                watch.disconnect();
+                requestAnimationFrame(() => setTimeout(() => done({ dropped, done: stamp() })));
+            }
+        });
+        watch.observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+        dropped = stamp();
+        window.__TAURI_INTERNALS__.invoke('e2e_drop', { paths, x, y, stage: 'release' })
+            .catch((error) => { watch.disconnect(); done({ error: String(error) }); });"#;
+    let answer = app
+        .run_async_script(SCRIPT, vec![json!(paths), json!(x), json!(y), json!(count)])
+        .await;
+    assert!(answer.get("error").is_none(), "the drop failed: {answer}");
+    (number(&answer["dropped"]), number(&answer["done"]))
 }
 
 /// Milliseconds of one WebDriver script round trip (the median of a few).
