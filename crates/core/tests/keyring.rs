@@ -25,3 +25,44 @@ async fn the_os_keyring_keeps_and_forgets_a_session() {
     assert!(store.load(&key).await.unwrap().is_none());
     store.delete(&key).await.unwrap();
 }
+
+/// A Secret Service that ends (gnome-keyring aborts now and then under many short-lived
+/// clients) is started again by the session bus at the next request; the session is still there.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_session_outlives_the_secret_service_ending() {
+    use std::process::Command;
+
+    require_secret_service();
+    let key = format!("test-restart-{}", std::process::id());
+    let store = SecretStore::Keyring;
+    let session = StoredSession {
+        refresh_token: RefreshToken::new("refresh-token-kept-across-a-restart".into()),
+        identity_id: "us-east-1:00000000-0000-4000-8000-000000000002".into(),
+    };
+    store.save(&key, &session).await.unwrap();
+
+    let owner = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            "string:org.freedesktop.secrets",
+        ])
+        .output()
+        .expect("dbus-send runs (package dbus-bin)");
+    assert!(owner.status.success(), "{owner:?}");
+    let pid = String::from_utf8_lossy(&owner.stdout)
+        .split_whitespace()
+        .last()
+        .expect("a pid")
+        .to_owned();
+    let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    assert!(killed.success(), "the Secret Service (pid {pid}) ends");
+
+    let loaded = store.load(&key).await.unwrap().expect("the session kept");
+    assert_eq!(loaded.identity_id, session.identity_id);
+    store.delete(&key).await.unwrap();
+}

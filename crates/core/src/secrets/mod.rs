@@ -225,12 +225,26 @@ impl SecretStore {
 
 /// Keyring calls block on D-Bus / OS APIs: keep them off the async workers.
 async fn blocking<T: Send + 'static>(
-    call: impl FnOnce() -> keyring::Result<T> + Send + 'static,
+    call: impl Fn() -> keyring::Result<T> + Send + 'static,
 ) -> Result<T> {
-    tokio::task::spawn_blocking(call)
+    tokio::task::spawn_blocking(move || again_after_platform_failure(call))
         .await
         .map_err(|err| Error::internal(format!("keyring task failed: {err}")))?
         .map_err(keyring_error)
+}
+
+/// Makes a call the platform failed once more. The Secret Service may end in the middle of a
+/// call (gnome-keyring aborts now and then under many short-lived clients, an upstream bug)
+/// and the session bus starts it again for the next one. Every keyring call here is whole and
+/// may be repeated: a read, a replace or a delete.
+fn again_after_platform_failure<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+    match call() {
+        Err(keyring::Error::PlatformFailure(err)) => {
+            tracing::warn!("the OS keyring failed ({err}); asking it once more");
+            call()
+        }
+        answer => answer,
+    }
 }
 
 fn keyring_error(err: keyring::Error) -> Error {
@@ -252,6 +266,8 @@ fn keyring_error(err: keyring::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
 
     fn sample() -> StoredSession {
@@ -279,6 +295,50 @@ mod tests {
         store.delete("k").await.unwrap();
         store.delete("k").await.unwrap();
         assert!(store.load("k").await.unwrap().is_none());
+    }
+
+    /// A call that fails with `failures` in turn, then answers; `calls` counts the calls.
+    fn failing<'a>(
+        failures: &'a [fn() -> keyring::Error],
+        calls: &'a Cell<usize>,
+    ) -> impl Fn() -> keyring::Result<&'static str> + 'a {
+        move || {
+            let made = calls.replace(calls.get() + 1);
+            failures
+                .get(made)
+                .map_or(Ok("answer"), |failure| Err(failure()))
+        }
+    }
+
+    fn platform_failure() -> keyring::Error {
+        keyring::Error::PlatformFailure("Message recipient disconnected".into())
+    }
+
+    #[test]
+    fn a_platform_failure_is_asked_once_more() {
+        let calls = Cell::new(0);
+        let answer = again_after_platform_failure(failing(&[platform_failure], &calls));
+        assert_eq!((answer.unwrap(), calls.get()), ("answer", 2));
+
+        let calls = Cell::new(0);
+        let twice: [fn() -> keyring::Error; 2] = [platform_failure, platform_failure];
+        let answer = again_after_platform_failure(failing(&twice, &calls));
+        assert!(matches!(answer, Err(keyring::Error::PlatformFailure(_))));
+        assert_eq!(calls.get(), 2);
+    }
+
+    #[test]
+    fn other_keyring_answers_are_not_asked_again() {
+        let calls = Cell::new(0);
+        let answer = again_after_platform_failure(failing(&[|| keyring::Error::NoEntry], &calls));
+        assert!(matches!(answer, Err(keyring::Error::NoEntry)));
+        assert_eq!(calls.get(), 1);
+
+        let calls = Cell::new(0);
+        let locked = || keyring::Error::NoStorageAccess("locked".into());
+        let answer = again_after_platform_failure(failing(&[locked], &calls));
+        assert!(matches!(answer, Err(keyring::Error::NoStorageAccess(_))));
+        assert_eq!(calls.get(), 1);
     }
 
     #[tokio::test]
