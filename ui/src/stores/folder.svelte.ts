@@ -27,8 +27,6 @@ const REFRESH_EVERY_MS = 5000;
 const REFRESH_LISTING_FACTOR = 4;
 /** Rows read from the shell around those in view, so a scroll of a few rows asks for nothing. */
 const ROWS_AROUND = 100;
-/** Rows read around a view far from the rows read before: a fast scroll goes past them. */
-const ROWS_AROUND_FAR = 10;
 
 /** Rows of the list read from the shell: those of state `generation` from `start`. */
 interface RowWindow {
@@ -38,6 +36,15 @@ interface RowWindow {
 }
 
 const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
+
+/** Resolves when the page draws its next frame. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      resolve();
+    });
+  });
+}
 const NOT_ASKED = { generation: 0, start: 0, end: 0 };
 
 export class FolderStore {
@@ -123,9 +130,9 @@ export class FolderStore {
 
   /** The rows from `start` up to `end` are in view: reads them (and some around) from the shell
    * unless already read or asked for. One read runs at a time; meanwhile only the latest view is
-   * kept, and read next. A view far from the rows read (a fast scroll) reads only a few rows
-   * around it: it will be scrolled past, and every row read costs the page memory until the
-   * next garbage collection. */
+   * kept, and read next. A view far from the rows read is read only once it stays for a frame:
+   * a fast scroll shows each view for one frame, so its rows would arrive after it moved on, and
+   * each read and its rows' drawing make garbage the page's memory holds until collected. */
   async showRows(start: number, end: number): Promise<void> {
     this.#inView = { start, end };
     if (this.#reading) return;
@@ -139,9 +146,13 @@ export class FolderStore {
         const same = asked.generation === generation;
         if (same && asked.start <= view.start && view.end <= asked.end) return;
         const far = same && (view.start >= asked.end + ROWS_AROUND || view.end <= asked.start - ROWS_AROUND);
-        const around = far ? ROWS_AROUND_FAR : ROWS_AROUND;
-        const from = Math.max(0, view.start - around);
-        const to = Math.min(this.shown, view.end + around);
+        if (far) {
+          await nextFrame();
+          const now = this.#inView;
+          if (now.start !== view.start || now.end !== view.end) continue;
+        }
+        const from = Math.max(0, view.start - ROWS_AROUND);
+        const to = Math.min(this.shown, view.end + ROWS_AROUND);
         this.#asked = { generation, start: from, end: to };
         const entries = await this.#ask(() => ipc.listingRows(generation, from, to));
         if (entries !== null && generation === this.generation) {

@@ -197,23 +197,55 @@ describe('FolderStore', () => {
     expect(ipc.listingRows).toHaveBeenCalledTimes(2);
   });
 
-  it('reads one view at a time, the latest next, and only a few rows around a far jump', async () => {
+  it('reads one view at a time, the latest next', async () => {
     listing(Array.from({ length: 5000 }, (_, index) => file(`f${String(index).padStart(4, '0')}`, index)));
     await store.open('');
     const held = deferred<Entry[] | null>();
     const answer = vi.mocked(ipc.listingRows).getMockImplementation();
     vi.mocked(ipc.listingRows).mockReturnValueOnce(held.promise);
     const first = store.showRows(0, 20);
-    void store.showRows(1000, 1020);
-    void store.showRows(3000, 3020);
+    void store.showRows(100, 120);
+    void store.showRows(130, 150);
     expect(ipc.listingRows).toHaveBeenCalledTimes(1);
     held.resolve(answer ? await answer(store.generation, 0, 120) : null);
     await first;
     expect(ipc.listingRows).toHaveBeenCalledTimes(2);
-    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 2990, 3030);
-    expect(store.rowAt(3000)).toEqual(file('f3000', 3000));
-    await store.showRows(3030, 3050);
-    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 2930, 3150);
+    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 30, 250);
+    expect(store.rowAt(140)).toEqual(file('f0140', 140));
+  });
+
+  it('reads a view far from the rows read only once it stays for a frame', async () => {
+    listing(Array.from({ length: 5000 }, (_, index) => file(`f${String(index).padStart(4, '0')}`, index)));
+    await store.open('');
+    await store.showRows(0, 20);
+    expect(ipc.listingRows).toHaveBeenCalledTimes(1);
+    const frames: (() => void)[] = [];
+    const frame = vi.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => {
+      frames.push(() => {
+        callback(0);
+      });
+      return frames.length;
+    });
+    // A fast scroll: a new view each frame, each far from the last.
+    const scroll = store.showRows(1000, 1020);
+    for (const start of [2000, 3000, 4000]) {
+      await vi.waitFor(() => {
+        expect(frames).toHaveLength(start / 1000 - 1);
+      });
+      void store.showRows(start, start + 20);
+      frames.at(-1)?.();
+    }
+    expect(ipc.listingRows).toHaveBeenCalledTimes(1);
+    // It stops: the view stays for a frame and is read.
+    await vi.waitFor(() => {
+      expect(frames).toHaveLength(4);
+    });
+    frames.at(-1)?.();
+    await scroll;
+    expect(ipc.listingRows).toHaveBeenCalledTimes(2);
+    expect(ipc.listingRows).toHaveBeenLastCalledWith(store.generation, 3900, 4120);
+    expect(store.rowAt(4000)).toEqual(file('f4000', 4000));
+    frame.mockRestore();
   });
 
   it('tells keys from the rows read, else from the shell, and where keys show after a change', async () => {
