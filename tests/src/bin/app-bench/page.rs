@@ -51,7 +51,7 @@ pub async fn open_folder(app: &AppDriver, folder: &str) -> (f64, f64) {
         addEventListener('keydown', (event) => {{
             if (event.key === 'Enter' && bench.key === undefined) bench.key = event.timeStamp;
         }}, {{ capture: true }});
-        const firstRow = () => [...document.querySelectorAll('[data-testid="entry-row"][aria-busy="false"]')]
+        const firstRow = () => [...document.querySelectorAll('[data-testid="entry-row"]')]
             .some((row) => row.dataset.path?.startsWith(prefix));
         const complete = () => firstRow()
             && document.querySelector('[data-testid="folder-count"]')?.dataset.complete === 'true';
