@@ -36,6 +36,7 @@ interface RowWindow {
 }
 
 const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
+const NOT_ASKED = { generation: 0, start: 0, end: 0 };
 
 /** Resolves when the page draws its next frame. */
 function nextFrame(): Promise<void> {
@@ -45,7 +46,6 @@ function nextFrame(): Promise<void> {
     });
   });
 }
-const NOT_ASKED = { generation: 0, start: 0, end: 0 };
 
 export class FolderStore {
   path = $state('');
