@@ -5,16 +5,22 @@ use cubby_core::secrets::{SecretStore, StoredSession};
 use cubby_test_support::keyring::require_secret_service;
 use oauth2::RefreshToken;
 
+/// Saves a session in the real keyring under a key of test `test`'s own; returns both.
+async fn saved(test: &str, identity_id: &str) -> (String, StoredSession) {
+    require_secret_service();
+    let key = format!("{test}-{}", std::process::id());
+    let session = StoredSession {
+        refresh_token: RefreshToken::new(format!("refresh-token-for-{test}")),
+        identity_id: identity_id.into(),
+    };
+    SecretStore::Keyring.save(&key, &session).await.unwrap();
+    (key, session)
+}
+
 #[tokio::test]
 async fn the_os_keyring_keeps_and_forgets_a_session() {
-    require_secret_service();
-    let key = format!("test-{}", std::process::id());
+    let (key, session) = saved("keeps", "us-east-1:00000000-0000-4000-8000-000000000001").await;
     let store = SecretStore::Keyring;
-    let session = StoredSession {
-        refresh_token: RefreshToken::new("refresh-token-for-the-keyring-test".into()),
-        identity_id: "us-east-1:00000000-0000-4000-8000-000000000001".into(),
-    };
-    store.save(&key, &session).await.unwrap();
     let loaded = store.load(&key).await.unwrap().expect("saved session");
     assert_eq!(
         loaded.refresh_token.secret(),
@@ -33,14 +39,7 @@ async fn the_os_keyring_keeps_and_forgets_a_session() {
 async fn a_session_outlives_the_secret_service_ending() {
     use std::process::Command;
 
-    require_secret_service();
-    let key = format!("test-restart-{}", std::process::id());
-    let store = SecretStore::Keyring;
-    let session = StoredSession {
-        refresh_token: RefreshToken::new("refresh-token-kept-across-a-restart".into()),
-        identity_id: "us-east-1:00000000-0000-4000-8000-000000000002".into(),
-    };
-    store.save(&key, &session).await.unwrap();
+    let (key, session) = saved("restart", "us-east-1:00000000-0000-4000-8000-000000000002").await;
 
     let owner = Command::new("dbus-send")
         .args([
@@ -62,6 +61,7 @@ async fn a_session_outlives_the_secret_service_ending() {
     let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
     assert!(killed.success(), "the Secret Service (pid {pid}) ends");
 
+    let store = SecretStore::Keyring;
     let loaded = store.load(&key).await.unwrap().expect("the session kept");
     assert_eq!(loaded.identity_id, session.identity_id);
     store.delete(&key).await.unwrap();
