@@ -76,6 +76,22 @@ describe('FileList', () => {
     expect(rows(target).filter((element) => element.querySelector('input'))).toHaveLength(1);
   });
 
+  it('names the focused row as the active one only once it has an element', () => {
+    const focusOn = (index: number): HTMLElement | null => {
+      const entry = entries[index];
+      if (!entry) throw new Error('no entry');
+      const target = show({
+        ...fileListProps(entries),
+        rowAt: (at: number) => (at < 3 ? entries[at] : undefined),
+        selection: { selected: new Map(), anchor: null, focus: { key: entry.path, kind: 'f', index } },
+      });
+      return target.querySelector('[data-testid="file-grid"]');
+    };
+    expect(focusOn(1)?.getAttribute('aria-activedescendant')).toBe('entry-row-1');
+    // Row 5 is in view but not read: it has no element to name yet.
+    expect(focusOn(5)?.hasAttribute('aria-activedescendant')).toBe(false);
+  });
+
   it('has elements only for rows read, and says which rows came into view', () => {
     const seen: [number, number][] = [];
     const props = {
