@@ -38,11 +38,14 @@ interface RowWindow {
 const NO_ROWS: RowWindow = { generation: 0, start: 0, entries: [] };
 const NOT_ASKED = { generation: 0, start: 0, end: 0 };
 
-/** Resolves when the page draws its next frame. */
-function nextFrame(): Promise<void> {
+/** Resolves once a whole frame has been drawn. A frame callback asked for while a scroll event
+ * is handled runs in that same frame, before the scroll has moved on, so it waits for two. */
+function aFrameLater(): Promise<void> {
   return new Promise((resolve) => {
     requestAnimationFrame(() => {
-      resolve();
+      requestAnimationFrame(() => {
+        resolve();
+      });
     });
   });
 }
@@ -147,7 +150,7 @@ export class FolderStore {
         if (same && asked.start <= view.start && view.end <= asked.end) return;
         const far = same && (view.start >= asked.end + ROWS_AROUND || view.end <= asked.start - ROWS_AROUND);
         if (far) {
-          await nextFrame();
+          await aFrameLater();
           const now = this.#inView;
           if (now.start !== view.start || now.end !== view.end) continue;
         }
