@@ -67,9 +67,6 @@ mod shots {
         let dropped: Vec<&Path> = desk.iter().map(PathBuf::as_path).collect();
         app.drop_files(&dropped, "[data-testid=\"folder-view\"]")
             .await;
-        for item in &desk {
-            app.row(&item.file_name().unwrap().to_string_lossy()).await;
-        }
         browser_shots(&app, &desk, "light", &shoot).await;
 
         app.click("account-menu").await;
@@ -103,6 +100,10 @@ mod shots {
         Fut: Future<Output = ()>,
     {
         let name = |shot: &str| format!("{shot}-{theme}");
+        // The folder shows again after settings: its rows are read a moment later.
+        for item in desk {
+            app.row(&item.file_name().unwrap().to_string_lossy()).await;
+        }
         app.wait_for_visible("transfers-panel").await;
         shoot(&name("browser")).await;
 
